@@ -1,0 +1,139 @@
+// The abstract syntax tree of one .llmflow file. Immutable after parsing;
+// sema keeps its results (resolved names, types) in side tables. Nodes are
+// owned by an ASTContext and referred to by plain pointers. Locations point
+// into buffers owned by the llvm::SourceMgr that outlives the context.
+#pragma once
+
+#include "llvm/Support/SMLoc.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmflow::ast {
+
+struct TypeExpr {
+  llvm::SMRange range;
+  std::string name;                 // "string", "list", "Code", "common.Code"
+  std::vector<const TypeExpr *> args;
+};
+
+/// One piece of a string literal used as a template: text or a {{ref}} hole.
+struct Expr;
+struct TemplatePiece {
+  std::string text;                 // literal text (escapes already applied)
+  const Expr *hole = nullptr;       // a {{name.field}} reference (Name / Member chain)
+  llvm::SMRange range;              // the whole {{...}}
+};
+
+struct Expr {
+  enum class Kind { Int, Float, Duration, String, Bool, None, Name, Member, Unary, Binary, Call, List, Record };
+  Kind kind;
+  llvm::SMRange range;
+  long long intValue = 0;
+  double floatValue = 0;            // Float; Duration in seconds
+  bool boolValue = false;
+  std::string text;                 // String: decoded value; Name / Call: name; Member: field; Unary/Binary: op
+  std::vector<TemplatePiece> pieces;// String: the value split into text and holes
+  llvm::SMRange nameRange;          // Member: the field; Call: the function name
+  std::vector<const Expr *> operands; // Member: base; Unary: 1; Binary: 2; Call/List: elements; Record: values
+  std::vector<std::string> fieldNames; // Record
+  std::vector<llvm::SMRange> fieldRanges;
+};
+
+struct Prop {
+  std::string name;
+  llvm::SMRange nameRange;
+  const Expr *value = nullptr;
+};
+
+struct Arg {
+  std::string name;
+  llvm::SMRange nameRange;
+  const Expr *value = nullptr;
+};
+
+struct Stmt;
+struct Block {
+  llvm::SMRange range;
+  std::vector<const Stmt *> stmts;
+};
+
+struct Stmt {
+  enum class Kind { LLM, Planner, Tool, Call, If, Loop, Map, Yield, Return };
+  Kind kind;
+  llvm::SMRange range;              // keyword to end
+  std::string name;                 // empty for Yield / Return
+  llvm::SMRange nameRange;
+  const TypeExpr *outputType = nullptr; // LLM
+  std::vector<Prop> props;          // LLM, Planner, Tool, Call
+  std::string callee;               // Tool, Call: possibly qualified "http.get"
+  llvm::SMRange calleeRange;
+  std::vector<Arg> args;            // Tool, Call: arguments; Loop: max/init; Map: concurrency
+  const Expr *expr = nullptr;       // If: condition; Loop: until; Map: list; Yield/Return: value
+  std::string itemName;             // Map
+  llvm::SMRange itemRange;
+  const Block *body = nullptr;      // If: then; Loop, Map: body
+  const Block *elseBody = nullptr;  // If
+};
+
+struct Param {
+  std::string name;
+  llvm::SMRange nameRange;
+  const TypeExpr *type = nullptr;
+  const Expr *defaultValue = nullptr;
+};
+
+struct Field {
+  std::string name;
+  llvm::SMRange nameRange;
+  const TypeExpr *type = nullptr;
+};
+
+struct Decl {
+  enum class Kind { Import, Defaults, Record, Enum, Tool, App };
+  Kind kind;
+  llvm::SMRange range;
+  std::string name;                 // Import: alias (explicit or derived); others: the name
+  llvm::SMRange nameRange;
+  std::string importPath;           // Import: "std.http" or "lib/x.llmflow"
+  bool importIsFile = false;
+  llvm::SMRange importPathRange;    // Import: the path as written
+  std::vector<Field> fields;        // Record
+  std::vector<std::string> enumValues;
+  std::vector<llvm::SMRange> enumValueRanges;
+  std::vector<Param> params;        // Tool, App
+  const TypeExpr *resultType = nullptr; // Tool, App (null: json for tools, error for apps)
+  std::vector<Prop> props;          // Defaults, Tool
+  const Block *body = nullptr;      // App
+};
+
+struct Module {
+  std::string path;
+  std::vector<const Decl *> decls;
+};
+
+/// Owns every node of one or more modules.
+class ASTContext {
+public:
+  template <typename T> T *make() {
+    auto p = std::make_unique<Holder<T>>();
+    T *raw = &p->value;
+    nodes.push_back(std::move(p));
+    return raw;
+  }
+
+private:
+  struct HolderBase { virtual ~HolderBase() = default; };
+  template <typename T> struct Holder : HolderBase { T value; };
+  std::vector<std::unique_ptr<HolderBase>> nodes;
+};
+
+/// Writes the AST as an indented S-expression-like dump (for --emit=ast).
+void dump(const Module &m, std::string &out, const llvm::SourceMgr *sm = nullptr);
+
+const char *toString(Stmt::Kind k);
+
+} // namespace llmflow::ast

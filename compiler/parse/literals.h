@@ -1,0 +1,21 @@
+// Decoding of literal tokens: string escapes, {{template}} holes, durations,
+// numbers. Reports malformed literals as diagnostics at their exact place.
+#pragma once
+
+#include "ast/ast.h"
+#include "support/diagnostics.h"
+
+#include <optional>
+
+namespace llmflow::parse {
+
+/// Decodes the token text of a string literal (quotes included) into
+/// `e.text` and `e.pieces`. `raw` is triple-quoted: no escapes.
+/// Returns false after reporting a malformed escape or template.
+bool decodeString(llvm::StringRef tokenText, const char *tokenStart, bool raw,
+                  ast::Expr &e, ast::ASTContext &ctx, support::DiagnosticEngine &diags);
+
+/// "250ms" -> 0.25 (seconds). The lexer guarantees the shape.
+double parseDurationSeconds(llvm::StringRef text);
+
+} // namespace llmflow::parse

@@ -1,0 +1,175 @@
+// Lexing, a nesting pre-scan, and two-stage ANTLR parsing (fast SLL first,
+// full LL with error recovery only when SLL fails), with ANTLR's errors
+// turned into our diagnostics.
+#include "parse/parser.h"
+
+#include "LLFlowLexer.h"
+#include "LLFlowParser.h"
+#include "parse/ast_builder.h"
+
+#include "antlr4-runtime.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/ConvertUTF.h"
+
+namespace llmflow::parse {
+using support::DiagID;
+using Lexer = llmflow_antlr::LLFlowLexer;
+using Parser = llmflow_antlr::LLFlowParser;
+
+namespace {
+
+struct StopParsing {};
+
+// Makes ANTLR's token names readable in messages.
+std::string humanise(std::string msg) {
+  static const std::pair<const char *, const char *> names[] = {
+      {"<EOF>", "end of file"}, {"TSTRING", "string"},   {"STRING", "string"},
+      {"IDENT", "identifier"},  {"DURATION", "duration"}, {"FLOAT", "number"},
+      {"INT", "integer"},       {"ERROR_CHAR", "character"}};
+  for (auto [from, to] : names) {
+    size_t pos = 0;
+    while ((pos = msg.find(from, pos)) != std::string::npos) {
+      bool left = pos == 0 || !std::isalnum(static_cast<unsigned char>(msg[pos - 1]));
+      size_t end = pos + std::strlen(from);
+      bool right = end >= msg.size() || !std::isalnum(static_cast<unsigned char>(msg[end]));
+      if (left && right && (from[0] == '<' || msg[pos - 1] != '\'')) {
+        msg.replace(pos, std::strlen(from), to);
+        pos += std::strlen(to);
+      } else {
+        pos = end;
+      }
+    }
+  }
+  return msg;
+}
+
+class ErrorListener : public antlr4::BaseErrorListener {
+public:
+  ErrorListener(const LocMap &locs, support::DiagnosticEngine &diags) : locs(locs), diags(diags) {}
+  unsigned count = 0;
+
+  void syntaxError(antlr4::Recognizer *, antlr4::Token *offending, size_t, size_t,
+                   const std::string &msg, std::exception_ptr) override {
+    ++count;
+    llvm::SMRange r;
+    if (offending) {
+      r = locs.range(offending, offending);
+      if (offending->getType() == antlr4::Token::EOF)
+        r = {r.Start, r.Start};
+    }
+    // Past the limit the engine drops the error and says it stopped; then
+    // parsing stops too, so recovery work stays bounded.
+    bool stop = diags.errorLimitReached();
+    diags.report(DiagID::ErrSyntax, r) << humanise(msg);
+    if (stop)
+      throw StopParsing{};
+  }
+
+private:
+  const LocMap &locs;
+  support::DiagnosticEngine &diags;
+};
+
+
+} // namespace
+
+const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx,
+                               support::DiagnosticEngine &diags, const ParseOptions &opts) {
+  llvm::SourceMgr &sm = diags.sourceMgr();
+  const llvm::MemoryBuffer *buf = sm.getMemoryBuffer(bufferId);
+  llvm::StringRef text = buf->getBuffer();
+  const auto *begin = reinterpret_cast<const llvm::UTF8 *>(text.begin());
+  if (!llvm::isLegalUTF8String(&begin, reinterpret_cast<const llvm::UTF8 *>(text.end()))) {
+    const char *bad = reinterpret_cast<const char *>(begin);
+    diags.report(DiagID::ErrInvalidUTF8, llvm::SMLoc::getFromPointer(bad));
+    return nullptr;
+  }
+
+  LocMap locs(text);
+  ErrorListener listener(locs, diags);
+  antlr4::ANTLRInputStream input(text.str());
+  Lexer lexer(&input);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  try {
+    tokens.fill();
+  } catch (StopParsing &) {
+    return nullptr;
+  }
+
+  // Reject pathological nesting before the recursive parser sees it. Prefix
+  // operators nest too (`!!!!x`), so runs of them count as depth.
+  {
+    unsigned depth = 0, prefixRun = 0, generics = 0, chain = 0;
+    std::string prev;
+    for (antlr4::Token *t : tokens.getTokens()) {
+      std::string s = t->getText();
+      bool isPrefix = false;
+      if (s == "(" || s == "[" || s == "{" || (s == "<" && (prev == "list" || prev == "optional"))) {
+        ++depth;
+        generics += s == "<";
+      } else if (s == ")" || s == "]" || s == "}" || (s == ">" && generics)) {
+        if (depth) --depth;
+        generics -= s == ">";
+      } else if (s == "!" || s == "-") {
+        isPrefix = true;
+      }
+      prev = s;
+      prefixRun = isPrefix ? prefixRun + 1 : 0;
+      // Binary operators and member accesses build left-nested trees, so a
+      // long chain in one statement is as deep as brackets.
+      static const llvm::StringSet<> chainOps = {".", "+", "-", "*", "/", "%", "==", "!=", "<",
+                                                 "<=", ">", ">=", "&&", "||"};
+      if (s == ";" || s == "{" || s == "}" || s == ",")
+        chain = 0;
+      else if (chainOps.contains(s))
+        ++chain;
+      if (chain > opts.maxNesting) {
+        diags.report(DiagID::ErrNestingTooDeep, locs.range(t, t)) << opts.maxNesting;
+        return nullptr;
+      }
+      if (t->getType() == Lexer::ERROR_CHAR && s == "\"") {
+        diags.report(DiagID::ErrSyntax, locs.range(t, t)) << "unterminated string literal";
+        return nullptr;
+      }
+      if (depth + prefixRun > opts.maxNesting) {
+        diags.report(DiagID::ErrNestingTooDeep, locs.range(t, t)) << opts.maxNesting;
+        return nullptr;
+      }
+    }
+  }
+
+  Parser parser(&tokens);
+  parser.removeErrorListeners();
+  Parser::ModuleContext *tree = nullptr;
+  // Stage 1: SLL prediction, bail on the first error (fast, exact for
+  // correct programs).
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  try {
+    tree = parser.module();
+  } catch (antlr4::ParseCancellationException &) {
+    tree = nullptr;
+  }
+  if (!tree) {
+    // Stage 2: full LL with recovery, reporting every error (bounded).
+    tokens.seek(0);
+    parser.reset();
+    parser.addErrorListener(&listener);
+    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::LL);
+    try {
+      tree = parser.module();
+    } catch (StopParsing &) {
+      return nullptr;
+    }
+  }
+  if (listener.count > 0)
+    return nullptr;
+  return buildAST(tree, buf->getBufferIdentifier(), locs, ctx, diags);
+}
+
+} // namespace llmflow::parse

@@ -1,0 +1,126 @@
+// Internal to sema: the Checker's state, shared by the files that implement
+// its passes (decls, types, exprs, stages, deps). Not a public interface.
+#pragma once
+
+#include "sema/sema.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
+
+#include <map>
+#include <optional>
+
+namespace llmflow::sema {
+
+using support::DiagID;
+
+/// Module-level names of one loaded module.
+struct ModuleScope {
+  llvm::StringMap<const ast::Decl *> decls;   // records, enums, tools, apps (unqualified)
+  llvm::StringMap<unsigned> imports;           // alias -> module index
+  llvm::StringMap<const ast::Decl *> importDecls;
+  llvm::SmallPtrSet<const ast::Decl *, 4> usedImports;
+  Policies defaults;
+  bool defaultsHaveTimeout = false;
+};
+
+/// A lexical scope inside an application.
+struct Scope {
+  const Scope *parent = nullptr;
+  const ast::Block *block = nullptr;           // null for the app's input scope
+  const std::vector<ir::Param> *inputs = nullptr; // root scope: the signature
+  llvm::StringMap<Ref> names;
+};
+
+/// Where an expression is being checked from.
+struct ExprContext {
+  const Scope *scope = nullptr;
+  const ast::Stmt *from = nullptr;            // stage whose dependencies grow
+  unsigned module = 0;
+  bool inTemplateOnly = false;
+  /// Set while checking a loop's until-condition: body stages it reads.
+  std::vector<const ast::Stmt *> *resolvedBy = nullptr;
+};
+
+enum class CheckState { NotStarted, InProgress, Done };
+
+class Checker {
+public:
+  Checker(const ast::Program &program, support::DiagnosticEngine &diags, const SemaOptions &opts);
+  std::unique_ptr<CheckedProgram> run();
+
+  // decls.cpp
+  void collectDecls();
+  void checkDefaults(unsigned m, const ast::Decl &d);
+  void checkRecordsAndEnums();
+  void checkToolDecl(unsigned m, const ast::Decl &d);
+  void checkAppSignature(unsigned m, const ast::Decl &d);
+  void checkAppCallGraph();
+  void warnUnusedImports();
+  void redefined(llvm::StringRef name, llvm::SMRange r, llvm::SMRange prev);
+
+  // types.cpp
+  std::optional<ir::Type> resolveType(unsigned m, const ast::TypeExpr *t);
+  /// Looks up a (possibly qualified) module-level name of a given kind.
+  const ast::Decl *lookupDecl(unsigned m, llvm::StringRef name, llvm::SMRange r,
+                              std::initializer_list<ast::Decl::Kind> kinds, unsigned *declModule = nullptr);
+  std::string qualify(unsigned m, llvm::StringRef name) const;
+  bool assignable(const ir::Type &to, const ir::Type &from) const;
+  std::optional<ir::Type> unify(const ir::Type &a, const ir::Type &b) const;
+  const ir::RecordDef *record(const ir::Type &t) const;
+  ir::Type recordLiteralType(std::vector<std::pair<std::string, ir::Type>> fields);
+  std::string tn(const ir::Type &t) const { return typeName(t, *out); }
+  bool expect(const ir::Type &to, const std::optional<ir::Type> &from, llvm::SMRange r, llvm::StringRef what);
+
+  // exprs.cpp
+  std::optional<ir::Type> checkExpr(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkTemplate(const ast::Expr *e, const ExprContext &cx);
+  void noteDependency(const ExprContext &cx, const ast::Stmt *target, llvm::SMRange r);
+  std::optional<ir::Type> refType(const Ref &ref, const Scope *scope);
+  const Ref *lookup(const Scope *scope, llvm::StringRef name) const;
+  std::optional<ir::Type> checkName(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkMember(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkBinary(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkCall(const ast::Expr *e, const ExprContext &cx);
+
+  // stages.cpp
+  void checkApp(AppInfo &app);
+  void declareStages(AppInfo &app, const ast::Block *b, Scope &scope, const ast::Stmt *parent,
+                     const std::string &idPrefix, bool reachable);
+  void checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope);
+  Policies checkPolicies(const Policies &base, const std::vector<ast::Prop> &props, llvm::StringRef what,
+                         std::initializer_list<llvm::StringRef> extra, bool *explicitTimeout = nullptr);
+  void checkAfter(const ast::Stmt *s, const Scope &scope);
+  void checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, llvm::StringRef callee,
+                 const ExprContext &cx);
+  std::optional<ir::Type> checkBody(const ast::Stmt *owner, const ast::Block *b, const Scope &scope,
+                                    std::vector<const ast::Stmt *> *resolvedBy);
+  void checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx);
+  void checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext &cx);
+  const ast::Prop *prop(const std::vector<ast::Prop> &props, llvm::StringRef name) const;
+
+  // deps.cpp
+  void orderBlock(AppInfo &app, const ast::Block *b);
+  void warnUnused(AppInfo &app);
+  /// The current application's stages in source order.
+  std::vector<const ast::Stmt *> stagesInOrder() const;
+
+  const ast::Program &program;
+  support::DiagnosticEngine &diags;
+  SemaOptions opts;
+  std::unique_ptr<CheckedProgram> out;
+  std::vector<ModuleScope> modules;
+  std::map<std::string, unsigned> synthRecords;   // structural key -> index
+  unsigned currentModule = 0;
+  AppInfo *currentApp = nullptr;
+  llvm::StringMap<const ast::Stmt *> appStages;   // all stage names of the current app
+  llvm::DenseMap<const ast::Stmt *, unsigned> stmtIndex;
+  llvm::SmallPtrSet<const ast::Stmt *, 16> usedStages;
+  llvm::StringMap<bool> usedInputs;
+  llvm::DenseMap<const ast::Stmt *, CheckState> stageState;
+  llvm::DenseMap<const ast::Stmt *, const Scope *> stageScope;   // scope a stage is declared in
+  llvm::DenseMap<const ast::Stmt *, ir::Type> loopStateType;
+  llvm::DenseMap<const ast::Stmt *, ir::Type> mapItemType;
+  std::vector<std::unique_ptr<Scope>> scopes;                   // owns block scopes of the current app
+};
+
+} // namespace llmflow::sema

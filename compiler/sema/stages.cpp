@@ -1,0 +1,429 @@
+// Applications and their stages: scopes, properties, arguments, block
+// shapes (yield / return), and each stage's value type.
+#include "sema/checker.h"
+#include "sema/props.h"
+
+
+namespace llmflow::sema {
+using K = ir::Type::Kind;
+
+const ast::Prop *Checker::prop(const std::vector<ast::Prop> &props, llvm::StringRef name) const {
+  for (const ast::Prop &p : props)
+    if (p.name == name)
+      return &p;
+  return nullptr;
+}
+
+Policies Checker::checkPolicies(const Policies &base, const std::vector<ast::Prop> &props, llvm::StringRef what,
+                                std::initializer_list<llvm::StringRef> extra, bool *explicitTimeout) {
+  Policies p = base;
+  p.policy.timeoutExplicit = false;
+  llvm::StringMap<llvm::SMRange> seen;
+  for (const ast::Prop &x : props) {
+    if (auto [it, fresh] = seen.try_emplace(x.name, x.nameRange); !fresh) {
+      (diags.report(DiagID::ErrDuplicateProperty, x.nameRange) << x.name)
+          .note(DiagID::NotePreviousDefinition, it->second);
+      continue;
+    }
+    if (x.name == "timeout") {
+      if (auto v = durationValue(x, diags)) {
+        p.policy.timeoutSeconds = *v;
+        p.policy.timeoutExplicit = true;
+        if (explicitTimeout)
+          *explicitTimeout = true;
+      }
+    } else if (x.name == "retries") {
+      if (auto v = intValue(x, 0, diags))
+        p.policy.attempts = unsigned(*v) + 1;
+    } else if (x.name == "backoff") {
+      if (auto v = durationValue(x, diags))
+        p.policy.backoffSeconds = *v;
+    } else if (x.name == "executor") {
+      if (auto v = stringValue(x, diags))
+        p.policy.executorGroup = *v;
+    } else if (std::find(extra.begin(), extra.end(), x.name) == extra.end()) {
+      diags.report(DiagID::ErrUnknownProperty, x.nameRange) << x.name << what;
+    }
+  }
+  return p;
+}
+
+void Checker::checkAfter(const ast::Stmt *s, const Scope &scope) {
+  const ast::Prop *after = prop(s->props, "after");
+  if (!after)
+    return;
+  auto names = nameList(*after, diags);
+  if (!names)
+    return;
+  ExprContext cx{&scope, s, currentApp->module};
+  for (auto &[name, range] : *names) {
+    const Ref *ref = lookup(&scope, name);
+    if (!ref || ref->kind != Ref::Kind::Stage) {
+      diags.report(DiagID::ErrAfterNotStage, range) << name;
+      continue;
+    }
+    noteDependency(cx, ref->stage, range);
+  }
+}
+
+void Checker::checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, llvm::StringRef callee,
+                        const ExprContext &cx) {
+  llvm::StringMap<llvm::SMRange> seen;
+  for (const ast::Arg &a : s->args) {
+    auto t = checkExpr(a.value, cx);
+    if (auto [it, fresh] = seen.try_emplace(a.name, a.nameRange); !fresh) {
+      (diags.report(DiagID::ErrDuplicateArgument, a.nameRange) << a.name)
+          .note(DiagID::NotePreviousDefinition, it->second);
+      continue;
+    }
+    auto p = std::find_if(params.begin(), params.end(), [&](const ir::Param &p) { return p.name == a.name; });
+    if (p == params.end()) {
+      diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << callee;
+      continue;
+    }
+    expect(p->type, t, a.value->range, "argument '" + a.name + "'");
+  }
+  for (const ir::Param &p : params)
+    if (!seen.count(p.name) && !p.defaultValue && p.type.kind != K::Optional)
+      diags.report(DiagID::ErrMissingArgument, s->calleeRange) << p.name << callee;
+}
+
+void Checker::checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx) {
+  const ModuleScope &ms = modules[currentApp->module];
+  bool explicitTimeout = false;
+  bool planner = s->kind == ast::Stmt::Kind::Planner;
+  si.policies = planner
+      ? checkPolicies(ms.defaults, s->props, "a planner stage",
+                      {"model", "prompt", "system", "max_tokens", "temperature", "after", "tools", "max_steps",
+                       "max_parallel"},
+                      &explicitTimeout)
+      : checkPolicies(ms.defaults, s->props, "an llm stage",
+                      {"model", "prompt", "system", "max_tokens", "temperature", "after"}, &explicitTimeout);
+  if (const ast::Prop *x = prop(s->props, "model"))
+    if (auto v = stringValue(*x, diags))
+      si.policies.model = *v;
+  if (const ast::Prop *x = prop(s->props, "max_tokens"))
+    if (auto v = intValue(*x, 1, diags))
+      si.policies.maxTokens = unsigned(*v);
+  if (const ast::Prop *x = prop(s->props, "temperature"))
+    if (auto v = floatValue(*x, 0, 2, diags))
+      si.policies.temperature = *v;
+  for (llvm::StringRef t : {"prompt", "system"})
+    if (const ast::Prop *x = prop(s->props, t)) {
+      if (x->value->kind != ast::Expr::Kind::String)
+        diags.report(DiagID::ErrPropertyValue, x->value->range) << t << "expected a string";
+      else
+        checkTemplate(x->value, cx);
+    }
+  if (!prop(s->props, "prompt"))
+    diags.report(DiagID::ErrMissingProperty, s->nameRange) << toString(s->kind) << s->name << "prompt";
+  if (!explicitTimeout && !ms.defaultsHaveTimeout && opts.warnNoTimeout && !si.unreachable)
+    diags.report(DiagID::WarnNoTimeout, s->nameRange)
+        << s->name << (formatNumber(si.policies.policy.timeoutSeconds) + "s");
+}
+
+void Checker::checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext &cx) {
+  checkLLM(s, si, cx);
+  si.type = ir::Type::list(ir::Type::prim(K::Json));
+  const ast::Prop *tools = prop(s->props, "tools");
+  if (!tools) {
+    diags.report(DiagID::ErrPlannerWithoutTools, s->nameRange) << s->name;
+  } else if (auto names = nameList(*tools, diags)) {
+    std::vector<std::string> qual;
+    if (names->empty())
+      diags.report(DiagID::ErrPlannerWithoutTools, tools->value->range) << s->name;
+    for (auto &[n, r] : *names) {
+      unsigned dm = 0;
+      const ast::Decl *d = lookupDecl(currentApp->module, n, r, {ast::Decl::Kind::Tool, ast::Decl::Kind::App}, &dm);
+      if (!d)
+        diags.report(DiagID::ErrPlannerToolUnknown, r) << s->name << n;
+      else
+        qual.push_back(qualify(dm, d->name));
+    }
+    out->plannerTools[s] = std::move(qual);
+  }
+  const ast::Prop *steps = prop(s->props, "max_steps");
+  if (!steps)
+    diags.report(DiagID::ErrPlannerWithoutBound, s->nameRange) << s->name;
+  else
+    (void)intValue(*steps, 1, diags);
+  if (const ast::Prop *par = prop(s->props, "max_parallel"))
+    (void)intValue(*par, 1, diags);
+}
+
+std::optional<ir::Type> Checker::checkBody(const ast::Stmt *owner, const ast::Block *b, const Scope &scope,
+                                           std::vector<const ast::Stmt *> *resolvedBy) {
+  std::optional<ir::Type> result;
+  for (size_t i = 0; i < b->stmts.size(); ++i) {
+    const ast::Stmt *s = b->stmts[i];
+    bool last = i + 1 == b->stmts.size();
+    if (s->kind == ast::Stmt::Kind::Yield) {
+      if (!owner || !last) {
+        diags.report(DiagID::ErrMisplacedYield, s->range);
+        continue;
+      }
+      ExprContext cx{&scope, owner, currentApp->module, false, resolvedBy};
+      result = checkExpr(s->expr, cx);
+      if (!result)
+        result = ir::Type::prim(K::Json); // reported; avoid a second error
+    } else if (s->kind == ast::Stmt::Kind::Return) {
+      if (owner || !last) {
+        diags.report(DiagID::ErrMisplacedReturn, s->range);
+        continue;
+      }
+      ExprContext cx{&scope, nullptr, currentApp->module};
+      currentApp->resultExpr = s->expr;
+      result = checkExpr(s->expr, cx);
+      if (!result)
+        result = ir::Type::prim(K::Json);
+    } else if (stageState.lookup(s) == CheckState::NotStarted) {
+      checkStage(*currentApp, s, scope);
+    }
+  }
+  if (!result) {
+    if (owner)
+      diags.report(DiagID::ErrMissingYield, b->range.End) << owner->name;
+    else
+      diags.report(DiagID::ErrMissingReturn, currentApp->decl->nameRange) << currentApp->decl->name;
+  }
+  return result;
+}
+
+void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
+  stageState[s] = CheckState::InProgress;
+  StageInfo &si = out->stages[s];
+  unsigned m = app.module;
+  ExprContext cx{&scope, s, m};
+  auto bodyScope = [&](const ast::Block *b) -> const Scope & {
+    for (auto &sc : scopes)
+      if (sc->block == b)
+        return *sc;
+    llvm_unreachable("body scope not declared");
+  };
+  switch (s->kind) {
+  case ast::Stmt::Kind::LLM:
+    si.type = ir::Type::prim(K::String);
+    if (s->outputType)
+      if (auto t = resolveType(m, s->outputType))
+        si.type = *t;
+    checkLLM(s, si, cx);
+    break;
+  case ast::Stmt::Kind::Planner:
+    checkPlanner(s, si, cx);
+    break;
+  case ast::Stmt::Kind::Tool: {
+    unsigned dm = 0;
+    const ast::Decl *d = lookupDecl(m, s->callee, s->calleeRange, {ast::Decl::Kind::Tool}, &dm);
+    const ToolInfo *tool = d ? out->findTool(qualify(dm, d->name)) : nullptr;
+    si.policies = checkPolicies(tool ? tool->policies : modules[m].defaults, s->props, "a tool stage", {"after"});
+    if (!tool) {
+      diags.report(DiagID::ErrUndefinedTool, s->calleeRange) << s->callee;
+      for (const ast::Arg &a : s->args)
+        checkExpr(a.value, cx);
+      si.type = ir::Type::prim(K::Json);
+      break;
+    }
+    out->toolOf[s] = tool;
+    checkArgs(s, tool->params, s->callee, cx);
+    si.type = tool->result;
+    break;
+  }
+  case ast::Stmt::Kind::Call: {
+    unsigned dm = 0;
+    const ast::Decl *d = lookupDecl(m, s->callee, s->calleeRange, {ast::Decl::Kind::App}, &dm);
+    const AppInfo *callee = d ? out->findApp(qualify(dm, d->name)) : nullptr;
+    si.policies = checkPolicies(modules[m].defaults, s->props, "a call stage", {"after"});
+    if (!callee) {
+      diags.report(DiagID::ErrUndefinedApp, s->calleeRange) << s->callee;
+      for (const ast::Arg &a : s->args)
+        checkExpr(a.value, cx);
+      si.type = ir::Type::prim(K::Json);
+      break;
+    }
+    out->appOf[s] = callee;
+    checkArgs(s, callee->inputs, s->callee, cx);
+    si.type = callee->result;
+    break;
+  }
+  case ast::Stmt::Kind::If: {
+    auto c = checkExpr(s->expr, cx);
+    if (c && c->kind != K::Bool && c->kind != K::Json)
+      diags.report(DiagID::ErrConditionNotBool, s->expr->range) << tn(*c);
+    auto thenT = checkBody(s, s->body, bodyScope(s->body), nullptr);
+    std::optional<ir::Type> elseT;
+    if (s->elseBody)
+      elseT = checkBody(s, s->elseBody, bodyScope(s->elseBody), nullptr);
+    si.type = ir::Type::prim(K::Json);
+    if (thenT && s->elseBody && elseT) {
+      if (auto u = unify(*thenT, *elseT))
+        si.type = *u;
+      else
+        diags.report(DiagID::ErrYieldTypeMismatch, s->nameRange) << s->name << tn(*thenT) << tn(*elseT);
+    } else if (thenT && !s->elseBody) {
+      si.type = thenT->kind == K::Optional ? *thenT : ir::Type::optional(*thenT);
+    }
+    break;
+  }
+  case ast::Stmt::Kind::Loop: {
+    const ast::Arg *max = nullptr, *init = nullptr;
+    for (const ast::Arg &a : s->args) {
+      if (a.name == "max")
+        max = &a;
+      else if (a.name == "init")
+        init = &a;
+      else
+        diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << ("loop '" + s->name + "'");
+    }
+    if (!max)
+      diags.report(DiagID::ErrLoopWithoutBound, s->nameRange) << s->name;
+    else if (max->value->kind != ast::Expr::Kind::Int || max->value->intValue < 1)
+      diags.report(DiagID::ErrPropertyValue, max->value->range) << "max" << "expected an integer of at least 1";
+    std::optional<ir::Type> initT;
+    if (init) {
+      initT = checkExpr(init->value, cx);
+      loopStateType[s] = initT.value_or(ir::Type::prim(K::Json));
+    }
+    si.type = loopStateType.count(s) ? loopStateType[s] : ir::Type::prim(K::Json);
+    const Scope &body = bodyScope(s->body);
+    auto yieldT = checkBody(s, s->body, body, nullptr);
+    if (yieldT) {
+      if (initT)
+        expect(*initT, yieldT, s->body->stmts.back()->expr->range, "yield of loop '" + s->name + "'");
+      else
+        si.type = *yieldT;
+    }
+    if (!init)
+      loopStateType[s] = si.type; // for `until`: the value just yielded
+    ExprContext ucx{&body, s, m, false, &si.resolvedBy};
+    auto u = checkExpr(s->expr, ucx);
+    if (u && u->kind != K::Bool && u->kind != K::Json)
+      diags.report(DiagID::ErrConditionNotBool, s->expr->range) << tn(*u);
+    break;
+  }
+  case ast::Stmt::Kind::Map: {
+    auto lt = checkExpr(s->expr, cx);
+    ir::Type item = ir::Type::prim(K::Json);
+    if (lt && lt->kind == K::List)
+      item = lt->elem[0];
+    else if (lt && lt->kind != K::Json)
+      diags.report(DiagID::ErrTypeMismatch, s->expr->range) << "map over" << "list<T>" << tn(*lt);
+    mapItemType[s] = item;
+    for (const ast::Arg &a : s->args) {
+      if (a.name != "concurrency")
+        diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << ("map '" + s->name + "'");
+      else if (a.value->kind != ast::Expr::Kind::Int || a.value->intValue < 1)
+        diags.report(DiagID::ErrPropertyValue, a.value->range) << "concurrency" << "expected an integer of at least 1";
+    }
+    auto yieldT = checkBody(s, s->body, bodyScope(s->body), nullptr);
+    si.type = ir::Type::list(yieldT.value_or(ir::Type::prim(K::Json)));
+    break;
+  }
+  case ast::Stmt::Kind::Yield:
+  case ast::Stmt::Kind::Return:
+    llvm_unreachable("not a stage");
+  }
+  if (s->kind == ast::Stmt::Kind::LLM || s->kind == ast::Stmt::Kind::Planner ||
+      s->kind == ast::Stmt::Kind::Tool || s->kind == ast::Stmt::Kind::Call)
+    checkAfter(s, scope);
+  stageState[s] = CheckState::Done;
+}
+
+void Checker::declareStages(AppInfo &app, const ast::Block *b, Scope &scope, const ast::Stmt *parent,
+                            const std::string &idPrefix, bool reachable) {
+  const ModuleScope &ms = modules[app.module];
+  for (const ast::Stmt *s : b->stmts) {
+    if (s->kind == ast::Stmt::Kind::Yield || s->kind == ast::Stmt::Kind::Return)
+      continue;
+    if (auto [it, fresh] = appStages.try_emplace(s->name, s); !fresh) {
+      redefined(s->name, s->nameRange, it->second->nameRange);
+      continue;
+    }
+    if (const Ref *r = lookup(&scope, s->name); r && r->kind == Ref::Kind::Input)
+      diags.report(DiagID::WarnShadowing, s->nameRange) << s->name << "an input of the application";
+    else if (ms.decls.count(s->name))
+      diags.report(DiagID::WarnShadowing, s->nameRange) << s->name << "a module-level declaration";
+    StageInfo &si = out->stages[s];
+    si.stmt = s;
+    si.id = idPrefix + s->name;
+    si.parent = parent;
+    si.block = b;
+    si.index = unsigned(stmtIndex.size());
+    si.unreachable = !reachable;
+    stmtIndex[s] = si.index;
+    stageState[s] = CheckState::NotStarted;
+    stageScope[s] = &scope;
+    scope.names[s->name] = Ref{Ref::Kind::Stage, s, s->name};
+
+    auto child = [&](const ast::Block *body, bool bodyReachable) {
+      auto sc = std::make_unique<Scope>();
+      sc->parent = &scope;
+      sc->block = body;
+      if (s->kind == ast::Stmt::Kind::Loop)
+        sc->names[s->name] = Ref{Ref::Kind::LoopState, s, s->name};
+      if (s->kind == ast::Stmt::Kind::Map) {
+        if (lookup(&scope, s->itemName))
+          diags.report(DiagID::WarnShadowing, s->itemRange) << s->itemName << "an earlier name";
+        sc->names[s->itemName] = Ref{Ref::Kind::MapItem, s, s->itemName};
+      }
+      Scope &ref = *sc;
+      scopes.push_back(std::move(sc));
+      declareStages(app, body, ref, s, idPrefix + s->name + "/", bodyReachable);
+    };
+    bool constTrue = s->expr && s->expr->kind == ast::Expr::Kind::Bool && s->expr->boolValue;
+    bool constFalse = s->expr && s->expr->kind == ast::Expr::Kind::Bool && !s->expr->boolValue;
+    if (s->kind == ast::Stmt::Kind::If) {
+      child(s->body, reachable && !constFalse);
+      if (s->elseBody)
+        child(s->elseBody, reachable && !constTrue);
+    } else if (s->kind == ast::Stmt::Kind::Map) {
+      bool empty = s->expr->kind == ast::Expr::Kind::List && s->expr->operands.empty();
+      child(s->body, reachable && !empty);
+    } else if (s->kind == ast::Stmt::Kind::Loop) {
+      child(s->body, reachable);
+    }
+  }
+}
+
+void Checker::checkApp(AppInfo &app) {
+  currentApp = &app;
+  appStages.clear();
+  usedStages.clear();
+  usedInputs.clear();
+  stageState.clear();
+  stageScope.clear();
+  loopStateType.clear();
+  mapItemType.clear();
+  scopes.clear();
+  stmtIndex.clear();
+
+  auto root = std::make_unique<Scope>();
+  root->inputs = &app.inputs;
+  for (const ir::Param &p : app.inputs)
+    root->names[p.name] = Ref{Ref::Kind::Input, nullptr, p.name};
+  auto top = std::make_unique<Scope>();
+  top->parent = root.get();
+  top->block = app.decl->body;
+  Scope &topRef = *top;
+  scopes.push_back(std::move(root));
+  scopes.push_back(std::move(top));
+  declareStages(app, app.decl->body, topRef, nullptr, app.qualName + "/", true);
+
+  auto result = checkBody(nullptr, app.decl->body, topRef, nullptr);
+  if (result && app.resultExpr) {
+    if (app.decl->resultType)
+      expect(app.result, result, app.resultExpr->range, "result of application '" + app.decl->name + "'");
+    else
+      app.result = *result;
+  }
+  // Reference types of stages that nothing forced yet (unused ones).
+  for (const ast::Stmt *s : stagesInOrder())
+    if (stageState.lookup(s) == CheckState::NotStarted)
+      checkStage(app, s, *stageScope.lookup(s));
+  for (const ast::Stmt *s : stagesInOrder())
+    out->stages[s].used = usedStages.count(s);
+  orderBlock(app, app.decl->body);
+  warnUnused(app);
+  currentApp = nullptr;
+}
+
+} // namespace llmflow::sema

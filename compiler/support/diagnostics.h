@@ -1,0 +1,132 @@
+// Diagnostics for mistakes in the user's program: located, clang-style,
+// several per run. The table of every diagnostic is diagnostics.def.
+// Environmental failures use llvm::Error instead; broken invariants assert.
+#pragma once
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/SMLoc.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm { class raw_ostream; }
+
+namespace llmflow::support {
+
+enum class DiagID : unsigned {
+#define DIAG(ID, SEV, MSG) ID,
+#include "support/diagnostics.def"
+#undef DIAG
+  NumDiags
+};
+
+enum class Severity { Error, Warning, Note };
+
+Severity severityOf(DiagID id);
+/// The stable name shown in JSON output and used by tests, e.g. "err_syntax".
+llvm::StringRef codeOf(DiagID id);
+llvm::StringRef formatOf(DiagID id);
+
+struct Diagnostic {
+  DiagID id;
+  Severity severity;
+  llvm::SMRange range;
+  std::string message;
+  std::vector<Diagnostic> notes;
+};
+
+/// Where finished diagnostics go (text with carets, JSON, or a test vector).
+class DiagnosticConsumer {
+public:
+  virtual ~DiagnosticConsumer() = default;
+  virtual void handle(const Diagnostic &d, const llvm::SourceMgr &sm) = 0;
+  virtual void finish(const llvm::SourceMgr &sm) {}
+};
+
+class DiagnosticEngine;
+
+/// Collects arguments and notes; emits when destroyed.
+class DiagBuilder {
+public:
+  DiagBuilder(DiagnosticEngine *engine, Diagnostic d) : engine(engine), diag(std::move(d)) {}
+  DiagBuilder(DiagBuilder &&o) noexcept : engine(o.engine), diag(std::move(o.diag)), args(std::move(o.args)) { o.engine = nullptr; }
+  DiagBuilder(const DiagBuilder &) = delete;
+  ~DiagBuilder();
+  DiagBuilder &operator<<(llvm::StringRef s) { args.push_back(s.str()); return *this; }
+  DiagBuilder &operator<<(const std::string &s) { args.push_back(s); return *this; }
+  DiagBuilder &operator<<(const char *s) { args.push_back(s); return *this; }
+  DiagBuilder &operator<<(long long v) { args.push_back(std::to_string(v)); return *this; }
+  DiagBuilder &operator<<(unsigned v) { args.push_back(std::to_string(v)); return *this; }
+  DiagBuilder &operator<<(int v) { args.push_back(std::to_string(v)); return *this; }
+  DiagBuilder &operator<<(size_t v) { args.push_back(std::to_string(v)); return *this; }
+  /// Attach a note; its arguments are given directly.
+  DiagBuilder &note(DiagID id, llvm::SMRange range, std::vector<std::string> noteArgs = {});
+
+private:
+  DiagnosticEngine *engine;
+  Diagnostic diag;
+  std::vector<std::string> args;
+};
+
+std::string formatMessage(llvm::StringRef fmt, const std::vector<std::string> &args);
+
+class DiagnosticEngine {
+public:
+  DiagnosticEngine(llvm::SourceMgr &sm, DiagnosticConsumer &consumer) : sm(sm), consumer(consumer) {}
+
+  DiagBuilder report(DiagID id, llvm::SMRange range);
+  DiagBuilder report(DiagID id, llvm::SMLoc loc) { return report(id, llvm::SMRange(loc, loc)); }
+
+  unsigned errorCount() const { return errors; }
+  unsigned warningCount() const { return warnings; }
+  bool hasErrors() const { return errors > 0; }
+  /// After this many errors further errors are dropped (0 = no limit).
+  void setErrorLimit(unsigned n) { errorLimit = n; }
+  bool errorLimitReached() const { return errorLimit && errors >= errorLimit; }
+  void setWarningsAsErrors(bool b) { warningsAsErrors = b; }
+  void setSuppressWarnings(bool b) { suppressWarnings = b; }
+  llvm::SourceMgr &sourceMgr() { return sm; }
+  void finish();
+
+private:
+  friend class DiagBuilder;
+  void emit(Diagnostic d);
+
+  llvm::SourceMgr &sm;
+  DiagnosticConsumer &consumer;
+  unsigned errors = 0, warnings = 0, errorLimit = 20;
+  bool warningsAsErrors = false, suppressWarnings = false, limitAnnounced = false;
+};
+
+/// clang-style text: file:line:col: error: message, the source line, a caret.
+class TextDiagnosticConsumer : public DiagnosticConsumer {
+public:
+  TextDiagnosticConsumer(llvm::raw_ostream &os, bool colors) : os(os), colors(colors) {}
+  void handle(const Diagnostic &d, const llvm::SourceMgr &sm) override;
+private:
+  llvm::raw_ostream &os;
+  bool colors;
+};
+
+/// A JSON array of diagnostics, written at finish().
+class JSONDiagnosticConsumer : public DiagnosticConsumer {
+public:
+  explicit JSONDiagnosticConsumer(llvm::raw_ostream &os) : os(os) {}
+  void handle(const Diagnostic &d, const llvm::SourceMgr &sm) override;
+  void finish(const llvm::SourceMgr &sm) override;
+private:
+  llvm::raw_ostream &os;
+  std::vector<std::string> items;
+};
+
+/// Keeps diagnostics in memory, for tests and the library API.
+class CollectingDiagnosticConsumer : public DiagnosticConsumer {
+public:
+  void handle(const Diagnostic &d, const llvm::SourceMgr &) override { diags.push_back(d); }
+  std::vector<Diagnostic> diags;
+};
+
+} // namespace llmflow::support

@@ -1,0 +1,40 @@
+// llmflow check FILE...: parse and check programs, report diagnostics.
+#include "commands.h"
+#include "driver/driver.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+namespace llmflow::cli {
+
+static int runCheck(const Args &args) {
+  if (args.positionals.empty()) {
+    llvm::errs() << "llmflow check: no input files\ntry 'llmflow check --help'\n";
+    return kUsage;
+  }
+  driver::Options opts;
+  bool ok = true;
+  auto consumer = makeConsumer(args, &ok);
+  if (!ok || !driverOptions(args, opts))
+    return kUsage;
+  bool errors = false;
+  for (const std::string &file : args.positionals) {
+    driver::Session session(*consumer, opts);
+    if (!session.load(file) || !session.check())
+      errors = true;
+  }
+  consumer->finish(llvm::SourceMgr());
+  return errors ? kErrors : kOk;
+}
+
+Command checkCommand() {
+  Command c;
+  c.name = "check";
+  c.summary = "Check .llmflow programs and report errors and warnings.\n"
+              "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage.";
+  c.usage = "[options] FILE...";
+  c.options = diagnosticOptions();
+  c.run = runCheck;
+  return c;
+}
+
+} // namespace llmflow::cli

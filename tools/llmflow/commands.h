@@ -1,0 +1,9 @@
+// The subcommands of the llmflow binary.
+#pragma once
+
+#include "cli.h"
+
+namespace llmflow::cli {
+Command checkCommand();
+Command compileCommand();
+} // namespace llmflow::cli

@@ -1,0 +1,55 @@
+// llmflow: one binary, one subcommand per job.
+#include "commands.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llmflow::cli;
+
+static void printUsage(llvm::raw_ostream &os, const std::vector<Command> &cmds) {
+  os << "usage: llmflow COMMAND [options] [args]\n\n"
+        "llmflow compiles and runs compound LLM applications.\n\ncommands:\n";
+  for (const Command &c : cmds) {
+    os << "  " << c.name;
+    os.indent(unsigned(12 - c.name.size()));
+    os << llvm::StringRef(c.summary).split('\n').first << "\n";
+  }
+  os << "\n'llmflow COMMAND --help' describes a command. 'llmflow --version' prints the version.\n";
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  std::vector<Command> cmds = {checkCommand(), compileCommand()};
+  if (argc < 2) {
+    printUsage(llvm::errs(), cmds);
+    return kUsage;
+  }
+  llvm::StringRef first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") {
+    printUsage(llvm::outs(), cmds);
+    return kOk;
+  }
+  if (first == "--version" || first == "version") {
+    llvm::outs() << "llmflow " << LLMFLOW_VERSION << " (IR version 1)\n";
+    return kOk;
+  }
+  for (const Command &c : cmds) {
+    if (c.name != first)
+      continue;
+    auto args = parseArgs(c, argc, argv, 2);
+    if (!args)
+      return kUsage;
+    if (args->has("help")) {
+      printHelp(c, llvm::outs());
+      return kOk;
+    }
+    if (args->has("version")) {
+      llvm::outs() << "llmflow " << LLMFLOW_VERSION << "\n";
+      return kOk;
+    }
+    return c.run(*args);
+  }
+  llvm::errs() << "llmflow: unknown command '" << first << "'\n";
+  printUsage(llvm::errs(), cmds);
+  return kUsage;
+}
