@@ -116,7 +116,7 @@ private:
         continue;
       }
       if (auto idx = load(target, d, d->name))
-        program.modules[index].imports[d->name] = *idx;
+        program.modules[index].imports.try_emplace(d->name, *idx); // a duplicate alias is reported by sema
     }
     stack.pop_back();
     return index;

@@ -35,6 +35,16 @@ std::optional<llvm::json::Value> literalJSON(const ast::Expr *e) {
     if (e->text == "-" && e->operands[0]->kind == ast::Expr::Kind::Float)
       return llvm::json::Value(-e->operands[0]->floatValue);
     return std::nullopt;
+  case ast::Expr::Kind::Record: {
+    llvm::json::Object o;
+    for (size_t i = 0; i < e->operands.size(); ++i) {
+      auto v = literalJSON(e->operands[i]);
+      if (!v)
+        return std::nullopt;
+      o[e->fieldNames[i]] = std::move(*v);
+    }
+    return llvm::json::Value(std::move(o));
+  }
   case ast::Expr::Kind::List: {
     llvm::json::Array a;
     for (const ast::Expr *x : e->operands) {

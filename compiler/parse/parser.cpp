@@ -43,6 +43,26 @@ std::string humanise(std::string msg) {
   return msg;
 }
 
+// "expecting {string, string, ...}" after humanising: drop repeats.
+std::string dedupeExpected(std::string msg) {
+  size_t open = msg.find("expecting {");
+  if (open == std::string::npos)
+    return msg;
+  size_t start = open + 11, close = msg.find('}', start);
+  if (close == std::string::npos)
+    return msg;
+  llvm::SmallVector<llvm::StringRef, 16> items;
+  llvm::StringRef(msg).slice(start, close).split(items, ", ");
+  std::vector<std::string> uniq;
+  for (llvm::StringRef it : items)
+    if (std::find(uniq.begin(), uniq.end(), it.str()) == uniq.end())
+      uniq.push_back(it.str());
+  std::string joined;
+  for (const std::string &u : uniq)
+    joined += (joined.empty() ? "" : ", ") + u;
+  return msg.substr(0, start) + joined + msg.substr(close);
+}
+
 class ErrorListener : public antlr4::BaseErrorListener {
 public:
   ErrorListener(const LocMap &locs, support::DiagnosticEngine &diags) : locs(locs), diags(diags) {}
@@ -60,7 +80,12 @@ public:
     // Past the limit the engine drops the error and says it stopped; then
     // parsing stops too, so recovery work stays bounded.
     bool stop = diags.errorLimitReached();
-    diags.report(DiagID::ErrSyntax, r) << humanise(msg);
+    std::string text = dedupeExpected(humanise(msg));
+    if (offending && offending->getType() == antlr4::Token::EOF) {
+      size_t exp = text.find("expecting");
+      text = "unexpected end of file" + (exp == std::string::npos ? std::string() : "; " + text.substr(exp));
+    }
+    diags.report(DiagID::ErrSyntax, r) << text;
     if (stop)
       throw StopParsing{};
   }
@@ -81,7 +106,17 @@ const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx,
   const auto *begin = reinterpret_cast<const llvm::UTF8 *>(text.begin());
   if (!llvm::isLegalUTF8String(&begin, reinterpret_cast<const llvm::UTF8 *>(text.end()))) {
     const char *bad = reinterpret_cast<const char *>(begin);
-    diags.report(DiagID::ErrInvalidUTF8, llvm::SMLoc::getFromPointer(bad));
+    unsigned line = 1, col = 1;
+    for (const char *p = text.begin(); p < bad; ++p) {
+      if (*p == '\n') {
+        ++line;
+        col = 1;
+      } else if ((static_cast<unsigned char>(*p) & 0xC0) != 0x80) {
+        ++col;
+      }
+    }
+    // No source location: printing the line would echo the invalid bytes.
+    diags.report(DiagID::ErrInvalidUtf8, llvm::SMRange()) << buf->getBufferIdentifier() << line << col;
     return nullptr;
   }
 
@@ -103,6 +138,7 @@ const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx,
   {
     unsigned depth = 0, prefixRun = 0, generics = 0, chain = 0;
     std::string prev;
+    antlr4::Token *prevTok = nullptr;
     for (antlr4::Token *t : tokens.getTokens()) {
       std::string s = t->getText();
       bool isPrefix = false;
@@ -112,10 +148,9 @@ const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx,
       } else if (s == ")" || s == "]" || s == "}" || (s == ">" && generics)) {
         if (depth) --depth;
         generics -= s == ">";
-      } else if (s == "!" || s == "-") {
-        isPrefix = true;
+      } else if (s == "!" || s == "-" || s == "?") {
+        isPrefix = true; // prefix operators and the optional-type suffix nest
       }
-      prev = s;
       prefixRun = isPrefix ? prefixRun + 1 : 0;
       // Binary operators and member accesses build left-nested trees, so a
       // long chain in one statement is as deep as brackets.
@@ -130,13 +165,24 @@ const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx,
         return nullptr;
       }
       if (t->getType() == Lexer::ERROR_CHAR && s == "\"") {
-        diags.report(DiagID::ErrSyntax, locs.range(t, t)) << "unterminated string literal";
+        // `"""abc` lexes as an empty string then a stray quote: point at the opening quotes.
+        antlr4::Token *at = t;
+        if (prevTok && prevTok->getType() == Lexer::STRING && prevTok->getText() == "\"\"" &&
+            prevTok->getStopIndex() + 1 == t->getStartIndex())
+          at = prevTok;
+        diags.report(DiagID::ErrSyntax, locs.range(at, at)) << "unterminated string literal";
+        return nullptr;
+      }
+      if (s == "*" && prevTok && prevTok->getText() == "/" && prevTok->getStopIndex() + 1 == t->getStartIndex()) {
+        diags.report(DiagID::ErrSyntax, locs.range(prevTok, t)) << "unterminated block comment";
         return nullptr;
       }
       if (depth + prefixRun > opts.maxNesting) {
         diags.report(DiagID::ErrNestingTooDeep, locs.range(t, t)) << opts.maxNesting;
         return nullptr;
       }
+      prev = s;
+      prevTok = t;
     }
   }
 

@@ -43,6 +43,9 @@ struct ExprContext {
 
 enum class CheckState { NotStarted, InProgress, Done };
 
+/// Literals, negated numbers and lists/records of them: what a default may be.
+bool isConstant(const ast::Expr *e);
+
 class Checker {
 public:
   Checker(const ast::Program &program, support::DiagnosticEngine &diags, const SemaOptions &opts);
@@ -90,6 +93,8 @@ public:
   Policies checkPolicies(const Policies &base, const std::vector<ast::Prop> &props, llvm::StringRef what,
                          std::initializer_list<llvm::StringRef> extra, bool *explicitTimeout = nullptr);
   void checkAfter(const ast::Stmt *s, const Scope &scope);
+  const ast::Arg *settingArg(const ast::Stmt *s, llvm::StringRef name) const;
+  void checkSettings(const ast::Stmt *s, std::initializer_list<llvm::StringRef> allowed, const std::string &what);
   void checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, llvm::StringRef callee,
                  const ExprContext &cx);
   std::optional<ir::Type> checkBody(const ast::Stmt *owner, const ast::Block *b, const Scope &scope,

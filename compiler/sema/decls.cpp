@@ -8,6 +8,19 @@
 
 namespace llmflow::sema {
 
+bool isConstant(const ast::Expr *e) {
+  using K = ast::Expr::Kind;
+  switch (e->kind) {
+  case K::Int: case K::Float: case K::Bool: case K::None: return true;
+  case K::String:
+    return std::all_of(e->pieces.begin(), e->pieces.end(), [](const ast::TemplatePiece &p) { return !p.hole; });
+  case K::Unary: return e->text == "-" && (e->operands[0]->kind == K::Int || e->operands[0]->kind == K::Float);
+  case K::List: case K::Record:
+    return std::all_of(e->operands.begin(), e->operands.end(), isConstant);
+  default: return false;
+  }
+}
+
 void Checker::collectDecls() {
   modules.resize(program.modules.size());
   for (unsigned m = 0; m < program.modules.size(); ++m) {
@@ -54,7 +67,7 @@ void Checker::checkDefaults(unsigned m, const ast::Decl &d) {
     if (auto v = stringValue(*x, diags))
       p.model = *v;
   if (const ast::Prop *x = prop(d.props, "max_tokens"))
-    if (auto v = intValue(*x, 1, diags))
+    if (auto v = intValue(*x, 1, kMaxCount, diags))
       p.maxTokens = unsigned(*v);
   if (const ast::Prop *x = prop(d.props, "temperature"))
     if (auto v = floatValue(*x, 0, 2, diags))
@@ -127,6 +140,9 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
     if (p.defaultValue) {
       ExprContext cx{&scope, nullptr, m};
       expect(ip.type, checkExpr(p.defaultValue, cx), p.defaultValue->range, "default value of '" + p.name + "'");
+      if (!isConstant(p.defaultValue))
+        diags.report(DiagID::ErrDefaultNotConstant, p.defaultValue->range) << p.name;
+      ip.defaultValue = llvm::json::Value(nullptr); // marks "has a default"; lowering fills the value
     }
     info.params.push_back(std::move(ip));
     scope.names[p.name] = Ref{Ref::Kind::Input, nullptr, p.name};
@@ -195,6 +211,9 @@ void Checker::checkAppSignature(unsigned m, const ast::Decl &d) {
     if (p.defaultValue) {
       ExprContext cx{&empty, nullptr, m};
       expect(ip.type, checkExpr(p.defaultValue, cx), p.defaultValue->range, "default value of '" + p.name + "'");
+      if (!isConstant(p.defaultValue))
+        diags.report(DiagID::ErrDefaultNotConstant, p.defaultValue->range) << p.name;
+      ip.defaultValue = llvm::json::Value(nullptr); // marks "has a default"; lowering fills the value
     }
     info.inputs.push_back(std::move(ip));
   }
@@ -205,17 +224,18 @@ void Checker::checkAppSignature(unsigned m, const ast::Decl &d) {
 
 void Checker::checkAppCallGraph() {
   // Edges: app -> apps it calls (call stages, planner tool lists).
+  // Collected in stage-id order so the report does not depend on pointers.
   std::map<std::string, std::vector<std::pair<std::string, llvm::SMRange>>> edges;
-  for (auto &[stmt, app] : out->appOf) {
-    const StageInfo &si = out->stages[stmt];
-    edges[si.id.substr(0, si.id.find('/'))].push_back({app->qualName, stmt->calleeRange});
-  }
-  for (auto &[stmt, names] : out->plannerTools) {
-    const StageInfo &si = out->stages[stmt];
+  std::vector<std::pair<std::string, std::pair<std::string, llvm::SMRange>>> calls;
+  for (auto &[stmt, app] : out->appOf)
+    calls.push_back({out->stages[stmt].id, {app->qualName, stmt->calleeRange}});
+  for (auto &[stmt, names] : out->plannerTools)
     for (const std::string &n : names)
       if (out->findApp(n))
-        edges[si.id.substr(0, si.id.find('/'))].push_back({n, stmt->nameRange});
-  }
+        calls.push_back({out->stages[stmt].id + "#" + n, {n, stmt->nameRange}});
+  std::sort(calls.begin(), calls.end(), [](auto &a, auto &b) { return a.first < b.first; });
+  for (auto &[id, edge] : calls)
+    edges[id.substr(0, id.find('/'))].push_back(edge);
   // DFS from each app; report the first cycle found through each app once.
   std::set<std::string> reported;
   for (const AppInfo &a : out->apps) {
@@ -225,7 +245,8 @@ void Checker::checkAppCallGraph() {
       for (auto &[next, r] : edges[cur]) {
         if (next == a.qualName) {
           if (reported.insert(a.qualName).second)
-            diags.report(DiagID::ErrRecursiveCall, r) << a.qualName << (cur == a.qualName ? a.qualName : cur);
+            diags.report(DiagID::ErrRecursiveCall, r)
+                << a.qualName << (cur == a.qualName ? std::string() : " through '" + cur + "'");
           return true;
         }
         if (visited.insert(next).second && dfs(next, r))

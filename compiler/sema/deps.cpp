@@ -71,7 +71,12 @@ void Checker::orderBlock(AppInfo &app, const ast::Block *b) {
     diag << text;
     for (size_t i = 0; i < cycle.size(); ++i) {
       const ast::Stmt *from = cycle[i], *to = cycle[(i + 1) % cycle.size()];
-      diag.note(DiagID::NoteCycleStep, from->nameRange, {from->name, to->name});
+      const StageInfo &fi = out->stages[from];
+      llvm::SMRange where = from->nameRange;
+      for (size_t k = 0; k < fi.deps.size(); ++k)
+        if (fi.deps[k] == to)
+          where = fi.depRanges[k];
+      diag.note(DiagID::NoteCycleStep, where, {from->name, to->name});
     }
     for (const ast::Stmt *s : stages)
       if (indegree[s] > 0)

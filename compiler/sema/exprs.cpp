@@ -58,8 +58,10 @@ void Checker::noteDependency(const ExprContext &cx, const ast::Stmt *target, llv
       diags.report(DiagID::ErrSelfReference, r) << target->name;
       return;
     }
-    if (std::find(ai.deps.begin(), ai.deps.end(), target) == ai.deps.end())
+    if (std::find(ai.deps.begin(), ai.deps.end(), target) == ai.deps.end()) {
       ai.deps.push_back(target);
+      ai.depRanges.push_back(r);
+    }
     return;
   }
   // The target is inside `from`'s own body: a loop's until-condition or a
@@ -118,6 +120,7 @@ std::optional<ir::Type> Checker::checkMember(const ast::Expr *e, const ExprConte
       return ir::Type::named(K::Enum, qualify(dm, d->name));
     }
     if (modules[cx.module].imports.count(root->text) && base == root) {
+      modules[cx.module].usedImports.insert(modules[cx.module].importDecls[root->text]);
       diags.report(DiagID::ErrNameNotAValue, e->range) << dn + "." + e->text;
       return std::nullopt;
     }
@@ -234,7 +237,8 @@ std::optional<ir::Type> Checker::checkExpr(const ast::Expr *e, const ExprContext
   case ast::Expr::Kind::Int: t = ir::Type::prim(K::Int); break;
   case ast::Expr::Kind::Float: t = ir::Type::prim(K::Float); break;
   case ast::Expr::Kind::Duration:
-    diags.report(DiagID::ErrTypeMismatch, e->range) << "duration literal" << "a number" << "duration";
+    diags.report(DiagID::ErrDurationNotAllowed, e->range)
+        << llvm::StringRef(e->range.Start.getPointer(), e->range.End.getPointer() - e->range.Start.getPointer());
     break;
   case ast::Expr::Kind::Bool: t = ir::Type::prim(K::Bool); break;
   case ast::Expr::Kind::None: t = ir::Type::prim(K::None); break;

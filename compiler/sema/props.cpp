@@ -11,11 +11,11 @@ std::optional<double> durationValue(const ast::Prop &p, support::DiagnosticEngin
   return std::nullopt;
 }
 
-std::optional<long long> intValue(const ast::Prop &p, long long min, support::DiagnosticEngine &diags) {
-  if (p.value->kind == ast::Expr::Kind::Int && p.value->intValue >= min)
+std::optional<long long> intValue(const ast::Prop &p, long long min, long long max, support::DiagnosticEngine &diags) {
+  if (p.value->kind == ast::Expr::Kind::Int && p.value->intValue >= min && p.value->intValue <= max)
     return p.value->intValue;
   diags.report(DiagID::ErrPropertyValue, p.value->range)
-      << p.name << ("expected an integer of at least " + std::to_string(min));
+      << p.name << ("expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
   return std::nullopt;
 }
 

@@ -7,7 +7,9 @@
 namespace llmflow::sema {
 
 std::optional<double> durationValue(const ast::Prop &p, support::DiagnosticEngine &diags);
-std::optional<long long> intValue(const ast::Prop &p, long long min, support::DiagnosticEngine &diags);
+std::optional<long long> intValue(const ast::Prop &p, long long min, long long max, support::DiagnosticEngine &diags);
+/// Limits that keep counts meaningful (and inside unsigned).
+inline constexpr long long kMaxCount = 1000000;
 std::optional<double> floatValue(const ast::Prop &p, double min, double max, support::DiagnosticEngine &diags);
 /// A plain string literal (no {{holes}}).
 std::optional<std::string> stringValue(const ast::Prop &p, support::DiagnosticEngine &diags);

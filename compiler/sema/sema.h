@@ -38,6 +38,7 @@ struct StageInfo {
   const ast::Block *block = nullptr;               // the block it is declared in
   ir::Type type;                                   // its value's type
   std::vector<const ast::Stmt *> deps;             // same-block stages it waits for
+  std::vector<llvm::SMRange> depRanges;            // where each dependency is referenced
   std::vector<const ast::Stmt *> resolvedBy;       // loop: body stages `until` reads
   Policies policies;
   unsigned index = 0;                              // source order within the app

@@ -26,14 +26,14 @@ Policies Checker::checkPolicies(const Policies &base, const std::vector<ast::Pro
       continue;
     }
     if (x.name == "timeout") {
+      if (explicitTimeout)
+        *explicitTimeout = true; // even when invalid: one error is enough
       if (auto v = durationValue(x, diags)) {
         p.policy.timeoutSeconds = *v;
         p.policy.timeoutExplicit = true;
-        if (explicitTimeout)
-          *explicitTimeout = true;
       }
     } else if (x.name == "retries") {
-      if (auto v = intValue(x, 0, diags))
+      if (auto v = intValue(x, 0, 100, diags))
         p.policy.attempts = unsigned(*v) + 1;
     } else if (x.name == "backoff") {
       if (auto v = durationValue(x, diags))
@@ -78,7 +78,7 @@ void Checker::checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params
     }
     auto p = std::find_if(params.begin(), params.end(), [&](const ir::Param &p) { return p.name == a.name; });
     if (p == params.end()) {
-      diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << callee;
+      diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << ("'" + callee.str() + "'");
       continue;
     }
     expect(p->type, t, a.value->range, "argument '" + a.name + "'");
@@ -86,6 +86,25 @@ void Checker::checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params
   for (const ir::Param &p : params)
     if (!seen.count(p.name) && !p.defaultValue && p.type.kind != K::Optional)
       diags.report(DiagID::ErrMissingArgument, s->calleeRange) << p.name << callee;
+}
+
+const ast::Arg *Checker::settingArg(const ast::Stmt *s, llvm::StringRef name) const {
+  for (const ast::Arg &a : s->args)
+    if (a.name == name)
+      return &a;
+  return nullptr;
+}
+
+void Checker::checkSettings(const ast::Stmt *s, std::initializer_list<llvm::StringRef> allowed,
+                            const std::string &what) {
+  llvm::StringMap<llvm::SMRange> seen;
+  for (const ast::Arg &a : s->args) {
+    if (std::find(allowed.begin(), allowed.end(), a.name) == allowed.end())
+      diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << what;
+    else if (auto [it, fresh] = seen.try_emplace(a.name, a.nameRange); !fresh)
+      (diags.report(DiagID::ErrDuplicateArgument, a.nameRange) << a.name)
+          .note(DiagID::NotePreviousDefinition, it->second);
+  }
 }
 
 void Checker::checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx) {
@@ -103,7 +122,7 @@ void Checker::checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx)
     if (auto v = stringValue(*x, diags))
       si.policies.model = *v;
   if (const ast::Prop *x = prop(s->props, "max_tokens"))
-    if (auto v = intValue(*x, 1, diags))
+    if (auto v = intValue(*x, 1, kMaxCount, diags))
       si.policies.maxTokens = unsigned(*v);
   if (const ast::Prop *x = prop(s->props, "temperature"))
     if (auto v = floatValue(*x, 0, 2, diags))
@@ -112,8 +131,7 @@ void Checker::checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx)
     if (const ast::Prop *x = prop(s->props, t)) {
       if (x->value->kind != ast::Expr::Kind::String)
         diags.report(DiagID::ErrPropertyValue, x->value->range) << t << "expected a string";
-      else
-        checkTemplate(x->value, cx);
+      checkTemplate(x->value, cx);
     }
   if (!prop(s->props, "prompt"))
     diags.report(DiagID::ErrMissingProperty, s->nameRange) << toString(s->kind) << s->name << "prompt";
@@ -146,9 +164,9 @@ void Checker::checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext 
   if (!steps)
     diags.report(DiagID::ErrPlannerWithoutBound, s->nameRange) << s->name;
   else
-    (void)intValue(*steps, 1, diags);
+    (void)intValue(*steps, 1, 10000, diags);
   if (const ast::Prop *par = prop(s->props, "max_parallel"))
-    (void)intValue(*par, 1, diags);
+    (void)intValue(*par, 1, 10000, diags);
 }
 
 std::optional<ir::Type> Checker::checkBody(const ast::Stmt *owner, const ast::Block *b, const Scope &scope,
@@ -176,13 +194,13 @@ std::optional<ir::Type> Checker::checkBody(const ast::Stmt *owner, const ast::Bl
       result = checkExpr(s->expr, cx);
       if (!result)
         result = ir::Type::prim(K::Json);
-    } else if (stageState.lookup(s) == CheckState::NotStarted) {
+    } else if (appStages.lookup(s->name) == s && stageState.lookup(s) == CheckState::NotStarted) {
       checkStage(*currentApp, s, scope);
     }
   }
   if (!result) {
     if (owner)
-      diags.report(DiagID::ErrMissingYield, b->range.End) << owner->name;
+      diags.report(DiagID::ErrMissingYield, llvm::SMLoc::getFromPointer(b->range.End.getPointer() - 1)) << owner->name;
     else
       diags.report(DiagID::ErrMissingReturn, currentApp->decl->nameRange) << currentApp->decl->name;
   }
@@ -204,8 +222,7 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
   case ast::Stmt::Kind::LLM:
     si.type = ir::Type::prim(K::String);
     if (s->outputType)
-      if (auto t = resolveType(m, s->outputType))
-        si.type = *t;
+      si.type = resolveType(m, s->outputType).value_or(ir::Type::prim(K::Json));
     checkLLM(s, si, cx);
     break;
   case ast::Stmt::Kind::Planner:
@@ -265,19 +282,12 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
     break;
   }
   case ast::Stmt::Kind::Loop: {
-    const ast::Arg *max = nullptr, *init = nullptr;
-    for (const ast::Arg &a : s->args) {
-      if (a.name == "max")
-        max = &a;
-      else if (a.name == "init")
-        init = &a;
-      else
-        diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << ("loop '" + s->name + "'");
-    }
+    const ast::Arg *max = settingArg(s, "max"), *init = settingArg(s, "init");
+    checkSettings(s, {"max", "init"}, "loop '" + s->name + "'");
     if (!max)
       diags.report(DiagID::ErrLoopWithoutBound, s->nameRange) << s->name;
-    else if (max->value->kind != ast::Expr::Kind::Int || max->value->intValue < 1)
-      diags.report(DiagID::ErrPropertyValue, max->value->range) << "max" << "expected an integer of at least 1";
+    else
+      (void)intValue(ast::Prop{max->name, max->nameRange, max->value}, 1, kMaxCount, diags);
     std::optional<ir::Type> initT;
     if (init) {
       initT = checkExpr(init->value, cx);
@@ -308,12 +318,9 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
     else if (lt && lt->kind != K::Json)
       diags.report(DiagID::ErrTypeMismatch, s->expr->range) << "map over" << "list<T>" << tn(*lt);
     mapItemType[s] = item;
-    for (const ast::Arg &a : s->args) {
-      if (a.name != "concurrency")
-        diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << ("map '" + s->name + "'");
-      else if (a.value->kind != ast::Expr::Kind::Int || a.value->intValue < 1)
-        diags.report(DiagID::ErrPropertyValue, a.value->range) << "concurrency" << "expected an integer of at least 1";
-    }
+    checkSettings(s, {"concurrency"}, "map '" + s->name + "'");
+    if (const ast::Arg *c = settingArg(s, "concurrency"))
+      (void)intValue(ast::Prop{c->name, c->nameRange, c->value}, 1, kMaxCount, diags);
     auto yieldT = checkBody(s, s->body, bodyScope(s->body), nullptr);
     si.type = ir::Type::list(yieldT.value_or(ir::Type::prim(K::Json)));
     break;

@@ -97,6 +97,18 @@ DiagBuilder DiagnosticEngine::report(DiagID id, llvm::SMRange range) {
 }
 
 void DiagnosticEngine::emit(Diagnostic d) {
+  // A diagnostic inside an imported file points back at the import(s).
+  if (d.range.Start.isValid() && d.severity != Severity::Note) {
+    unsigned buf = sm.FindBufferContainingLoc(d.range.Start);
+    for (unsigned depth = 0; buf && depth < 64; ++depth) {
+      llvm::SMLoc inc = sm.getBufferInfo(buf).IncludeLoc;
+      if (!inc.isValid())
+        break;
+      d.notes.push_back(Diagnostic{DiagID::NoteImportedHere, Severity::Note, llvm::SMRange(inc, inc),
+                                   formatOf(DiagID::NoteImportedHere).str(), {}});
+      buf = sm.FindBufferContainingLoc(inc);
+    }
+  }
   if (d.severity == Severity::Warning) {
     if (suppressWarnings)
       return;
@@ -107,7 +119,7 @@ void DiagnosticEngine::emit(Diagnostic d) {
     if (errorLimitReached()) {
       if (!limitAnnounced) {
         limitAnnounced = true;
-        Diagnostic stop{DiagID::ErrTooManyErrors, Severity::Error, d.range, formatOf(DiagID::ErrTooManyErrors).str(), {}};
+        Diagnostic stop{DiagID::ErrTooManyErrors, Severity::Error, {}, formatOf(DiagID::ErrTooManyErrors).str(), {}};
         consumer.handle(stop, sm);
       }
       return;

@@ -26,7 +26,7 @@ def main():
     for path in files:
         proc = subprocess.run([binary, "check", "--diagnostics-format=json", "--error-limit=3",
                                os.path.relpath(path, root)], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, errors="backslashreplace", timeout=60)
         try:
             diags = json.loads(proc.stdout)
         except json.JSONDecodeError:

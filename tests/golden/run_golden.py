@@ -22,7 +22,7 @@ def main():
         cmd = [binary, "check", "--color=never", rel]
     else:
         cmd = [binary, "compile", "--color=never", "--emit=" + mode, rel]
-    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, errors="backslashreplace", timeout=60)
     if mode == "diag":
         actual = proc.stderr + "exit status: %d\n" % proc.returncode
     else:
