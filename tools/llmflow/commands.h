@@ -6,4 +6,6 @@
 namespace llmflow::cli {
 Command checkCommand();
 Command compileCommand();
+Command runCommand();
+Command batchCommand();
 } // namespace llmflow::cli

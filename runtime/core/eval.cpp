@@ -1,0 +1,347 @@
+#include "core/eval.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+namespace llmflow::rt {
+namespace {
+
+llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+const char *kindName(const Value &v) {
+  switch (v.kind()) {
+  case Value::Null: return "null";
+  case Value::Boolean: return "bool";
+  case Value::Number: return "number";
+  case Value::String: return "string";
+  case Value::Array: return "list";
+  case Value::Object: return "object";
+  }
+  return "?";
+}
+
+std::optional<double> number(const Value &v) {
+  if (auto n = v.getAsNumber())
+    return *n;
+  return std::nullopt;
+}
+
+bool isInt(const Value &v) { return v.kind() == Value::Number && v.getAsInteger().hasValue(); }
+
+llvm::Expected<Value> field(const Value &base, llvm::StringRef name) {
+  if (base.kind() == Value::Null)
+    return Value(nullptr); // optional<Record>.field -> none
+  const llvm::json::Object *o = base.getAsObject();
+  if (!o)
+    return fail("cannot read field '" + name + "' of a " + kindName(base));
+  const Value *f = o->get(name);
+  if (!f)
+    return fail("value has no field '" + name + "'");
+  return *f;
+}
+
+bool equal(const Value &a, const Value &b) {
+  auto na = number(a), nb = number(b);
+  if (na && nb)
+    return *na == *nb;
+  return a == b;
+}
+
+llvm::Expected<Value> arith(llvm::StringRef op, const Value &l, const Value &r) {
+  if (op == "+") {
+    if (auto ls = l.getAsString(), rs = r.getAsString(); ls && rs)
+      return Value((*ls + *rs).str());
+    if (l.getAsArray() && r.getAsArray()) {
+      llvm::json::Array out = *l.getAsArray();
+      for (const Value &x : *r.getAsArray())
+        out.push_back(x);
+      return Value(std::move(out));
+    }
+  }
+  auto a = number(l), b = number(r);
+  if (!a || !b)
+    return fail("invalid operands to '" + op + "' (" + kindName(l) + " and " + kindName(r) + ")");
+  bool ints = isInt(l) && isInt(r);
+  if (op == "+") return ints ? Value(*l.getAsInteger() + *r.getAsInteger()) : Value(*a + *b);
+  if (op == "-") return ints ? Value(*l.getAsInteger() - *r.getAsInteger()) : Value(*a - *b);
+  if (op == "*") return ints ? Value(*l.getAsInteger() * *r.getAsInteger()) : Value(*a * *b);
+  if (op == "/") {
+    if (*b == 0)
+      return fail("division by zero");
+    return ints ? Value(*l.getAsInteger() / *r.getAsInteger()) : Value(*a / *b);
+  }
+  if (op == "%") {
+    if (!ints || *r.getAsInteger() == 0)
+      return fail("'%' needs integers and a non-zero divisor");
+    return Value(*l.getAsInteger() % *r.getAsInteger());
+  }
+  return fail("unknown operator '" + op + "'");
+}
+
+llvm::Expected<Value> compare(llvm::StringRef op, const Value &l, const Value &r) {
+  if (op == "==") return Value(equal(l, r));
+  if (op == "!=") return Value(!equal(l, r));
+  int c = 0;
+  if (auto ls = l.getAsString(), rs = r.getAsString(); ls && rs) {
+    c = ls->compare(*rs);
+  } else {
+    auto a = number(l), b = number(r);
+    if (!a || !b)
+      return fail("cannot compare " + llvm::Twine(kindName(l)) + " and " + kindName(r));
+    c = *a < *b ? -1 : (*a > *b ? 1 : 0);
+  }
+  if (op == "<") return Value(c < 0);
+  if (op == "<=") return Value(c <= 0);
+  if (op == ">") return Value(c > 0);
+  if (op == ">=") return Value(c >= 0);
+  return fail("unknown operator '" + op + "'");
+}
+
+llvm::Expected<Value> call(llvm::StringRef fn, std::vector<Value> &args) {
+  auto want = [&](size_t n) -> llvm::Error {
+    if (args.size() != n)
+      return fail("'" + fn + "' takes " + llvm::Twine(n) + " argument(s)");
+    return llvm::Error::success();
+  };
+  if (fn == "concat") {
+    std::string s;
+    for (const Value &a : args)
+      s += renderValue(a);
+    return Value(std::move(s));
+  }
+  if (fn == "len") {
+    if (auto e = want(1)) return std::move(e);
+    if (auto s = args[0].getAsString()) return Value(int64_t(s->size()));
+    if (auto a = args[0].getAsArray()) return Value(int64_t(a->size()));
+    if (auto o = args[0].getAsObject()) return Value(int64_t(o->size()));
+    return fail("len() of a " + llvm::Twine(kindName(args[0])));
+  }
+  if (fn == "contains") {
+    if (auto e = want(2)) return std::move(e);
+    if (auto s = args[0].getAsString()) {
+      auto n = args[1].getAsString();
+      if (!n)
+        return fail("contains(string, x) needs a string x");
+      return Value(s->contains(*n));
+    }
+    if (auto a = args[0].getAsArray()) {
+      for (const Value &x : *a)
+        if (equal(x, args[1]))
+          return Value(true);
+      return Value(false);
+    }
+    return fail("contains() of a " + llvm::Twine(kindName(args[0])));
+  }
+  if (fn == "lower" || fn == "upper") {
+    if (auto e = want(1)) return std::move(e);
+    auto s = args[0].getAsString();
+    if (!s)
+      return fail(fn + "() of a " + kindName(args[0]));
+    return Value(fn == "lower" ? s->lower() : s->upper());
+  }
+  if (fn == "str") {
+    if (auto e = want(1)) return std::move(e);
+    return Value(renderValue(args[0]));
+  }
+  if (fn == "field") {
+    if (auto e = want(2)) return std::move(e);
+    auto name = args[1].getAsString();
+    if (!name)
+      return fail("field() needs a field name");
+    return field(args[0], *name);
+  }
+  return fail("unknown function '" + fn + "'");
+}
+
+} // namespace
+
+llvm::Expected<Value> evaluate(const ir::Expr &e, const EvalScope &scope) {
+  switch (e.kind) {
+  case ir::Expr::Kind::Literal:
+    return e.literal;
+  case ir::Expr::Kind::Ref: {
+    const Value *root = scope.lookup(e.root, e.name);
+    if (!root)
+      return fail("value of '" + e.name + "' (" + ir::toString(e.root) + ") is not available");
+    Value v = *root;
+    for (const std::string &f : e.fields) {
+      auto next = field(v, f);
+      if (!next)
+        return llvm::joinErrors(fail("reading '" + e.name + "'"), next.takeError());
+      v = std::move(*next);
+    }
+    return v;
+  }
+  case ir::Expr::Kind::Unary: {
+    auto o = evaluate(e.args[0], scope);
+    if (!o)
+      return o.takeError();
+    if (e.op == "!") {
+      auto b = o->getAsBoolean();
+      if (!b)
+        return fail("'!' of a " + llvm::Twine(kindName(*o)));
+      return Value(!*b);
+    }
+    if (auto i = o->getAsInteger(); i && isInt(*o))
+      return Value(-*i);
+    if (auto d = number(*o))
+      return Value(-*d);
+    return fail("'-' of a " + llvm::Twine(kindName(*o)));
+  }
+  case ir::Expr::Kind::Binary: {
+    auto l = evaluate(e.args[0], scope);
+    if (!l)
+      return l.takeError();
+    if (e.op == "&&" || e.op == "||") {
+      auto lb = l->getAsBoolean();
+      if (!lb)
+        return fail("'" + e.op + "' of a " + kindName(*l));
+      if ((e.op == "&&" && !*lb) || (e.op == "||" && *lb))
+        return Value(*lb);
+      auto r = evaluate(e.args[1], scope);
+      if (!r)
+        return r.takeError();
+      auto rb = r->getAsBoolean();
+      if (!rb)
+        return fail("'" + e.op + "' of a " + kindName(*r));
+      return Value(*rb);
+    }
+    auto r = evaluate(e.args[1], scope);
+    if (!r)
+      return r.takeError();
+    if (e.op == "==" || e.op == "!=" || e.op == "<" || e.op == "<=" || e.op == ">" || e.op == ">=")
+      return compare(e.op, *l, *r);
+    return arith(e.op, *l, *r);
+  }
+  case ir::Expr::Kind::List: {
+    llvm::json::Array a;
+    for (const ir::Expr &x : e.args) {
+      auto v = evaluate(x, scope);
+      if (!v)
+        return v.takeError();
+      a.push_back(std::move(*v));
+    }
+    return Value(std::move(a));
+  }
+  case ir::Expr::Kind::Record: {
+    llvm::json::Object o;
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      auto v = evaluate(e.args[i], scope);
+      if (!v)
+        return v.takeError();
+      o[e.fields[i]] = std::move(*v);
+    }
+    return Value(std::move(o));
+  }
+  case ir::Expr::Kind::Call: {
+    std::vector<Value> args;
+    for (const ir::Expr &x : e.args) {
+      auto v = evaluate(x, scope);
+      if (!v)
+        return v.takeError();
+      args.push_back(std::move(*v));
+    }
+    return call(e.name, args);
+  }
+  }
+  llvm_unreachable("unknown expression kind");
+}
+
+std::string renderValue(const Value &v) {
+  if (auto s = v.getAsString())
+    return s->str();
+  if (v.kind() == Value::Null)
+    return "";
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << v;
+  return os.str();
+}
+
+llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope) {
+  std::string out;
+  for (const ir::TemplatePart &p : t) {
+    if (!p.hole) {
+      out += p.text;
+      continue;
+    }
+    auto v = evaluate(*p.hole, scope);
+    if (!v)
+      return v.takeError();
+    out += renderValue(*v);
+  }
+  return out;
+}
+
+bool conforms(const Value &v, const ir::Type &t, const ir::Module &m, std::string *why) {
+  using K = ir::Type::Kind;
+  auto no = [&](const std::string &msg) {
+    if (why)
+      *why = msg;
+    return false;
+  };
+  switch (t.kind) {
+  case K::Json: return true;
+  case K::None: return v.kind() == Value::Null || no("expected none");
+  case K::String: return v.getAsString() || no(std::string("expected string, found ") + kindName(v));
+  case K::Bool: return v.getAsBoolean() || no(std::string("expected bool, found ") + kindName(v));
+  case K::Int: return isInt(v) || no(std::string("expected int, found ") + kindName(v));
+  case K::Float: return number(v) || no(std::string("expected float, found ") + kindName(v));
+  case K::Optional: return v.kind() == Value::Null || conforms(v, t.elem[0], m, why);
+  case K::List: {
+    const llvm::json::Array *a = v.getAsArray();
+    if (!a)
+      return no(std::string("expected a list, found ") + kindName(v));
+    for (size_t i = 0; i < a->size(); ++i)
+      if (!conforms((*a)[i], t.elem[0], m, why)) {
+        if (why)
+          *why = "element " + std::to_string(i) + ": " + *why;
+        return false;
+      }
+    return true;
+  }
+  case K::Enum: {
+    auto s = v.getAsString();
+    const ir::EnumDef *e = m.findEnum(t.name);
+    if (!s)
+      return no(std::string("expected one of enum ") + t.name + ", found " + kindName(v));
+    if (e && std::find(e->values.begin(), e->values.end(), s->str()) == e->values.end())
+      return no("'" + s->str() + "' is not a value of enum " + t.name);
+    return true;
+  }
+  case K::Record: {
+    const llvm::json::Object *o = v.getAsObject();
+    const ir::RecordDef *r = m.findRecord(t.name);
+    if (!o)
+      return no(std::string("expected an object, found ") + kindName(v));
+    if (!r)
+      return true;
+    for (auto &[name, ft] : r->fields) {
+      const Value *f = o->get(name);
+      if (!f) {
+        if (ft.kind == K::Optional)
+          continue;
+        return no("missing field '" + name + "'");
+      }
+      if (!conforms(*f, ft, m, why)) {
+        if (why)
+          *why = "field '" + name + "': " + *why;
+        return false;
+      }
+    }
+    return true;
+  }
+  }
+  return true;
+}
+
+llvm::Expected<bool> asCondition(const Value &v, llvm::StringRef what) {
+  if (auto b = v.getAsBoolean())
+    return *b;
+  return fail(what + " is not a bool (found " + kindName(v) + ")");
+}
+
+} // namespace llmflow::rt

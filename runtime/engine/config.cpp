@@ -1,0 +1,124 @@
+#include "engine/config.h"
+
+#include "core/toml_json.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+namespace llmflow::engine {
+namespace {
+
+llvm::Error fail(llvm::StringRef path, const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), (path + ": " + msg).str());
+}
+
+template <typename T> llvm::Error number(const llvm::json::Object &o, llvm::StringRef key, T &out, double min,
+                                         llvm::StringRef path, llvm::StringRef section) {
+  const llvm::json::Value *v = o.get(key);
+  if (!v)
+    return llvm::Error::success();
+  auto n = v->getAsNumber();
+  if (!n || *n < min)
+    return fail(path, "[" + section + "] " + key + ": expected a number >= " + llvm::formatv("{0}", min).str());
+  out = T(*n);
+  return llvm::Error::success();
+}
+
+llvm::Error known(const llvm::json::Object &o, std::initializer_list<llvm::StringRef> keys, llvm::StringRef path,
+                  llvm::StringRef section) {
+  for (const auto &kv : o)
+    if (std::find(keys.begin(), keys.end(), llvm::StringRef(kv.first)) == keys.end())
+      return fail(path, "[" + section + "]: unknown key '" + kv.first.str() + "'");
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
+  auto doc = rt::readTOMLFile(path);
+  if (!doc)
+    return doc.takeError();
+  const llvm::json::Object &root = *doc->getAsObject();
+  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "sim"}, path, "top level"))
+    return e;
+  if (const llvm::json::Object *e = root.getObject("engine")) {
+    if (auto err = known(*e, {"backend", "llm_slots", "regular_slots", "time_scale", "seed", "data_dir", "tool_grace"},
+                         path, "engine"))
+      return err;
+    if (auto b = e->getString("backend"))
+      cfg.backend = b->str();
+    if (auto err = number(*e, "llm_slots", cfg.llmSlots, 1, path, "engine")) return err;
+    if (auto err = number(*e, "regular_slots", cfg.regularSlots, 1, path, "engine")) return err;
+    if (auto err = number(*e, "time_scale", cfg.timeScale, 1e-6, path, "engine")) return err;
+    if (auto err = number(*e, "seed", cfg.seed, 0, path, "engine")) return err;
+    if (auto err = number(*e, "tool_grace", cfg.toolGraceSeconds, 0, path, "engine")) return err;
+    if (auto d = e->getString("data_dir"))
+      cfg.dataDir = d->str();
+  }
+  if (const llvm::json::Array *eps = root.getArray("endpoints")) {
+    cfg.endpoints.clear();
+    for (const llvm::json::Value &v : *eps) {
+      const llvm::json::Object *o = v.getAsObject();
+      if (!o)
+        return fail(path, "[[endpoints]] entries must be tables");
+      if (auto err = known(*o, {"name", "url", "api_key_env", "max_in_flight", "models"}, path, "endpoints"))
+        return err;
+      llm::Endpoint ep;
+      auto name = o->getString("name");
+      auto url = o->getString("url");
+      if (!name || !url)
+        return fail(path, "[[endpoints]] needs 'name' and 'url'");
+      ep.name = name->str();
+      ep.baseUrl = url->str();
+      if (auto k = o->getString("api_key_env"))
+        ep.apiKeyEnv = k->str();
+      if (auto err = number(*o, "max_in_flight", ep.maxInFlight, 1, path, "endpoints")) return err;
+      if (const llvm::json::Array *ms = o->getArray("models"))
+        for (const llvm::json::Value &m : *ms)
+          if (auto s = m.getAsString())
+            ep.models.push_back(s->str());
+      for (const llm::Endpoint &other : cfg.endpoints)
+        if (other.name == ep.name)
+          return fail(path, "endpoint '" + ep.name + "' is defined twice");
+      cfg.endpoints.push_back(std::move(ep));
+    }
+    if (!cfg.endpoints.empty() && cfg.backend == "sim")
+      cfg.backend = "endpoints";
+  }
+  if (const llvm::json::Object *ms = root.getObject("models")) {
+    for (const auto &kv : *ms) {
+      const llvm::json::Array *names = kv.second.getAsArray();
+      if (!names)
+        return fail(path, "[models] " + kv.first.str() + ": expected a list of endpoint names");
+      std::vector<std::string> route;
+      for (const llvm::json::Value &n : *names) {
+        auto s = n.getAsString();
+        if (!s || std::none_of(cfg.endpoints.begin(), cfg.endpoints.end(),
+                               [&](const llm::Endpoint &e) { return e.name == *s; }))
+          return fail(path, "[models] " + kv.first.str() + ": unknown endpoint '" + (s ? s->str() : "?") + "'");
+        route.push_back(s->str());
+      }
+      cfg.routes.push_back({kv.first.str(), std::move(route)});
+    }
+    std::sort(cfg.routes.begin(), cfg.routes.end());
+  }
+  if (const llvm::json::Object *t = root.getObject("timeouts")) {
+    if (auto err = known(*t, {"connect", "first_token", "idle", "total"}, path, "timeouts")) return err;
+    if (auto err = number(*t, "connect", cfg.timeouts.connectSeconds, 0.001, path, "timeouts")) return err;
+    if (auto err = number(*t, "first_token", cfg.timeouts.firstTokenSeconds, 0.001, path, "timeouts")) return err;
+    if (auto err = number(*t, "idle", cfg.timeouts.idleSeconds, 0.001, path, "timeouts")) return err;
+    if (auto err = number(*t, "total", cfg.timeouts.totalSeconds, 0.001, path, "timeouts")) return err;
+  }
+  if (const llvm::json::Object *s = root.getObject("sim")) {
+    if (auto err = known(*s, {"endpoints", "max_in_flight", "gpu"}, path, "sim")) return err;
+    if (auto err = number(*s, "endpoints", cfg.simEndpoints, 1, path, "sim")) return err;
+    if (auto err = number(*s, "max_in_flight", cfg.simMaxInFlight, 1, path, "sim")) return err;
+    if (auto g = s->getString("gpu")) {
+      if (*g != "h100" && *g != "a100")
+        return fail(path, "[sim] gpu: expected \"h100\" or \"a100\"");
+      cfg.simGPU = g->str();
+    }
+  }
+  return llvm::Error::success();
+}
+
+} // namespace llmflow::engine

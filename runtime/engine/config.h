@@ -1,0 +1,34 @@
+// Run configuration (TOML): engine limits, LLM endpoints and model routes,
+// timeouts, the simulated backend. CLI flags override the file; the file
+// overrides the defaults. Documented in docs/config.md.
+#pragma once
+
+#include "llm/llm_client.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace llmflow::engine {
+
+struct RunConfig {
+  std::string backend = "sim";     // "sim", or a base URL used for every model
+  unsigned llmSlots = 0;           // 0: the endpoints' total max_in_flight
+  unsigned regularSlots = 8;
+  double timeScale = 1;            // simulated backend only
+  uint64_t seed = 1;
+  std::string dataDir;             // std.fs.read root ("" = the application's folder)
+  std::vector<llm::Endpoint> endpoints;
+  std::vector<std::pair<std::string, std::vector<std::string>>> routes;
+  llm::Timeouts timeouts;
+  double toolGraceSeconds = 2;
+  unsigned simEndpoints = 1;
+  unsigned simMaxInFlight = 64;
+  std::string simGPU = "h100";     // h100 | a100
+};
+
+/// Reads a config file into `cfg` (keeping defaults for what it omits).
+llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg);
+
+} // namespace llmflow::engine

@@ -1,0 +1,253 @@
+#include "engine/engine.h"
+
+#include <boost/asio/post.hpp>
+
+namespace llmflow::engine {
+
+namespace {
+sched::Slot slotOf(ir::ExecutorClass c) { return c == ir::ExecutorClass::LLM ? sched::Slot::LLM : sched::Slot::Regular; }
+const char *executorName(sched::Slot s) { return s == sched::Slot::LLM ? "llm" : "regular"; }
+} // namespace
+
+Engine::Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
+               sched::Scheduler &scheduler, TaskExecutor &llm, TaskExecutor &regular, EventSink &events,
+               EngineConfig config)
+    : io(io), clock(clock), module(module), scheduler(scheduler), executors{&llm, &regular}, events(events),
+      config(config) {
+  Event e;
+  e.type = EventType::RunStarted;
+  e.extra = llvm::json::Object{{"scheduler", scheduler.name()},
+                               {"llm_slots", int64_t(config.llmSlots)},
+                               {"regular_slots", int64_t(config.regularSlots)},
+                               {"time_scale", clock.timeScale()},
+                               {"llm_executor", llm.name()},
+                               {"regular_executor", regular.name()},
+                               {"source", module.source}};
+  emit(std::move(e));
+}
+
+Engine::~Engine() = default;
+
+void Engine::emit(Event e) {
+  if (e.t == 0)
+    e.t = now();
+  events.record(e);
+}
+
+rt::Job *Engine::job(rt::JobId id) {
+  if (auto it = live.find(id); it != live.end())
+    return it->second.get();
+  if (auto it = waiting.find(id); it != waiting.end())
+    return it->second.get();
+  return nullptr;
+}
+
+rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double delay,
+                         rt::StructureOracle *oracle) {
+  rt::JobId id = nextId++;
+  waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
+  JobRecord &rec = jobs[id];
+  rec.id = id;
+  rec.app = app.name;
+  auto timer = std::make_unique<boost::asio::steady_timer>(io);
+  timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(std::max(0.0, clock.realDelay(delay)))));
+  timer->async_wait([this, id](const boost::system::error_code &ec) {
+    if (!ec)
+      arrive(id);
+  });
+  arrivals.push_back(std::move(timer));
+  return id;
+}
+
+void Engine::arrive(rt::JobId id) {
+  auto node = waiting.extract(id);
+  rt::Job &job = *node.mapped();
+  live.insert(std::move(node));
+  JobRecord &rec = jobs[id];
+  rec.arrival = now();
+  Event e;
+  e.type = EventType::JobSubmitted;
+  e.job = id;
+  e.app = rec.app;
+  emit(std::move(e));
+  scheduler.observe({sched::Observation::Kind::JobArrived, id, rec.app, "", rec.arrival});
+  job.start();
+  drainEvents(job);
+  requestSchedule();
+}
+
+void Engine::drainEvents(rt::Job &job) {
+  JobRecord &rec = jobs[job.id()];
+  for (rt::JobEvent &je : job.takeEvents()) {
+    Event e;
+    e.job = job.id();
+    e.app = rec.app;
+    e.node = je.nodeId;
+    e.instance = je.instance;
+    switch (je.kind) {
+    case rt::JobEvent::Kind::TaskReady: e.type = EventType::TaskReady; break;
+    case rt::JobEvent::Kind::Expanded:
+      e.type = EventType::Expanded;
+      e.structure = je.structure;
+      e.size = je.size;
+      scheduler.observe({sched::Observation::Kind::Expanded, job.id(), rec.app, je.nodeId, now(), 0, je.structure,
+                         je.size});
+      break;
+    case rt::JobEvent::Kind::NodeFinished: continue; // task_finished carries the details
+    case rt::JobEvent::Kind::NodeFailed:
+      e.type = EventType::TaskFailed;
+      e.error = je.detail;
+      break;
+    case rt::JobEvent::Kind::JobFinished:
+      e.type = EventType::JobFinished;
+      e.node.clear();
+      rec.ok = true;
+      rec.finish = now();
+      rec.result = job.result();
+      e.result = job.result();
+      break;
+    case rt::JobEvent::Kind::JobFailed:
+      e.type = EventType::JobFailed;
+      e.node.clear();
+      rec.ok = false;
+      rec.finish = now();
+      rec.error = je.detail;
+      e.error = je.detail;
+      break;
+    }
+    emit(std::move(e));
+    if (je.kind == rt::JobEvent::Kind::JobFinished || je.kind == rt::JobEvent::Kind::JobFailed) {
+      scheduler.observe({sched::Observation::Kind::JobFinished, job.id(), rec.app, "", now()});
+      if (onJobDone)
+        onJobDone(rec);
+    }
+  }
+}
+
+void Engine::requestSchedule() {
+  if (schedulePending)
+    return;
+  schedulePending = true;
+  boost::asio::post(io, [this] {
+    schedulePending = false;
+    schedule();
+  });
+}
+
+void Engine::schedule() {
+  sched::Snapshot snap;
+  snap.now = now();
+  snap.free[0] = config.llmSlots > busy[0] ? config.llmSlots - busy[0] : 0;
+  snap.free[1] = config.regularSlots > busy[1] ? config.regularSlots - busy[1] : 0;
+  if (!snap.free[0] && !snap.free[1])
+    return;
+  for (auto &[id, job] : live) {
+    if (job->done() || job->ready().empty())
+      continue;
+    sched::JobView v;
+    v.id = id;
+    v.app = job->app().name;
+    v.arrival = jobs[id].arrival;
+    v.running = job->running();
+    for (rt::TaskId t : job->ready()) {
+      const rt::Task &task = job->task(t);
+      v.ready.push_back({t, task.nodeId, slotOf(task.executor), task.group});
+    }
+    snap.jobs.push_back(std::move(v));
+  }
+  if (snap.jobs.empty())
+    return;
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<sched::Placement> placements = scheduler.decide(snap);
+  decisionTime += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ++decisionCount;
+  for (const sched::Placement &p : placements) {
+    auto it = live.find(p.job);
+    assert(it != live.end() && "scheduler placed a task of an unknown job");
+    rt::Job &job = *it->second;
+    const rt::Task &task = job.task(p.task);
+    unsigned k = unsigned(slotOf(task.executor));
+    unsigned cap = k == 0 ? config.llmSlots : config.regularSlots;
+    assert(busy[k] < cap && "scheduler over-booked a slot kind");
+    if (busy[k] >= cap)
+      continue;
+    dispatch(job, p.task);
+  }
+}
+
+void Engine::dispatch(rt::Job &job, rt::TaskId t) {
+  job.markRunning(t);
+  const rt::Task &task = job.task(t);
+  sched::Slot slot = slotOf(task.executor);
+  ++busy[unsigned(slot)];
+  double startAt = now();
+  Event e;
+  e.type = EventType::TaskDispatched;
+  e.t = startAt;
+  e.job = job.id();
+  e.app = jobs[job.id()].app;
+  e.node = task.nodeId;
+  e.instance = task.instance;
+  e.executor = executorName(slot);
+  emit(std::move(e));
+  rt::JobId id = job.id();
+  executors[unsigned(slot)]->run(task, job, [this, id, t, startAt](ExecResult r) {
+    // Always finish on the event loop, never inside an executor's callback.
+    boost::asio::post(io, [this, id, t, startAt, r = std::move(r)]() mutable { finished(id, t, startAt, std::move(r)); });
+  });
+}
+
+void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) {
+  rt::Job &job = *live.at(id);
+  const rt::Task &task = job.task(t);
+  sched::Slot slot = slotOf(task.executor);
+  --busy[unsigned(slot)];
+  JobRecord &rec = jobs[id];
+  double end = now();
+  if (r.firstTokenAt) {
+    Event ft;
+    ft.type = EventType::TaskFirstToken;
+    ft.t = *r.firstTokenAt;
+    ft.job = id;
+    ft.app = rec.app;
+    ft.node = task.nodeId;
+    ft.instance = task.instance;
+    ft.executor = executorName(slot);
+    emit(std::move(ft));
+  }
+  Event e;
+  e.type = r.outcome.ok ? EventType::TaskFinished : EventType::TaskFailed;
+  e.t = end;
+  e.job = id;
+  e.app = rec.app;
+  e.node = task.nodeId;
+  e.instance = task.instance;
+  e.executor = executorName(slot);
+  e.endpoint = r.endpoint;
+  e.tokensIn = r.tokensIn;
+  e.tokensOut = r.tokensOut;
+  e.attempts = r.attempts;
+  e.error = r.outcome.error;
+  emit(std::move(e));
+  if (slot == sched::Slot::LLM) {
+    ++rec.llmCalls;
+    rec.tokensIn += r.tokensIn.value_or(0);
+    rec.tokensOut += r.tokensOut.value_or(0);
+  } else {
+    ++rec.toolCalls;
+  }
+  if (r.outcome.ok)
+    scheduler.observe({sched::Observation::Kind::TaskFinished, id, rec.app, task.nodeId, end, end - startAt});
+  job.complete(t, std::move(r.outcome));
+  drainEvents(job);
+  requestSchedule();
+}
+
+void Engine::run() {
+  requestSchedule();
+  io.run();
+  io.restart();
+}
+
+} // namespace llmflow::engine

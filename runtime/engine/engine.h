@@ -1,0 +1,88 @@
+// The engine: one Boost.Asio event loop drives every job. A task is handed
+// to an executor the moment its inputs are ready and the scheduler gives it
+// a free slot of its kind; results flow back into the job state machine,
+// which expands Dynamic nodes and readies the next tasks. Every step is
+// recorded in the event log. Not for: policy (sched/), running tasks
+// (executors), parsing programs (the compiler).
+#pragma once
+
+#include "engine/events.h"
+#include "engine/executor.h"
+#include "sched/scheduler.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+namespace llmflow::engine {
+
+struct EngineConfig {
+  unsigned llmSlots = 16;
+  unsigned regularSlots = 8;
+};
+
+struct JobRecord {
+  rt::JobId id = 0;
+  std::string app;
+  double arrival = 0, finish = -1;
+  bool ok = false;
+  std::string error;
+  llvm::json::Value result = nullptr;
+  unsigned llmCalls = 0, toolCalls = 0;
+  uint64_t tokensIn = 0, tokensOut = 0;
+};
+
+class Engine {
+public:
+  Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
+         sched::Scheduler &scheduler, TaskExecutor &llm, TaskExecutor &regular, EventSink &events,
+         EngineConfig config);
+  ~Engine();
+
+  /// Adds a job arriving `delay` engine seconds from now. `oracle` (may be
+  /// null) decides structure for simulated backends; it must outlive the job.
+  rt::JobId submit(const ir::App &app, llvm::json::Object inputs, double delay = 0,
+                   rt::StructureOracle *oracle = nullptr);
+  /// Runs until every submitted job has finished or failed.
+  void run();
+
+  double now() const { return clock.now(); }
+
+  const std::map<rt::JobId, JobRecord> &records() const { return jobs; }
+  rt::Job *job(rt::JobId id);
+  /// Called after every job finishes (progress display).
+  std::function<void(const JobRecord &)> onJobDone;
+  unsigned decisions() const { return decisionCount; }
+  double decisionSeconds() const { return decisionTime; }
+
+private:
+  void arrive(rt::JobId id);
+  void requestSchedule();
+  void schedule();
+  void dispatch(rt::Job &job, rt::TaskId t);
+  void finished(rt::JobId id, rt::TaskId t, double start, ExecResult r);
+  void drainEvents(rt::Job &job);
+  void emit(Event e);
+
+  boost::asio::io_context &io;
+  const EngineClock &clock;
+  const ir::Module &module;
+  sched::Scheduler &scheduler;
+  TaskExecutor *executors[sched::kSlotKinds];
+  EventSink &events;
+  EngineConfig config;
+  std::map<rt::JobId, std::unique_ptr<rt::Job>> live;      // arrived, not finished
+  std::map<rt::JobId, std::unique_ptr<rt::Job>> waiting;   // submitted, not arrived
+  std::map<rt::JobId, JobRecord> jobs;
+  std::vector<std::unique_ptr<boost::asio::steady_timer>> arrivals;
+  unsigned busy[sched::kSlotKinds] = {0, 0};
+  rt::JobId nextId = 1;
+  bool schedulePending = false;
+  unsigned decisionCount = 0;
+  double decisionTime = 0;
+};
+
+} // namespace llmflow::engine

@@ -1,0 +1,84 @@
+// The event log: an append-only record of everything that happens to jobs
+// and tasks. It is the single source for traces, profiles (the Bayesian
+// network's training data) and, later, resuming. One JSON object per line;
+// the fields are documented in docs/events.md.
+#pragma once
+
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmflow::engine {
+
+enum class EventType {
+  RunStarted, JobSubmitted, JobFinished, JobFailed,
+  TaskReady, TaskDispatched, TaskFirstToken, TaskFinished, TaskFailed, TaskRetried,
+  Expanded,
+};
+llvm::StringRef toString(EventType t);
+
+struct Event {
+  EventType type = EventType::RunStarted;
+  double t = 0;                         // seconds since the run started (simulated seconds with --time-scale)
+  uint64_t job = 0;
+  std::string app;
+  std::string node;                     // stable IR node id
+  std::string instance;                 // node instance (loop iteration, map item, plan step)
+  std::string executor;                 // "llm" | "regular"
+  std::string endpoint;                 // endpoint or worker that ran it
+  std::optional<unsigned> tokensIn, tokensOut;
+  unsigned attempts = 0;
+  std::string structure;                // Expanded: branch | iterations | expansion_size
+  int64_t size = 0;
+  std::string error;
+  std::optional<llvm::json::Value> result; // JobFinished
+  std::optional<llvm::json::Value> extra;  // RunStarted: run configuration
+};
+
+llvm::json::Value toJSON(const Event &e);
+/// One JSONL line (no newline), times with microsecond precision.
+std::string eventLine(const Event &e);
+llvm::Expected<Event> eventFromJSON(const llvm::json::Value &v);
+
+class EventSink {
+public:
+  virtual ~EventSink() = default;
+  virtual void record(const Event &e) = 0;
+};
+
+/// Writes each event as a line and flushes, so a crash loses nothing.
+class JSONLSink : public EventSink {
+public:
+  explicit JSONLSink(std::unique_ptr<llvm::raw_fd_ostream> os) : os(std::move(os)) {}
+  void record(const Event &e) override;
+private:
+  std::unique_ptr<llvm::raw_fd_ostream> os;
+};
+
+/// Keeps events in memory (traces, summaries, tests).
+class MemorySink : public EventSink {
+public:
+  void record(const Event &e) override { events.push_back(e); }
+  std::vector<Event> events;
+};
+
+/// Sends every event to several sinks.
+class TeeSink : public EventSink {
+public:
+  void add(EventSink *s) { sinks.push_back(s); }
+  void record(const Event &e) override {
+    for (EventSink *s : sinks)
+      s->record(e);
+  }
+private:
+  std::vector<EventSink *> sinks;
+};
+
+/// Reads a JSONL event log; errors name the line.
+llvm::Expected<std::vector<Event>> readEventLog(llvm::StringRef path);
+
+} // namespace llmflow::engine

@@ -1,0 +1,51 @@
+// What the engine needs from an executor pool: run one task to completion
+// (retries included) and call back on the engine's io_context thread.
+#pragma once
+
+#include "core/job.h"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace llmflow::engine {
+
+struct ExecResult {
+  rt::TaskOutcome outcome;
+  std::optional<unsigned> tokensIn, tokensOut;
+  unsigned attempts = 1;
+  std::string endpoint;                  // which endpoint / worker ran it
+  std::optional<double> firstTokenAt;    // engine-clock time of the first token (LLM)
+};
+
+using ExecCallback = std::function<void(ExecResult)>;
+
+class TaskExecutor {
+public:
+  virtual ~TaskExecutor() = default;
+  /// Starts the task. `job` stays alive until the callback has run.
+  virtual void run(const rt::Task &task, rt::Job &job, ExecCallback done) = 0;
+  /// A short name for logs ("sim-llm", "http-llm", "process", ...).
+  virtual std::string name() const = 0;
+};
+
+/// The engine's clock as executors see it: seconds since the run started,
+/// scaled by --time-scale for simulated backends (engine seconds per real
+/// second).
+class EngineClock {
+public:
+  explicit EngineClock(double scale = 1) : scale(scale), start(std::chrono::steady_clock::now()) {}
+  double now() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() * scale;
+  }
+  /// Real seconds to wait for `seconds` of engine time.
+  double realDelay(double seconds) const { return seconds / scale; }
+  double timeScale() const { return scale; }
+
+private:
+  double scale;
+  std::chrono::steady_clock::time_point start;
+};
+
+} // namespace llmflow::engine

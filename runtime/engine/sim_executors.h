@@ -1,0 +1,77 @@
+// The embedded simulated backend: LLM endpoints modelled with continuous
+// batching (serving/batching.h) and tools with behaviour-model latencies,
+// both producing synthetic values of the declared types. Pure builtins
+// (json, text) really run, so data-dependent structure such as a document's
+// chunk count stays real. Timers run on the engine's (scaled) clock.
+#pragma once
+
+#include "behave/behaviour.h"
+#include "engine/executor.h"
+#include "exec/builtins.h"
+#include "serving/batching.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace llmflow::engine {
+
+using BehaviourLookup = std::function<behave::JobBehaviour &(rt::JobId)>;
+
+struct SimEndpoint {
+  std::string name;
+  serving::ServingParams params;
+  unsigned maxInFlight = 64;
+};
+
+class SimLLMExecutor : public TaskExecutor {
+public:
+  SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
+                 BehaviourLookup behaviour, std::vector<SimEndpoint> endpoints);
+  ~SimLLMExecutor() override;
+  void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
+  std::string name() const override { return "sim-llm"; }
+  unsigned capacity() const;
+
+private:
+  struct Pending {
+    ExecCallback done;
+    ExecResult result;
+  };
+  struct Server {
+    SimEndpoint spec;
+    serving::BatchingServer model;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  void arm(Server &s);
+  void fire(Server &s);
+
+  boost::asio::io_context &io;
+  const EngineClock &clock;
+  const ir::Module &module;
+  BehaviourLookup behaviour;
+  std::vector<std::unique_ptr<Server>> servers;
+  std::map<uint64_t, Pending> pending;
+  uint64_t nextId = 1;
+  llvm::StringMap<const ir::Node *> plannerSteps;   // planner LLM node id -> its steps node
+};
+
+class SimToolExecutor : public TaskExecutor {
+public:
+  SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
+                  BehaviourLookup behaviour, exec::BuiltinContext builtins);
+  void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
+  std::string name() const override { return "sim-tools"; }
+
+private:
+  boost::asio::io_context &io;
+  const EngineClock &clock;
+  const ir::Module &module;
+  BehaviourLookup behaviour;
+  exec::BuiltinContext builtins;
+};
+
+} // namespace llmflow::engine

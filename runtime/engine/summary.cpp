@@ -1,0 +1,68 @@
+#include "engine/summary.h"
+
+#include "llvm/Support/Format.h"
+
+#include <cmath>
+
+namespace llmflow::engine {
+
+double percentile(const std::vector<double> &sorted, double q) {
+  if (sorted.empty())
+    return 0;
+  size_t rank = size_t(std::ceil(q * double(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank ? rank - 1 : 0)];
+}
+
+BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records) {
+  BatchSummary s;
+  std::vector<double> jct;
+  double first = 1e300, last = 0;
+  for (const auto &[id, r] : records) {
+    ++s.jobs;
+    s.llmCalls += r.llmCalls;
+    s.toolCalls += r.toolCalls;
+    s.tokensIn += r.tokensIn;
+    s.tokensOut += r.tokensOut;
+    first = std::min(first, r.arrival);
+    if (r.finish >= 0)
+      last = std::max(last, r.finish);
+    if (r.ok) {
+      ++s.done;
+      jct.push_back(r.finish - r.arrival);
+    } else {
+      ++s.failed;
+    }
+  }
+  std::sort(jct.begin(), jct.end());
+  for (double x : jct)
+    s.avgJCT += x;
+  if (!jct.empty())
+    s.avgJCT /= double(jct.size());
+  s.p50 = percentile(jct, 0.5);
+  s.p95 = percentile(jct, 0.95);
+  s.p99 = percentile(jct, 0.99);
+  s.makespan = s.jobs ? last - first : 0;
+  return s;
+}
+
+std::string formatSummary(const BatchSummary &s, llvm::StringRef scheduler) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << llvm::format("scheduler %s: %u jobs, %u done, %u failed\n", scheduler.str().c_str(), s.jobs, s.done, s.failed);
+  os << llvm::format("JCT: average %.2f s, p50 %.2f s, p95 %.2f s, p99 %.2f s; makespan %.2f s\n", s.avgJCT, s.p50,
+                     s.p95, s.p99, s.makespan);
+  os << llvm::format("LLM calls %u (tokens in %llu, out %llu), tool calls %u\n", s.llmCalls,
+                     (unsigned long long)s.tokensIn, (unsigned long long)s.tokensOut, s.toolCalls);
+  return os.str();
+}
+
+llvm::json::Value toJSON(const BatchSummary &s) {
+  return llvm::json::Object{{"jobs", int64_t(s.jobs)},         {"done", int64_t(s.done)},
+                            {"failed", int64_t(s.failed)},     {"avg_jct", s.avgJCT},
+                            {"p50_jct", s.p50},                {"p95_jct", s.p95},
+                            {"p99_jct", s.p99},                {"makespan", s.makespan},
+                            {"llm_calls", int64_t(s.llmCalls)}, {"tool_calls", int64_t(s.toolCalls)},
+                            {"tokens_in", int64_t(s.tokensIn)}, {"tokens_out", int64_t(s.tokensOut)}};
+}
+
+} // namespace llmflow::engine

@@ -1,0 +1,23 @@
+// Batch summaries from job records: counts, JCT percentiles, calls, tokens.
+#pragma once
+
+#include "engine/engine.h"
+
+#include <string>
+
+namespace llmflow::engine {
+
+struct BatchSummary {
+  unsigned jobs = 0, done = 0, failed = 0;
+  double avgJCT = 0, p50 = 0, p95 = 0, p99 = 0, makespan = 0;
+  unsigned llmCalls = 0, toolCalls = 0;
+  uint64_t tokensIn = 0, tokensOut = 0;
+};
+
+BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records);
+/// Nearest-rank percentile of sorted values (q in [0, 1]).
+double percentile(const std::vector<double> &sorted, double q);
+std::string formatSummary(const BatchSummary &s, llvm::StringRef scheduler);
+llvm::json::Value toJSON(const BatchSummary &s);
+
+} // namespace llmflow::engine

@@ -1,0 +1,338 @@
+// LLMClient: the request state machine. A request goes through the endpoints
+// of its model's route; on each it waits for an admission slot, runs a
+// ChatAttempt, and on failure backs off and retries (retryable kinds), moves
+// to the next endpoint (retries exhausted, endpoint faults) or fails (request
+// faults). See the failure policy in llm_client.h.
+#include "llm/admission.h"
+#include "llm/backoff.h"
+#include "llm/chat_attempt.h"
+#include "llm/request_json.h"
+#include "llm/routing.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdlib>
+#include <unordered_map>
+
+namespace llmflow::llm {
+
+struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
+  struct EndpointState {
+    Endpoint config;
+    std::string url;
+    AdmissionQueue admission;
+  };
+
+  enum class Phase { Queued, Running, BackingOff };
+
+  struct Request {
+    uint64_t id = 0;
+    ChatRequest req;
+    Timeouts timeouts;
+    RetryPolicy retry;
+    ChatCallback done;
+    std::string body;                      // built once, sent on every attempt
+    std::vector<size_t> route;             // endpoint indices
+    size_t hop = 0;                        // position in route
+    unsigned triesHere = 0, malformedHere = 0, attempts = 0;
+    Phase phase = Phase::Queued;
+    std::unique_ptr<ChatAttempt> attempt;
+    uint64_t attemptSerial = 0;
+    std::unique_ptr<boost::asio::steady_timer> backoffTimer;
+    std::vector<std::string> history;      // one line per endpoint tried
+    std::string kindsHere;                 // "server-error, timeout" on the current endpoint
+    ErrorKind lastKind = ErrorKind::NoEndpoint;
+    std::string lastMessage;
+    std::optional<double> lastRetryAfter;
+  };
+
+  Impl(boost::asio::io_context &io, ClientConfig cfg)
+      : io(io), multi(io), backoff(cfg.seed) {
+    for (Endpoint &e : cfg.endpoints) {
+      std::string url = chatCompletionsUrl(e.baseUrl);
+      unsigned limit = e.maxInFlight;
+      endpoints.push_back(EndpointState{std::move(e), std::move(url), AdmissionQueue(limit)});
+    }
+    cfg.endpoints.clear();
+    config = std::move(cfg);
+    for (const EndpointState &e : endpoints)
+      config.endpoints.push_back(e.config);
+  }
+
+  boost::asio::io_context &io;
+  ClientConfig config;
+  std::vector<EndpointState> endpoints;
+  CurlMulti multi;                         // declared before requests: outlives attempts
+  Backoff backoff;
+  std::unordered_map<uint64_t, std::unique_ptr<Request>> requests;
+  uint64_t nextId = 1, nextSerial = 1;
+
+  const EndpointState *endpointNamed(llvm::StringRef name) const {
+    for (const EndpointState &e : endpoints)
+      if (e.config.name == name)
+        return &e;
+    return nullptr;
+  }
+
+  void post(ChatCallback done, llvm::Expected<ChatResult> result) {
+    boost::asio::post(io, [done = std::move(done), r = std::move(result)]() mutable {
+      done(std::move(r));
+    });
+  }
+
+  uint64_t submit(ChatRequest req, Timeouts timeouts, RetryPolicy retry, ChatCallback done) {
+    uint64_t id = nextId++;
+    llvm::Expected<std::vector<size_t>> route = resolveRoute(config, req.model);
+    if (!route) {
+      post(std::move(done), route.takeError());
+      return id;
+    }
+    auto r = std::make_unique<Request>();
+    r->id = id;
+    r->body = buildRequestBody(req);
+    r->req = std::move(req);
+    r->timeouts = timeouts;
+    r->retry = retry;
+    if (r->retry.attempts == 0)
+      r->retry.attempts = 1;
+    r->done = std::move(done);
+    r->route = std::move(*route);
+    Request &ref = *r;
+    requests.emplace(id, std::move(r));
+    admit(ref);
+    return id;
+  }
+
+  void admit(Request &r) {
+    EndpointState &ep = endpoints[r.route[r.hop]];
+    if (ep.admission.tryAcquire()) {
+      launch(r);
+    } else {
+      r.phase = Phase::Queued;
+      ep.admission.enqueue(r.id);
+    }
+  }
+
+  /// Header lines for `ep`, or the reason the request cannot be sent there.
+  llvm::Expected<std::vector<std::string>> headersFor(const Endpoint &ep) {
+    std::vector<std::string> headers;
+    if (!ep.apiKeyEnv.empty()) {
+      const char *key = std::getenv(ep.apiKeyEnv.c_str());
+      if (!key || !*key)
+        return llvm::make_error<LLMError>(ErrorKind::Auth, "API key variable '" + ep.apiKeyEnv +
+                                                               "' is not set");
+      headers.push_back(std::string("Authorization: Bearer ") + key);
+    }
+    for (const auto &[name, value] : ep.headers)
+      headers.push_back(name + ": " + value);
+    return headers;
+  }
+
+  void launch(Request &r) {
+    EndpointState &ep = endpoints[r.route[r.hop]];
+    r.phase = Phase::Running;
+    ++r.attempts;
+    ++r.triesHere;
+    uint64_t serial = nextSerial++;
+    r.attemptSerial = serial;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    uint64_t id = r.id;
+    auto onDone = [weak, id, serial](llvm::Expected<ChatResult> out) {
+      if (auto self = weak.lock())
+        self->onAttemptDone(id, serial, std::move(out));
+      else
+        llvm::consumeError(out.takeError());
+    };
+    llvm::Expected<std::vector<std::string>> headers = headersFor(ep.config);
+    if (!headers) {
+      // Nothing was sent; report through the normal path (posted, like an attempt).
+      boost::asio::post(io, [onDone, err = headers.takeError()]() mutable {
+        onDone(std::move(err));
+      });
+      return;
+    }
+    AttemptSpec spec;
+    spec.url = ep.url;
+    spec.body = r.body;
+    spec.headers = std::move(*headers);
+    spec.stream = r.req.stream;
+    spec.hasSchema = r.req.responseSchema.has_value();
+    spec.timeouts = r.timeouts;
+    r.attempt = std::make_unique<ChatAttempt>(multi, std::move(spec), onDone);
+    r.attempt->start();
+  }
+
+  /// Gives the slot of endpoint `ep` back; a waiter inherits it and starts.
+  void releaseSlot(size_t ep) {
+    if (std::optional<uint64_t> next = endpoints[ep].admission.release()) {
+      auto it = requests.find(*next);
+      assert(it != requests.end() && "queued request vanished");
+      launch(*it->second);
+    }
+  }
+
+  void onAttemptDone(uint64_t id, uint64_t serial, llvm::Expected<ChatResult> out) {
+    auto it = requests.find(id);
+    if (it == requests.end() || it->second->attemptSerial != serial ||
+        it->second->phase != Phase::Running) {
+      llvm::consumeError(out.takeError());
+      return;
+    }
+    Request &r = *it->second;
+    size_t ep = r.route[r.hop];
+    r.attempt.reset(); // safe: the attempt posted this call and is not on the stack
+    releaseSlot(ep);
+    if (out) {
+      out->attempts = r.attempts;
+      out->endpoint = endpoints[ep].config.name;
+      finish(id, std::move(*out));
+      return;
+    }
+    ErrorKind kind = ErrorKind::Malformed;
+    llvm::handleAllErrors(out.takeError(), [&](const LLMError &e) {
+      kind = e.kind;
+      r.lastMessage = e.message;
+      r.lastRetryAfter = e.retryAfterSeconds;
+    });
+    r.lastKind = kind;
+    if (!r.kindsHere.empty())
+      r.kindsHere += ", ";
+    r.kindsHere += toString(kind).str();
+    if (kind == ErrorKind::Malformed)
+      ++r.malformedHere;
+
+    bool retryHere = isRetryable(kind) && r.triesHere < r.retry.attempts &&
+                     !(kind == ErrorKind::Malformed && r.malformedHere > 1);
+    if (retryHere) {
+      double delay = backoff.delaySeconds(r.retry, r.triesHere, r.lastRetryAfter);
+      scheduleRetry(r, delay);
+      return;
+    }
+    closeEndpointHistory(r);
+    bool mayFallBack = isRetryable(kind) || isEndpointFault(kind);
+    if (mayFallBack && r.hop + 1 < r.route.size()) {
+      ++r.hop;
+      r.triesHere = r.malformedHere = 0;
+      admit(r);
+      return;
+    }
+    fail(id);
+  }
+
+  void scheduleRetry(Request &r, double delaySeconds) {
+    r.phase = Phase::BackingOff;
+    if (!r.backoffTimer)
+      r.backoffTimer = std::make_unique<boost::asio::steady_timer>(io);
+    r.backoffTimer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(delaySeconds)));
+    std::weak_ptr<Impl> weak = weak_from_this();
+    uint64_t id = r.id;
+    r.backoffTimer->async_wait([weak, id](const boost::system::error_code &ec) {
+      auto self = weak.lock();
+      if (ec || !self)
+        return;
+      auto it = self->requests.find(id);
+      if (it != self->requests.end() && it->second->phase == Phase::BackingOff)
+        self->admit(*it->second);
+    });
+  }
+
+  void closeEndpointHistory(Request &r) {
+    const EndpointState &ep = endpoints[r.route[r.hop]];
+    r.history.push_back(ep.config.name + ": " + std::to_string(r.triesHere) +
+                        (r.triesHere == 1 ? " attempt (" : " attempts (") + r.kindsHere +
+                        "), last: " + r.lastMessage);
+    r.kindsHere.clear();
+  }
+
+  void finish(uint64_t id, llvm::Expected<ChatResult> result) {
+    auto it = requests.find(id);
+    std::unique_ptr<Request> r = std::move(it->second);
+    requests.erase(it);
+    // We run in a posted handler (never inside libcurl) and touch nothing
+    // after the call: the callback may submit, cancel or destroy the client.
+    r->done(std::move(result));
+  }
+
+  void fail(uint64_t id) {
+    Request &r = *requests.at(id);
+    std::string message = "request to model '" + r.req.model + "' failed after " +
+                          std::to_string(r.attempts) +
+                          (r.attempts == 1 ? " attempt: " : " attempts: ");
+    for (size_t i = 0; i < r.history.size(); ++i)
+      message += (i ? "; " : "") + r.history[i];
+    std::string endpoint = endpoints[r.route[r.hop]].config.name;
+    finish(id, llvm::make_error<LLMError>(r.lastKind, std::move(message), std::move(endpoint),
+                                          r.lastRetryAfter));
+  }
+
+  /// Stops `r` wherever it is and returns its callback (not yet called).
+  ChatCallback detach(std::unique_ptr<Request> &r, bool releaseSlots) {
+    size_t ep = r->route[r->hop];
+    switch (r->phase) {
+    case Phase::Queued:
+      endpoints[ep].admission.removeQueued(r->id);
+      break;
+    case Phase::Running:
+      r->attempt.reset(); // aborts the transfer; its callback never runs
+      if (releaseSlots)
+        releaseSlot(ep);
+      break;
+    case Phase::BackingOff:
+      if (r->backoffTimer)
+        r->backoffTimer->cancel();
+      break;
+    }
+    return std::move(r->done);
+  }
+
+  void cancel(uint64_t id) {
+    auto it = requests.find(id);
+    if (it == requests.end())
+      return;
+    std::unique_ptr<Request> r = std::move(it->second);
+    requests.erase(it);
+    std::string endpoint = endpoints[r->route[r->hop]].config.name;
+    ChatCallback done = detach(r, /*releaseSlots=*/true);
+    post(std::move(done), llvm::make_error<LLMError>(ErrorKind::Cancelled, "request cancelled",
+                                                     std::move(endpoint)));
+  }
+
+  void shutdown() {
+    auto all = std::move(requests);
+    requests.clear();
+    for (auto &[id, r] : all)
+      post(detach(r, /*releaseSlots=*/false),
+           llvm::make_error<LLMError>(ErrorKind::Cancelled, "client destroyed"));
+  }
+};
+
+LLMClient::LLMClient(boost::asio::io_context &io, ClientConfig config)
+    : impl(std::make_shared<Impl>(io, std::move(config))) {}
+
+LLMClient::~LLMClient() {
+  if (impl)
+    impl->shutdown();
+}
+
+uint64_t LLMClient::submit(ChatRequest req, Timeouts timeouts, RetryPolicy retry,
+                           ChatCallback done) {
+  return impl->submit(std::move(req), timeouts, retry, std::move(done));
+}
+
+void LLMClient::cancel(uint64_t handle) { impl->cancel(handle); }
+
+unsigned LLMClient::inFlight(llvm::StringRef endpoint) const {
+  const auto *e = impl->endpointNamed(endpoint);
+  return e ? e->admission.inFlight() : 0;
+}
+
+unsigned LLMClient::queued(llvm::StringRef endpoint) const {
+  const auto *e = impl->endpointNamed(endpoint);
+  return e ? e->admission.queued() : 0;
+}
+
+unsigned LLMClient::pending() const { return static_cast<unsigned>(impl->requests.size()); }
+
+} // namespace llmflow::llm

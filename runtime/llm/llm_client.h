@@ -1,0 +1,201 @@
+// The OpenAI-compatible chat-completions client: libcurl's multi interface
+// driven by a Boost.Asio io_context (no extra threads), streaming (SSE) and
+// non-streaming requests, per-endpoint admission control (vLLM never pushes
+// back, so we cap in-flight requests ourselves), timeouts, retries with
+// exponential backoff and jitter for retryable failures only, then fallback
+// endpoints, then a typed error.
+//
+// Not for: choosing which stage runs next (the scheduler), simulated models
+// (sim backend). Everything here is asynchronous and runs on the io_context's
+// thread; callbacks are invoked from that thread, never from inside libcurl.
+//
+// Failure policy (see isRetryable and the notes on ErrorKind):
+//   - retryable kinds are retried on the same endpoint up to RetryPolicy::attempts
+//     with exponential backoff and jitter (429/503 wait at least Retry-After),
+//     then the request falls back to the next endpoint of the model's route;
+//   - Auth, NotFound and QuotaExceeded are properties of an endpoint: not
+//     retried there, but the next endpoint is tried;
+//   - BadRequest, ContextOverflow and Truncated are properties of the request:
+//     the request fails at once, no other endpoint is tried;
+//   - Malformed is retried once per endpoint (a glitch may not repeat, a buggy
+//     server would), then falls back.
+// The final LLMError carries the last kind and a per-endpoint history.
+#pragma once
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmflow::llm {
+
+struct Message {
+  std::string role;     // "system", "user", "assistant"
+  std::string content;
+};
+
+struct ChatRequest {
+  std::string model;                       // logical model name (resolved to endpoints)
+  std::vector<Message> messages;
+  unsigned maxTokens = 512;
+  double temperature = 0.7;
+  std::optional<uint64_t> seed;
+  /// JSON schema for structured output (sent as response_format json_schema).
+  std::optional<llvm::json::Value> responseSchema;
+  std::string schemaName = "output";
+  bool stream = true;
+};
+
+struct ChatResult {
+  std::string content;
+  std::string finishReason;                // "stop", "length", ...
+  std::optional<unsigned> promptTokens;    // nullopt = unknown (e.g. cut stream)
+  std::optional<unsigned> completionTokens;
+  double firstTokenSeconds = 0;            // from send to first content byte (streaming)
+  double totalSeconds = 0;                 // of the successful attempt
+  unsigned attempts = 1;                   // including retries and fallbacks
+  std::string endpoint;                    // name of the endpoint that answered
+};
+
+/// Per attempt (each retry gets the full budgets again). For a bound on the
+/// whole request, including retries and backoff, cancel() it from a timer.
+struct Timeouts {
+  double connectSeconds = 10;              // TCP connect (libcurl)
+  double firstTokenSeconds = 60;           // streaming: until the first chunk carrying
+                                           // content, a finish_reason or usage
+  double idleSeconds = 30;                 // streaming: silence between received bytes
+  double totalSeconds = 600;               // one attempt, start to end (non-streaming
+                                           // calls rely on this one alone)
+};
+
+struct RetryPolicy {
+  unsigned attempts = 3;                   // per endpoint, including the first
+  double backoffSeconds = 0.5;             // first delay; doubled each retry
+  double backoffMaxSeconds = 20;
+  double jitter = 0.2;                     // +- fraction of the delay
+  // A Retry-After header (seconds) raises the delay to at least its value.
+};
+
+struct Endpoint {
+  std::string name;
+  std::string baseUrl;                     // e.g. http://127.0.0.1:8000 (".../v1" also accepted)
+  std::string apiKeyEnv;                   // env var holding the key ("" = none)
+  unsigned maxInFlight = 16;                // 0 = unlimited
+  /// Models served; empty = any model.
+  std::vector<std::string> models;
+  /// Extra request headers (name, value), e.g. for gateways that want them.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ClientConfig {
+  std::vector<Endpoint> endpoints;
+  /// model -> endpoint names in preference order (first = primary, rest =
+  /// fallbacks). Models not listed use every endpoint that serves them.
+  std::vector<std::pair<std::string, std::vector<std::string>>> routes;
+  uint64_t seed = 1;                       // jitter RNG
+};
+
+/// Why a request failed in the end. Retryable kinds were already retried.
+enum class ErrorKind {
+  Connect,         // refused, unreachable, DNS, connect timeout         (retried)
+  Timeout,         // first-token, idle or total timeout; HTTP 408       (retried)
+  RateLimited,     // HTTP 429 without insufficient_quota                (retried)
+  ServerError,     // HTTP 5xx; an error event inside a stream           (retried)
+  CutStream,       // connection reset/closed mid-response, no [DONE]    (retried)
+  BadRequest,      // HTTP 400/413/422 and other 4xx                     (request fails)
+  Auth,            // HTTP 401/403; the API-key variable is unset        (next endpoint)
+  NotFound,        // HTTP 404                                           (next endpoint)
+  ContextOverflow, // HTTP 400 about the context length                  (request fails)
+  QuotaExceeded,   // HTTP 429 insufficient_quota                        (next endpoint)
+  Malformed,       // body/chunk not a chat completion; invalid JSON content
+                   // under a responseSchema                             (retried once)
+  Truncated,       // finish_reason "length" under a responseSchema      (request fails)
+  NoEndpoint,      // no endpoint serves the model / unknown route name
+  Cancelled        // cancel() was called
+};
+llvm::StringRef toString(ErrorKind k);
+/// Retried on the same endpoint (with backoff) before falling back.
+bool isRetryable(ErrorKind k);
+/// Not retried on this endpoint, but the next endpoint of the route is tried.
+bool isEndpointFault(ErrorKind k);
+
+class LLMError : public llvm::ErrorInfo<LLMError> {
+public:
+  static char ID;
+  LLMError(ErrorKind kind, std::string message, std::string endpoint = "",
+           std::optional<double> retryAfterSeconds = std::nullopt)
+      : kind(kind), message(std::move(message)), endpoint(std::move(endpoint)),
+        retryAfterSeconds(retryAfterSeconds) {}
+  void log(llvm::raw_ostream &os) const override;
+  std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
+  ErrorKind kind;
+  std::string message;
+  std::string endpoint;                    // last endpoint tried ("" if none)
+  std::optional<double> retryAfterSeconds; // the server's Retry-After, if it sent one
+};
+
+/// The kind of an error produced by this library (ErrorKind::Cancelled is
+/// never returned for foreign errors: they map to Malformed). Consumes `err`.
+ErrorKind errorKind(llvm::Error err);
+
+using ChatCallback = std::function<void(llvm::Expected<ChatResult>)>;
+
+class LLMClient {
+public:
+  LLMClient(boost::asio::io_context &io, ClientConfig config);
+  ~LLMClient();
+  LLMClient(const LLMClient &) = delete;
+  LLMClient &operator=(const LLMClient &) = delete;
+
+  /// Starts a request; `done` is called exactly once on the io_context thread,
+  /// never from inside submit() (errors found at once are posted too).
+  /// Returns a handle usable with cancel() (never 0).
+  uint64_t submit(ChatRequest req, Timeouts timeouts, RetryPolicy retry, ChatCallback done);
+  /// Stops the request wherever it is (queued, running, backing off); its
+  /// callback gets ErrorKind::Cancelled. Unknown or finished handles: no-op.
+  void cancel(uint64_t handle);
+  /// Destroying the client cancels every pending request: their callbacks are
+  /// posted with ErrorKind::Cancelled and run if the io_context runs again.
+
+  /// Requests in flight / queued for admission on an endpoint (0 if unknown).
+  unsigned inFlight(llvm::StringRef endpoint) const;
+  unsigned queued(llvm::StringRef endpoint) const;
+  /// Requests submitted and not yet finished (all endpoints, any phase).
+  unsigned pending() const;
+
+private:
+  struct Impl;
+  std::shared_ptr<Impl> impl;              // shared: handlers hold weak references
+};
+
+/// Incremental Server-Sent-Events parser (exposed for tests): feed bytes as
+/// they arrive, get complete `data:` payloads; ':' comment lines are skipped.
+/// Lines may end in LF, CRLF or CR (a CRLF split across feeds is one end);
+/// several data: lines of one event are joined with LF; other fields (event:,
+/// id:, retry:) are ignored; an event is dispatched at its blank line.
+class SSEParser {
+public:
+  /// Appends bytes; calls onData(payload) for each complete event.
+  void feed(llvm::StringRef bytes, llvm::function_ref<void(llvm::StringRef)> onData);
+  /// Bytes held for an unfinished line or event.
+  size_t pendingBytes() const { return buffer.size() + data.size(); }
+private:
+  void line(llvm::StringRef text, llvm::function_ref<void(llvm::StringRef)> onData);
+  std::string buffer;                      // an unfinished line
+  std::string data;                        // data: lines of the current event
+  bool hasData = false;                    // the event had a data: field
+  bool skipLF = false;                     // the last feed ended in CR
+};
+
+/// Parses a non-streaming chat-completions response body.
+llvm::Expected<ChatResult> parseCompletion(llvm::StringRef body);
+
+} // namespace llmflow::llm

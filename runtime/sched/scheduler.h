@@ -1,0 +1,85 @@
+// The scheduler interface: a decision function over a snapshot of active
+// jobs, their ready tasks and the free executor slots. It never sees a
+// clock, a thread or an executor: the runtime engine (real time) and the
+// simulator (virtual time) call the same code with the same snapshots and
+// the same observations, so simulated results carry over to real runs.
+#pragma once
+
+#include "ir/ir.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmflow::sched {
+
+using JobId = uint64_t;
+using TaskId = uint64_t;
+
+enum class Slot { LLM = 0, Regular = 1 };
+inline constexpr unsigned kSlotKinds = 2;
+
+struct ReadyTask {
+  TaskId task = 0;
+  std::string nodeId;           // stable IR node id (the BN's variable key)
+  Slot slot = Slot::Regular;
+  /// Tasks of one expansion (map items, plan steps) share a group; 0 = none.
+  uint64_t group = 0;
+};
+
+struct JobView {
+  JobId id = 0;
+  std::string app;
+  double arrival = 0;           // seconds, on the caller's clock
+  unsigned running = 0;         // tasks of this job on executors now
+  std::vector<ReadyTask> ready; // in readiness order
+};
+
+struct Snapshot {
+  double now = 0;
+  std::vector<JobView> jobs;    // active jobs (arrived, not finished)
+  unsigned free[kSlotKinds] = {0, 0};
+};
+
+struct Placement {
+  JobId job = 0;
+  TaskId task = 0;
+};
+
+/// What the scheduler may learn from as a run goes on.
+struct Observation {
+  enum class Kind { JobArrived, TaskFinished, Expanded, JobFinished };
+  Kind kind = Kind::JobArrived;
+  JobId job = 0;
+  std::string app;
+  std::string nodeId;
+  double time = 0;
+  double duration = 0;          // TaskFinished: start to end
+  std::string structure;        // Expanded: "branch" | "iterations" | "expansion_size"
+  int64_t size = 0;
+};
+
+class Scheduler {
+public:
+  virtual ~Scheduler() = default;
+  virtual std::string name() const = 0;
+  /// Chooses tasks to start now, at most snap.free[k] of each slot kind.
+  virtual std::vector<Placement> decide(const Snapshot &snap) = 0;
+  virtual void observe(const Observation &) {}
+};
+
+/// First come, first served: ready tasks of earlier-arrived jobs first.
+std::unique_ptr<Scheduler> makeFCFS();
+
+/// A scheduler by name ("fcfs", ...); nullptr if unknown.
+std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, uint64_t seed);
+std::vector<std::string> schedulerNames();
+
+/// Places tasks greedily in the order given (shared by priority policies):
+/// walks `order` (indices into snap.jobs) and each job's ready tasks, taking
+/// those whose slot kind still has room.
+std::vector<Placement> placeInOrder(const Snapshot &snap, const std::vector<size_t> &order);
+
+} // namespace llmflow::sched

@@ -1,0 +1,193 @@
+// Pure parts of the client: completion bodies, stream chunks, structured
+// checks, HTTP error classes, Retry-After, request JSON, URLs.
+#include "llm/completion.h"
+#include "llm/http_errors.h"
+#include "llm/request_json.h"
+
+#include "kind_names.h"
+
+#include <doctest/doctest.h>
+
+using namespace llmflow::llm;
+using namespace llmflow::llm::testing;
+
+namespace {
+ErrorKind kindOf(llvm::Error err) { return errorKind(std::move(err)); }
+bool failed(llvm::Error err) {
+  bool f = static_cast<bool>(err);
+  llvm::consumeError(std::move(err));
+  return f;
+}
+} // namespace
+
+TEST_CASE("parseCompletion: content, finish_reason, usage") {
+  auto r = parseCompletion(R"({"choices":[{"index":0,"message":{"role":"assistant",
+      "content":"hi there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,
+      "completion_tokens":2,"total_tokens":5}})");
+  REQUIRE(r);
+  CHECK(r->content == "hi there");
+  CHECK(r->finishReason == "stop");
+  CHECK(r->promptTokens == 3u);
+  CHECK(r->completionTokens == 2u);
+}
+
+TEST_CASE("parseCompletion: missing usage is unknown, not zero; null content is empty") {
+  auto r = parseCompletion(R"({"choices":[{"message":{"content":null},"finish_reason":"stop"}]})");
+  REQUIRE(r);
+  CHECK(r->content.empty());
+  CHECK_FALSE(r->promptTokens.has_value());
+  CHECK_FALSE(r->completionTokens.has_value());
+}
+
+TEST_CASE("parseCompletion: malformed bodies") {
+  CHECK(kindName(kindOf(parseCompletion("{\"choices\": [").takeError())) == "malformed");
+  CHECK(kindName(kindOf(parseCompletion("[]").takeError())) == "malformed");
+  CHECK(kindName(kindOf(parseCompletion(R"({"choices":[]})").takeError())) == "malformed");
+  CHECK(kindName(kindOf(parseCompletion(R"({"choices":[{"message":{"content":5}}]})").takeError())) ==
+        "malformed");
+  CHECK(kindName(kindOf(parseCompletion(R"({"error":{"message":"boom"}})").takeError())) ==
+        "server-error");
+}
+
+TEST_CASE("StreamAccumulator: deltas, finish, usage chunk, [DONE]") {
+  StreamAccumulator acc;
+  CHECK_FALSE(acc.started());
+  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{"role":"assistant","content":""}}]})")));
+  CHECK_FALSE(acc.started()); // a role-only chunk is not a token
+  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{"content":"Hel"},"finish_reason":null}]})")));
+  CHECK(acc.started());
+  CHECK(acc.firstContentJustArrived());
+  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{"content":"lo"}}]})")));
+  CHECK_FALSE(acc.firstContentJustArrived());
+  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{},"finish_reason":"stop"}]})")));
+  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}})")));
+  CHECK_FALSE(acc.done());
+  REQUIRE_FALSE(failed(acc.onData("[DONE]")));
+  CHECK(acc.done());
+  ChatResult r = acc.take();
+  CHECK(r.content == "Hello");
+  CHECK(r.finishReason == "stop");
+  CHECK(r.promptTokens == 4u);
+  CHECK(r.completionTokens == 2u);
+}
+
+TEST_CASE("StreamAccumulator: without a usage chunk the usage is unknown") {
+  StreamAccumulator acc;
+  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{"content":"x"},"finish_reason":"stop"}]})")));
+  REQUIRE_FALSE(failed(acc.onData("[DONE]")));
+  ChatResult r = acc.take();
+  CHECK_FALSE(r.promptTokens.has_value());
+  CHECK_FALSE(r.completionTokens.has_value());
+}
+
+TEST_CASE("StreamAccumulator: malformed chunk and error event") {
+  StreamAccumulator a;
+  CHECK(kindName(kindOf(a.onData(R"({"choices": [{"delta": {"content": "oops)"))) == "malformed");
+  StreamAccumulator b;
+  CHECK(kindName(kindOf(b.onData(R"({"error":{"message":"overloaded"}})"))) == "server-error");
+  StreamAccumulator c;
+  CHECK(kindName(kindOf(c.onData(R"({"id":"x"})"))) == "malformed");
+}
+
+TEST_CASE("checkStructured: length under a schema is Truncated, non-JSON is Malformed") {
+  ChatResult r;
+  r.content = "{\"a\":";
+  r.finishReason = "length";
+  CHECK(kindName(kindOf(checkStructured(r, true))) == "truncated");
+  CHECK_FALSE(failed(checkStructured(r, false))); // without a schema "length" is a normal result
+  r.finishReason = "stop";
+  CHECK(kindName(kindOf(checkStructured(r, true))) == "malformed");
+  r.content = "{\"a\":1}";
+  CHECK_FALSE(failed(checkStructured(r, true)));
+}
+
+TEST_CASE("classifyHttpError: the retry classes of integration.md") {
+  auto kind = [](long status, llvm::StringRef body = "{}") {
+    return classifyHttpError(status, body).kind;
+  };
+  CHECK(kindName(kind(429, R"({"error":{"message":"slow down","code":"rate_limit_exceeded"}})")) ==
+        "rate-limited");
+  CHECK(kindName(kind(429, R"({"error":{"message":"quota","type":"insufficient_quota"}})")) ==
+        "quota-exceeded");
+  CHECK(kindName(kind(400, R"({"message":"This model's maximum context length is 4096 tokens"})")) ==
+        "context-overflow");
+  CHECK(kindName(kind(400, R"({"error":{"message":"bad temperature"}})")) == "bad-request");
+  CHECK(kindName(kind(401)) == "auth");
+  CHECK(kindName(kind(403)) == "auth");
+  CHECK(kindName(kind(404)) == "not-found");
+  CHECK(kindName(kind(408)) == "timeout");
+  CHECK(kindName(kind(413)) == "bad-request");
+  CHECK(kindName(kind(422)) == "bad-request");
+  for (long s : {500, 502, 503, 504})
+    CHECK(kindName(kind(s)) == "server-error");
+  CHECK(classifyHttpError(503, R"({"error":{"message":"overloaded"}})").message ==
+        "HTTP 503: overloaded");
+  CHECK(classifyHttpError(500, "plain text").message == "HTTP 500: plain text");
+}
+
+TEST_CASE("retry classes: retryable, endpoint faults, request faults") {
+  for (ErrorKind k : {ErrorKind::Connect, ErrorKind::Timeout, ErrorKind::RateLimited,
+                      ErrorKind::ServerError, ErrorKind::CutStream, ErrorKind::Malformed})
+    CHECK(isRetryable(k));
+  for (ErrorKind k : {ErrorKind::BadRequest, ErrorKind::Auth, ErrorKind::NotFound,
+                      ErrorKind::ContextOverflow, ErrorKind::QuotaExceeded, ErrorKind::Truncated,
+                      ErrorKind::NoEndpoint, ErrorKind::Cancelled})
+    CHECK_FALSE(isRetryable(k));
+  CHECK(isEndpointFault(ErrorKind::Auth));
+  CHECK(isEndpointFault(ErrorKind::QuotaExceeded));
+  CHECK_FALSE(isEndpointFault(ErrorKind::ContextOverflow));
+  CHECK(toString(ErrorKind::CutStream) == "cut-stream");
+}
+
+TEST_CASE("parseRetryAfter: delta-seconds only") {
+  CHECK(parseRetryAfter("1") == 1.0);
+  CHECK(parseRetryAfter(" 30 ") == 30.0);
+  CHECK_FALSE(parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT").has_value());
+  CHECK_FALSE(parseRetryAfter("").has_value());
+  CHECK_FALSE(parseRetryAfter("-1").has_value());
+}
+
+TEST_CASE("buildRequestBody: stream options and response_format") {
+  ChatRequest req;
+  req.model = "m";
+  req.messages = {{"system", "be brief"}, {"user", "hi"}};
+  req.maxTokens = 7;
+  req.seed = 42;
+  req.responseSchema = llvm::json::Object{{"type", "object"}};
+  req.schemaName = "Code";
+  auto v = llvm::json::parse(buildRequestBody(req));
+  REQUIRE(v);
+  const llvm::json::Object &o = *v->getAsObject();
+  CHECK(o.getString("model") == llvm::StringRef("m"));
+  CHECK(*o.getInteger("max_tokens") == 7);
+  CHECK(*o.getInteger("seed") == 42);
+  CHECK(o.getBoolean("stream") == true);
+  CHECK(o.getObject("stream_options")->getBoolean("include_usage") == true);
+  CHECK(o.getArray("messages")->size() == 2);
+  const llvm::json::Object *rf = o.getObject("response_format");
+  REQUIRE(rf);
+  CHECK(rf->getString("type") == llvm::StringRef("json_schema"));
+  const llvm::json::Object *js = rf->getObject("json_schema");
+  REQUIRE(js);
+  CHECK(js->getString("name") == llvm::StringRef("Code"));
+  CHECK(js->getBoolean("strict") == true);
+  CHECK(js->getObject("schema")->getString("type") == llvm::StringRef("object"));
+
+  req.stream = false;
+  req.responseSchema.reset();
+  req.seed.reset();
+  auto w = llvm::json::parse(buildRequestBody(req));
+  REQUIRE(w);
+  CHECK_FALSE(w->getAsObject()->get("stream_options"));
+  CHECK_FALSE(w->getAsObject()->get("response_format"));
+  CHECK_FALSE(w->getAsObject()->get("seed"));
+}
+
+TEST_CASE("chatCompletionsUrl: base URL forms") {
+  CHECK(chatCompletionsUrl("http://h:1") == "http://h:1/v1/chat/completions");
+  CHECK(chatCompletionsUrl("http://h:1/") == "http://h:1/v1/chat/completions");
+  CHECK(chatCompletionsUrl("http://h:1/v1") == "http://h:1/v1/chat/completions");
+  CHECK(chatCompletionsUrl("http://h:1/v1/") == "http://h:1/v1/chat/completions");
+  CHECK(chatCompletionsUrl("http://[::1]:8/v1/chat/completions") ==
+        "http://[::1]:8/v1/chat/completions");
+}

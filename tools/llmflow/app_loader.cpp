@@ -1,0 +1,155 @@
+#include "app_loader.h"
+
+#include "driver/driver.h"
+#include "ir/ir_json.h"
+#include "ir/ir_verify.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace llmflow::cli {
+
+std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode) {
+  LoadedApp out;
+  std::string program = path;
+  if (llvm::sys::fs::is_directory(path)) {
+    llvm::SmallString<256> p(path);
+    llvm::sys::path::append(p, "app.llmflow");
+    program = std::string(p);
+    out.dir = path;
+  } else {
+    out.dir = std::string(llvm::sys::path::parent_path(path));
+    if (out.dir.empty())
+      out.dir = ".";
+  }
+  auto sibling = [&](const char *name) {
+    llvm::SmallString<256> p(out.dir);
+    llvm::sys::path::append(p, name);
+    return llvm::sys::fs::exists(p) ? std::string(p) : std::string();
+  };
+  out.behaviourPath = args.has("behaviour") ? args.get("behaviour") : sibling("behaviour.toml");
+  out.inputsPath = sibling("inputs.jsonl");
+
+  if (llvm::StringRef(program).endswith(".json")) {
+    auto m = ir::readJSONFile(program);
+    if (!m) {
+      llvm::errs() << "llmflow: " << program << ": " << llvm::toString(m.takeError()) << "\n";
+      *exitCode = kEnvironment;
+      return std::nullopt;
+    }
+    if (llvm::Error e = ir::verify(*m)) {
+      llvm::errs() << "llmflow: " << program << ": invalid IR:\n" << llvm::toString(std::move(e)) << "\n";
+      *exitCode = kEnvironment;
+      return std::nullopt;
+    }
+    out.module = std::move(*m);
+  } else {
+    if (!llvm::sys::fs::exists(program)) {
+      llvm::errs() << "llmflow: cannot find '" << program << "'\n";
+      *exitCode = kUsage;
+      return std::nullopt;
+    }
+    driver::Options opts;
+    bool ok = true;
+    auto consumer = makeConsumer(args, &ok);
+    if (!ok || !driverOptions(args, opts)) {
+      *exitCode = kUsage;
+      return std::nullopt;
+    }
+    opts.noWarnings = true; // `llmflow check` is where warnings belong
+    driver::Session session(*consumer, opts);
+    if (!session.load(program) || !session.check()) {
+      consumer->finish(session.sourceMgr());
+      *exitCode = kErrors;
+      return std::nullopt;
+    }
+    auto m = session.lower();
+    consumer->finish(session.sourceMgr());
+    if (!m) {
+      llvm::errs() << "llmflow: " << llvm::toString(m.takeError()) << "\n";
+      *exitCode = kEnvironment;
+      return std::nullopt;
+    }
+    out.module = std::move(*m);
+  }
+  // Which application: --app, else the one named like the folder or file,
+  // else the only one no other application calls.
+  std::string want = args.get("app");
+  if (want.empty()) {
+    std::string stem = llvm::sys::fs::is_directory(path) ? std::string(llvm::sys::path::filename(
+                                                                llvm::StringRef(path).rtrim('/')))
+                                                          : std::string(llvm::sys::path::stem(path));
+    if (out.module.findApp(stem))
+      want = stem;
+  }
+  if (want.empty()) {
+    std::vector<std::string> roots;
+    for (const ir::App &a : out.module.apps) {
+      bool called = false;
+      for (const ir::App &b : out.module.apps)
+        ir::forEachNode(b.graph, [&](const ir::Node &n) {
+          if (n.dynamic && (n.dynamic->callee == a.name ||
+                            std::count(n.dynamic->allowedTools.begin(), n.dynamic->allowedTools.end(), a.name)))
+            called = true;
+        });
+      if (!called && a.name.find('.') == std::string::npos)
+        roots.push_back(a.name);
+    }
+    if (roots.size() == 1)
+      want = roots[0];
+    else {
+      llvm::errs() << "llmflow: the module has several applications; choose one with --app:";
+      for (const ir::App &a : out.module.apps)
+        llvm::errs() << " " << a.name;
+      llvm::errs() << "\n";
+      *exitCode = kUsage;
+      return std::nullopt;
+    }
+  }
+  out.app = out.module.findApp(want);
+  if (!out.app) {
+    llvm::errs() << "llmflow: no application '" << want << "' in " << program << "\n";
+    *exitCode = kUsage;
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out,
+                          std::string &error) {
+  auto [name, value] = assignment.split('=');
+  if (!assignment.contains('=') || name.empty()) {
+    error = "--input expects NAME=VALUE, got '" + assignment.str() + "'";
+    return false;
+  }
+  const ir::Param *param = nullptr;
+  for (const ir::Param &p : app.inputs)
+    if (p.name == name)
+      param = &p;
+  if (!param) {
+    error = "application '" + app.name + "' has no input '" + name.str() + "' (inputs:";
+    for (const ir::Param &p : app.inputs)
+      error += " " + p.name + ": " + p.type.str();
+    error += ")";
+    return false;
+  }
+  if (param->type.kind == ir::Type::Kind::String) {
+    out[name] = value.str();
+    return true;
+  }
+  auto v = llvm::json::parse(value);
+  if (!v) {
+    llvm::consumeError(v.takeError());
+    if (param->type.kind == ir::Type::Kind::Json || param->type.kind == ir::Type::Kind::Enum) {
+      out[name] = value.str();
+      return true;
+    }
+    error = "input '" + name.str() + "' expects " + param->type.str() + ", got '" + value.str() + "'";
+    return false;
+  }
+  out[name] = std::move(*v);
+  return true;
+}
+
+} // namespace llmflow::cli

@@ -1,0 +1,29 @@
+// Finding and loading the application a run-time command works on: an
+// example folder (app.llmflow, behaviour.toml, inputs.jsonl), a .llmflow
+// file (compiled in-process), or an IR .json file.
+#pragma once
+
+#include "cli.h"
+#include "ir/ir.h"
+
+#include <optional>
+#include <string>
+
+namespace llmflow::cli {
+
+struct LoadedApp {
+  ir::Module module;
+  const ir::App *app = nullptr;
+  std::string dir;             // folder of the program (tools run here)
+  std::string behaviourPath;   // "" if none
+  std::string inputsPath;      // default inputs.jsonl, "" if none
+};
+
+/// Prints diagnostics / errors itself; returns the exit code on failure.
+std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode);
+
+/// Parses one --input name=value: JSON if the value parses as JSON and the
+/// input is not a string, the raw text otherwise.
+bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out, std::string &error);
+
+} // namespace llmflow::cli

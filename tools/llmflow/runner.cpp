@@ -1,0 +1,154 @@
+#include "runner.h"
+
+#include "behave/behaviour.h"
+#include "engine/sim_executors.h"
+#include "engine/trace.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace llmflow::cli {
+
+std::vector<OptionSpec> runOptions() {
+  std::vector<OptionSpec> o = diagnosticOptions();
+  o.push_back({"app", true, "the application to run when the module has several", "NAME"});
+  o.push_back({"backend", true, "sim (default: the embedded simulated backend) or a base URL of an OpenAI-compatible server", "B"});
+  o.push_back({"config", true, "run configuration (TOML; docs/config.md)", "FILE"});
+  o.push_back({"scheduler", true, "scheduling policy (default fcfs)", "NAME"});
+  o.push_back({"behaviour", true, "behaviour model for the simulated backend (default: behaviour.toml next to the program)", "FILE"});
+  o.push_back({"time-scale", true, "simulated backend: engine seconds per real second (default 1)", "X"});
+  o.push_back({"seed", true, "seed for the simulated backend and arrivals (default 1)", "N"});
+  o.push_back({"llm-slots", true, "LLM requests in flight at once (default: the endpoints' capacity)", "N"});
+  o.push_back({"regular-slots", true, "tool invocations at once (default 8)", "N"});
+  o.push_back({"events", true, "append the event log (JSONL) to this file", "FILE"});
+  o.push_back({"trace", true, "write a Chrome trace / Perfetto timeline of the run", "FILE"});
+  return o;
+}
+
+Runner::~Runner() = default;
+
+std::string Runner::schedulerName() const { return scheduler->name(); }
+
+static bool parseNumber(const Args &args, llvm::StringRef name, double &out, double min) {
+  if (!args.has(name))
+    return true;
+  double v = 0;
+  if (llvm::StringRef(args.get(name)).getAsDouble(v) || v < min) {
+    llvm::errs() << "llmflow: --" << name << " expects a number >= " << min << "\n";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode) {
+  std::unique_ptr<Runner> r(new Runner());
+  r->app = std::move(loaded);
+  *exitCode = kUsage;
+  engine::RunConfig &cfg = r->cfg;
+  if (args.has("config"))
+    if (llvm::Error e = engine::loadRunConfig(args.get("config"), cfg)) {
+      llvm::errs() << "llmflow: " << llvm::toString(std::move(e)) << "\n";
+      return nullptr;
+    }
+  if (args.has("backend"))
+    cfg.backend = args.get("backend");
+  double d = cfg.timeScale;
+  if (!parseNumber(args, "time-scale", d, 1e-6))
+    return nullptr;
+  cfg.timeScale = d;
+  d = double(cfg.seed);
+  if (!parseNumber(args, "seed", d, 0))
+    return nullptr;
+  cfg.seed = uint64_t(d);
+  d = cfg.llmSlots;
+  if (!parseNumber(args, "llm-slots", d, 1))
+    return nullptr;
+  cfg.llmSlots = unsigned(d);
+  d = cfg.regularSlots;
+  if (!parseNumber(args, "regular-slots", d, 1))
+    return nullptr;
+  cfg.regularSlots = unsigned(d);
+  if (cfg.dataDir.empty())
+    cfg.dataDir = r->app.dir;
+
+  std::string schedName = args.get("scheduler", "fcfs");
+  r->scheduler = sched::makeScheduler(schedName, cfg.seed);
+  if (!r->scheduler) {
+    llvm::errs() << "llmflow: unknown scheduler '" << schedName << "' (available:";
+    for (const std::string &n : sched::schedulerNames())
+      llvm::errs() << " " << n;
+    llvm::errs() << ")\n";
+    return nullptr;
+  }
+
+  const ir::Module &module = r->app.module;
+  r->clock = std::make_unique<engine::EngineClock>(cfg.backend == "sim" ? cfg.timeScale : 1.0);
+  Runner *self = r.get();
+  engine::BehaviourLookup lookup = [self](rt::JobId id) -> behave::JobBehaviour & {
+    assert(id >= 1 && id <= self->jobBehaviours.size());
+    return *self->jobBehaviours[id - 1];
+  };
+  if (cfg.backend != "sim") {
+    llvm::errs() << "llmflow: backend '" << cfg.backend
+                 << "': real endpoints are not wired into the engine yet; use --backend sim\n";
+    return nullptr;
+  }
+  if (!r->app.behaviourPath.empty()) {
+    auto m = behave::BehaviourModel::load(r->app.behaviourPath, module, *r->app.app);
+    if (!m) {
+      llvm::errs() << "llmflow: " << llvm::toString(m.takeError()) << "\n";
+      *exitCode = kEnvironment;
+      return nullptr;
+    }
+    r->behaviour = std::make_unique<behave::BehaviourModel>(std::move(*m));
+  } else {
+    r->behaviour = std::make_unique<behave::BehaviourModel>(behave::BehaviourModel::defaults(r->app.app->name));
+  }
+  std::vector<engine::SimEndpoint> eps;
+  for (unsigned i = 0; i < cfg.simEndpoints; ++i)
+    eps.push_back({"sim-" + std::to_string(i),
+                   cfg.simGPU == "a100" ? serving::ServingParams::a100() : serving::ServingParams::h100(),
+                   cfg.simMaxInFlight});
+  if (!cfg.llmSlots)
+    cfg.llmSlots = cfg.simEndpoints * cfg.simMaxInFlight;
+  exec::BuiltinContext bctx;
+  bctx.dataDir = cfg.dataDir;
+  r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, module, lookup, std::move(eps));
+  r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, module, lookup, bctx);
+
+  r->tee.add(&r->mem);
+  if (args.has("events")) {
+    std::error_code ec;
+    auto os = std::make_unique<llvm::raw_fd_ostream>(args.get("events"), ec, llvm::sys::fs::OF_Append);
+    if (ec) {
+      llvm::errs() << "llmflow: cannot write '" << args.get("events") << "': " << ec.message() << "\n";
+      *exitCode = kEnvironment;
+      return nullptr;
+    }
+    r->file = std::make_unique<engine::JSONLSink>(std::move(os));
+    r->tee.add(r->file.get());
+  }
+  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots};
+  r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
+                                               r->tee, ec);
+  *exitCode = kOk;
+  return r;
+}
+
+rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
+  rt::JobId expected = jobBehaviours.size() + 1;
+  jobBehaviours.push_back(
+      std::make_unique<behave::JobBehaviour>(*behaviour, app.module, cfg.seed, expected));
+  rt::JobId id = engine->submit(*app.app, std::move(inputs), delay, jobBehaviours.back().get());
+  assert(id == expected && "the runner is the engine's only submitter");
+  return id;
+}
+
+bool Runner::writeTrace(const Args &args) {
+  if (!args.has("trace"))
+    return true;
+  return writeOutput(args.get("trace"), engine::chromeTrace(mem.events));
+}
+
+} // namespace llmflow::cli

@@ -1,0 +1,53 @@
+// Shared set-up of the run-time commands (run, batch): configuration,
+// executors for the chosen backend, scheduler, behaviour model, engine.
+#pragma once
+
+#include "app_loader.h"
+#include "engine/config.h"
+#include "engine/engine.h"
+#include "engine/events.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+namespace llmflow::behave { struct BehaviourModel; class JobBehaviour; }
+
+namespace llmflow::cli {
+
+/// The options run and batch share.
+std::vector<OptionSpec> runOptions();
+
+class Runner {
+public:
+  ~Runner();
+  /// Builds everything; prints the problem and returns null on failure.
+  static std::unique_ptr<Runner> create(const Args &args, LoadedApp app, int *exitCode);
+
+  rt::JobId submit(llvm::json::Object inputs, double delay);
+  void run() { engine->run(); }
+  engine::Engine &eng() { return *engine; }
+  engine::MemorySink &memory() { return mem; }
+  const engine::RunConfig &config() const { return cfg; }
+  const LoadedApp &application() const { return app; }
+  std::string schedulerName() const;
+  /// Writes --trace if asked; false on I/O failure.
+  bool writeTrace(const Args &args);
+
+private:
+  Runner() = default;
+  LoadedApp app;
+  engine::RunConfig cfg;
+  boost::asio::io_context io;
+  std::unique_ptr<engine::EngineClock> clock;
+  std::unique_ptr<sched::Scheduler> scheduler;
+  std::unique_ptr<behave::BehaviourModel> behaviour;
+  std::vector<std::unique_ptr<behave::JobBehaviour>> jobBehaviours;
+  std::unique_ptr<engine::TaskExecutor> llmExec, toolExec;
+  engine::MemorySink mem;
+  std::unique_ptr<engine::JSONLSink> file;
+  engine::TeeSink tee;
+  std::unique_ptr<engine::Engine> engine;
+};
+
+} // namespace llmflow::cli
