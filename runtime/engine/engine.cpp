@@ -248,6 +248,20 @@ void Engine::run() {
   requestSchedule();
   io.run();
   io.restart();
+  // The loop ran dry: any job still open can never finish. That is a bug
+  // (in an executor or the job state machine); say so instead of hanging.
+  for (auto &[id, rec] : jobs)
+    if (rec.finish < 0) {
+      rec.ok = false;
+      rec.finish = now();
+      rec.error = "internal error: the job stalled with nothing running or ready";
+      Event e;
+      e.type = EventType::JobFailed;
+      e.job = id;
+      e.app = rec.app;
+      e.error = rec.error;
+      emit(std::move(e));
+    }
 }
 
 } // namespace llmflow::engine

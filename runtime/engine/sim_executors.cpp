@@ -67,7 +67,7 @@ void SimLLMExecutor::run(const rt::Task &task, rt::Job &job, ExecCallback done) 
   r.endpoint = best->spec.name;
   uint64_t id = nextId++;
   pending[id] = Pending{std::move(done), std::move(r)};
-  best->model.add(id, clock.now(), in, out);
+  complete(best->model.add(id, clock.now(), in, out));
   arm(*best);
   (void)job;
 }
@@ -83,8 +83,8 @@ void SimLLMExecutor::arm(Server &s) {
   });
 }
 
-void SimLLMExecutor::fire(Server &s) {
-  for (const serving::BatchingServer::Done &d : s.model.advance(clock.now())) {
+void SimLLMExecutor::complete(const std::vector<serving::BatchingServer::Done> &done) {
+  for (const serving::BatchingServer::Done &d : done) {
     auto it = pending.find(d.id);
     if (it == pending.end())
       continue;
@@ -93,6 +93,10 @@ void SimLLMExecutor::fire(Server &s) {
     p.result.firstTokenAt = d.firstToken;
     p.done(std::move(p.result));
   }
+}
+
+void SimLLMExecutor::fire(Server &s) {
+  complete(s.model.advance(clock.now()));
   arm(s);
 }
 

@@ -48,6 +48,7 @@ private:
   };
   void arm(Server &s);
   void fire(Server &s);
+  void complete(const std::vector<serving::BatchingServer::Done> &done);
 
   boost::asio::io_context &io;
   const EngineClock &clock;

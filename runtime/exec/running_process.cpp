@@ -24,7 +24,7 @@
 namespace llmflow::exec {
 namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kReadChunk = 16 * 1024; // per stream and process: 32 KiB per running process
 constexpr size_t kWriteChunk = 64 * 1024;
 constexpr auto kExitPollInterval = std::chrono::milliseconds(5);
 

@@ -21,9 +21,11 @@ unsigned BatchingServer::decodingCount() const {
   return std::min(n, params.maxBatch);
 }
 
-void BatchingServer::add(uint64_t id, double now, unsigned promptTokens, unsigned outputTokens) {
-  advance(now);
+std::vector<BatchingServer::Done> BatchingServer::add(uint64_t id, double now, unsigned promptTokens,
+                                                      unsigned outputTokens) {
+  std::vector<Done> done = advance(now);
   reqs.push_back({id, now + params.prefillTime(promptTokens), double(std::max(1u, outputTokens))});
+  return done;
 }
 
 void BatchingServer::remove(uint64_t id) {

@@ -42,7 +42,9 @@ public:
     double finish;
   };
 
-  void add(uint64_t id, double now, unsigned promptTokens, unsigned outputTokens);
+  /// Adds a request at `now`; returns the requests that finished before it
+  /// (the model is advanced to `now` first).
+  [[nodiscard]] std::vector<Done> add(uint64_t id, double now, unsigned promptTokens, unsigned outputTokens);
   /// Moves the model to `now`, returning requests that finished by then.
   std::vector<Done> advance(double now);
   /// When the next request will finish (or +inf if none is running).

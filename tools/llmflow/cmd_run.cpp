@@ -170,7 +170,7 @@ static int runBatch(const Args &args) {
     return kEnvironment;
   engine::BatchSummary s = engine::summarize(runner->eng().records());
   std::string text = engine::formatSummary(s, runner->schedulerName());
-  double decisions = runner->eng().decisions();
+  unsigned decisions = runner->eng().decisions();
   text += llvm::formatv("scheduler decisions {0}, mean {1:f1} us\n", decisions,
                         decisions ? runner->eng().decisionSeconds() / decisions * 1e6 : 0.0)
               .str();
@@ -178,7 +178,7 @@ static int runBatch(const Args &args) {
   if (args.has("json")) {
     llvm::json::Object o = *engine::toJSON(s).getAsObject();
     o["scheduler"] = runner->schedulerName();
-    o["decisions"] = decisions;
+    o["decisions"] = int64_t(decisions);
     std::string out;
     llvm::raw_string_ostream os(out);
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(o))) << "\n";

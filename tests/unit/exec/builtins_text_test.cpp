@@ -130,7 +130,7 @@ TEST_CASE("a bad pattern is an error naming it") {
   CHECK(f.message == "text.regex_extract: missing argument 'pattern'");
 }
 
-TEST_CASE("long texts match on the big stack; over the limit they are refused") {
+TEST_CASE("long texts match on the big stack and texts over the limit are refused") {
   // ~300 bytes of stack per character: this overflows an 8 MB thread stack.
   std::string text(200000, 'a');
   text += " tail";

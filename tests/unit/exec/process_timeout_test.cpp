@@ -106,7 +106,7 @@ TEST_CASE("on timeout the whole process group is killed, grandchildren included"
   CHECK(waitGone(grandchild, 2));
 }
 
-TEST_CASE("cancelProcess terminates a running process; its callback still runs") {
+TEST_CASE("cancelProcess terminates a running process and its callback still runs") {
   boost::asio::io_context io;
   std::optional<llvm::Expected<ProcessResult>> got;
   ProcessSpec spec;
