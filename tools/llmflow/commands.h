@@ -8,4 +8,5 @@ Command checkCommand();
 Command compileCommand();
 Command runCommand();
 Command batchCommand();
+Command profileCommand();
 } // namespace llmflow::cli

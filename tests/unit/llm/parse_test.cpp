@@ -31,7 +31,7 @@ TEST_CASE("parseCompletion: content, finish_reason, usage") {
   CHECK(r->completionTokens == 2u);
 }
 
-TEST_CASE("parseCompletion: missing usage is unknown, not zero; null content is empty") {
+TEST_CASE("parseCompletion: missing usage is unknown (not zero) and null content is empty") {
   auto r = parseCompletion(R"({"choices":[{"message":{"content":null},"finish_reason":"stop"}]})");
   REQUIRE(r);
   CHECK(r->content.empty());

@@ -1,0 +1,143 @@
+// llmflow profile APP: run jobs one at a time (no contention, so durations
+// are the stages' own) and write one profile record per job; or turn an
+// existing event log into profiles with --from-events.
+#include "commands.h"
+#include "runner.h"
+
+#include "core/job.h"
+#include "profile/profile.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace llmflow::cli {
+
+static bool readJobs(const std::string &path, const LoadedApp &app, std::vector<llvm::json::Object> &out) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf) {
+    llvm::errs() << "llmflow: cannot read '" << path << "': " << buf.getError().message() << "\n";
+    return false;
+  }
+  unsigned lineNo = 0;
+  llvm::StringRef rest = (*buf)->getBuffer();
+  while (!rest.empty()) {
+    auto [line, tail] = rest.split('\n');
+    rest = tail;
+    ++lineNo;
+    if (line.trim().empty())
+      continue;
+    auto v = llvm::json::parse(line);
+    if (!v || !v->getAsObject()) {
+      llvm::errs() << "llmflow: " << path << ":" << lineNo << ": "
+                   << (v ? std::string("expected a JSON object of inputs") : llvm::toString(v.takeError())) << "\n";
+      return false;
+    }
+    llvm::json::Object o = *v->getAsObject();
+    if (llvm::Error e = rt::checkInputs(app.module, *app.app, o)) {
+      llvm::errs() << "llmflow: " << path << ":" << lineNo << ": " << llvm::toString(std::move(e)) << "\n";
+      return false;
+    }
+    out.push_back(std::move(o));
+  }
+  if (out.empty()) {
+    llvm::errs() << "llmflow: " << path << " holds no jobs\n";
+    return false;
+  }
+  return true;
+}
+
+static int writeResult(const Args &args, const std::vector<profile::JobProfile> &profiles) {
+  std::string out = args.get("o", "-");
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (const profile::JobProfile &p : profiles)
+    os << profile::toJSON(p) << "\n";
+  if (!writeOutput(out, os.str()))
+    return kEnvironment;
+  if (args.has("csv") && !writeOutput(args.get("csv"), profile::toCSV(profiles)))
+    return kEnvironment;
+  return kOk;
+}
+
+static int runProfile(const Args &args) {
+  if (args.positionals.size() != 1) {
+    llvm::errs() << "llmflow profile: expected one application (folder, .llmflow or IR .json)\n"
+                    "try 'llmflow profile --help'\n";
+    return kUsage;
+  }
+  int code = kOk;
+  auto app = loadApplication(args, args.positionals[0], &code);
+  if (!app)
+    return code;
+  if (args.has("from-events")) {
+    auto events = engine::readEventLog(args.get("from-events"));
+    if (!events) {
+      llvm::errs() << "llmflow: " << llvm::toString(events.takeError()) << "\n";
+      return kEnvironment;
+    }
+    auto profiles = profile::fromEvents(*events, app->module);
+    std::vector<profile::JobProfile> mine;
+    for (auto &p : profiles)
+      if (p.app == app->app->name)
+        mine.push_back(std::move(p));
+    if (llvm::Error e = profile::checkAgainst(mine, app->module, app->app->name)) {
+      llvm::errs() << "llmflow: " << args.get("from-events") << ": " << llvm::toString(std::move(e)) << "\n";
+      return kErrors;
+    }
+    llvm::errs() << "profiled " << mine.size() << " jobs from the event log\n";
+    return writeResult(args, mine);
+  }
+  std::string inputsPath = args.has("inputs") ? args.get("inputs") : app->inputsPath;
+  if (inputsPath.empty()) {
+    llvm::errs() << "llmflow profile: no --inputs FILE.jsonl given and no inputs.jsonl next to the program\n";
+    return kUsage;
+  }
+  std::vector<llvm::json::Object> lines;
+  if (!readJobs(inputsPath, *app, lines))
+    return kUsage;
+  unsigned jobs = unsigned(lines.size());
+  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
+    llvm::errs() << "llmflow profile: --jobs expects a positive integer\n";
+    return kUsage;
+  }
+  auto runner = Runner::create(args, std::move(*app), &code);
+  if (!runner)
+    return code;
+  // One job at a time: the next one arrives when the previous one ends.
+  unsigned submitted = 1, finished = 0;
+  runner->submit(lines[0], 0);
+  runner->eng().onJobDone = [&](const engine::JobRecord &) {
+    ++finished;
+    if (finished % std::max(1u, jobs / 10) == 0 || finished == jobs)
+      llvm::errs() << "profiled " << finished << "/" << jobs << " jobs\n";
+    if (submitted < jobs)
+      runner->submit(lines[submitted++ % lines.size()], 0);
+  };
+  runner->run();
+  auto profiles = profile::fromEvents(runner->memory().events, runner->application().module);
+  unsigned failed = 0;
+  for (const auto &p : profiles)
+    failed += p.status != "ok";
+  if (failed)
+    llvm::errs() << failed << " of " << profiles.size() << " jobs failed (kept, with status \"failed\")\n";
+  return writeResult(args, profiles);
+}
+
+Command profileCommand() {
+  Command c;
+  c.name = "profile";
+  c.summary = "Run jobs one at a time and write one profile record per job (docs/profile.md): per IR node its\n"
+              "duration, tokens, status, retries and, for Dynamic nodes, the structure they took.\n"
+              "Exit status: 0 ok, 1 the event log does not match the program, 2 usage, 3 environment.";
+  c.usage = "[options] APP [--inputs FILE.jsonl] [--jobs N] [-o PROFILE.jsonl]";
+  c.options = runOptions();
+  c.options.push_back({"inputs", true, "one JSON object of inputs per line (default: inputs.jsonl next to the program)", "FILE.jsonl"});
+  c.options.push_back({"jobs", true, "number of jobs (default: one per input line; lines are reused in turn)", "N"});
+  c.options.push_back({"o", true, "write the profile here (default: stdout)", "FILE"});
+  c.options.push_back({"csv", true, "also write the profile as CSV (one row per job)", "FILE"});
+  c.options.push_back({"from-events", true, "build the profile from this event log instead of running jobs", "LOG.jsonl"});
+  c.run = runProfile;
+  return c;
+}
+
+} // namespace llmflow::cli
