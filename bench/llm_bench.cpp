@@ -81,9 +81,9 @@ int main(int argc, char **argv) {
     ::setrlimit(RLIMIT_NOFILE, &lim);
   }
 
-  llmflow::testing::FakeOpenAIServer server(
-      {"--ttft", std::to_string(o.ttft), "--tpot", std::to_string(o.tpot), "--reply-words",
-       std::to_string(o.replyWords)});
+  llmflow::testing::FakeOpenAIServer server({"--ttft", std::to_string(o.ttft), "--tpot",
+                                             std::to_string(o.tpot), "--reply-words",
+                                             std::to_string(o.replyWords)});
   boost::asio::io_context io;
   ClientConfig config;
   Endpoint ep;

@@ -148,7 +148,14 @@ void Lowerer::stage(const sema::AppInfo &app, const ast::Stmt *s, ir::Graph &g) 
     if (const ast::Prop *p = findProp(s->props, "max_parallel"))
       maxParallel = unsigned(p->value->intValue);
     llm.isPlanner = true;
-    llm.outputSchema = planSchema(tools, maxSteps);
+    std::vector<PlanTool> planTools;
+    for (const std::string &t : tools) {
+      if (const sema::ToolInfo *ti = cp.findTool(t))
+        planTools.push_back({t, withDefaults(ti->params, ti->decl->params)});
+      else if (const sema::AppInfo *ai = cp.findApp(t))
+        planTools.push_back({t, withDefaults(ai->inputs, ai->decl->params)});
+    }
+    llm.outputSchema = planSchema(planTools, maxSteps, module);
     n.llm = std::move(llm);
     n.resultType = ir::Type::prim(ir::Type::Kind::Json);
     ir::Node d;

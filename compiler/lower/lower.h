@@ -12,8 +12,15 @@ namespace llmflow::lower {
 
 ir::Module lower(const sema::CheckedProgram &program, const llvm::SourceMgr &sm);
 
+/// One tool (or application) a planner may use, with its parameters.
+struct PlanTool {
+  std::string name;
+  std::vector<ir::Param> params;   // a defaultValue marks an optional argument
+};
+
 /// The JSON schema a planner's reply must follow: a list of steps, each
-/// naming one allowed tool with its arguments and the steps it waits for.
-llvm::json::Value planSchema(const std::vector<std::string> &tools, unsigned maxSteps);
+/// naming one allowed tool with arguments typed by that tool's parameters,
+/// and the earlier steps it waits for.
+llvm::json::Value planSchema(const std::vector<PlanTool> &tools, unsigned maxSteps, const ir::Module &m);
 
 } // namespace llmflow::lower

@@ -93,6 +93,15 @@ Job::Frame *Job::newFrame(const ir::Graph *g, Frame *parent, Inst *, std::string
 
 llvm::Error checkInputs(const ir::Module &m, const ir::App &app, llvm::json::Object &inputs) {
   auto bad = [](const std::string &msg) { return llvm::createStringError(llvm::inconvertibleErrorCode(), msg); };
+  // Unknown names first: a misspelt input also shows up as a missing one.
+  for (const auto &kv : inputs)
+    if (std::none_of(app.inputs.begin(), app.inputs.end(), [&](const ir::Param &p) { return p.name == kv.first.str(); })) {
+      std::string known;
+      for (const ir::Param &p : app.inputs)
+        known += (known.empty() ? "" : ", ") + p.name + ": " + p.type.str();
+      return bad("unknown input '" + kv.first.str() + "' for application '" + app.name + "' (its inputs: " +
+                 (known.empty() ? "none" : known) + ")");
+    }
   for (const ir::Param &p : app.inputs) {
     if (!inputs.get(p.name)) {
       if (p.defaultValue)
@@ -106,9 +115,6 @@ llvm::Error checkInputs(const ir::Module &m, const ir::App &app, llvm::json::Obj
     if (!conforms(*inputs.get(p.name), p.type, m, &why))
       return bad("input '" + p.name + "' must be " + p.type.str() + ": " + why);
   }
-  for (const auto &kv : inputs)
-    if (std::none_of(app.inputs.begin(), app.inputs.end(), [&](const ir::Param &p) { return p.name == kv.first.str(); }))
-      return bad("unknown input '" + kv.first.str() + "' for application '" + app.name + "'");
   return llvm::Error::success();
 }
 

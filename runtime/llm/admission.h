@@ -31,7 +31,7 @@ public:
   unsigned maxInFlight() const { return limit; }
 
 private:
-  unsigned limit;                          // 0 = unlimited
+  unsigned limit; // 0 = unlimited
   unsigned running = 0;
   std::deque<uint64_t> waiting;
 };

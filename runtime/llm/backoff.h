@@ -19,8 +19,7 @@ public:
   /// Delay before retry number `retry` (1 = the first retry) on an endpoint:
   /// min(max, base * 2^(retry-1)) scaled by 1 +- jitter, then at least
   /// `retryAfter` seconds when the server sent one.
-  double delaySeconds(const RetryPolicy &policy, unsigned retry,
-                      std::optional<double> retryAfter);
+  double delaySeconds(const RetryPolicy &policy, unsigned retry, std::optional<double> retryAfter);
 
 private:
   std::mt19937_64 rng;

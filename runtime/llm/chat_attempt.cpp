@@ -11,9 +11,7 @@ namespace {
 constexpr size_t kMaxSuccessBody = 64u << 20; // a larger answer is Malformed
 constexpr size_t kMaxErrorBody = 64u << 10;   // error bodies are kept for the message only
 
-long millis(double seconds) {
-  return seconds <= 0 ? 0 : static_cast<long>(seconds * 1000.0 + 0.5);
-}
+long millis(double seconds) { return seconds <= 0 ? 0 : static_cast<long>(seconds * 1000.0 + 0.5); }
 
 double secondsBetween(std::chrono::steady_clock::time_point a,
                       std::chrono::steady_clock::time_point b) {
@@ -28,12 +26,11 @@ llvm::Error llmError(ErrorKind kind, std::string message,
 } // namespace
 
 ChatAttempt::ChatAttempt(CurlMulti &multi, AttemptSpec specIn, DoneFn doneIn)
-    : multi(multi), spec(std::move(specIn)), done(std::move(doneIn)),
-      watchdog(multi.context()) {
+    : multi(multi), spec(std::move(specIn)), done(std::move(doneIn)), watchdog(multi.context()) {
   easy = curl_easy_init();
   headerList = curl_slist_append(headerList, "Content-Type: application/json");
-  headerList = curl_slist_append(
-      headerList, spec.stream ? "Accept: text/event-stream" : "Accept: application/json");
+  headerList = curl_slist_append(headerList, spec.stream ? "Accept: text/event-stream"
+                                                         : "Accept: application/json");
   headerList = curl_slist_append(headerList, "Expect:"); // no 100-continue round trip
   for (const std::string &h : spec.headers)
     headerList = curl_slist_append(headerList, h.c_str());
@@ -207,11 +204,10 @@ void ChatAttempt::onWatchdog() {
     return;
   }
   if (firstToken)
-    fail(ErrorKind::Timeout, "no first token within " +
-                                 std::to_string(spec.timeouts.firstTokenSeconds) + " s");
-  else
     fail(ErrorKind::Timeout,
-         "stream idle for " + std::to_string(spec.timeouts.idleSeconds) + " s");
+         "no first token within " + std::to_string(spec.timeouts.firstTokenSeconds) + " s");
+  else
+    fail(ErrorKind::Timeout, "stream idle for " + std::to_string(spec.timeouts.idleSeconds) + " s");
 }
 
 void ChatAttempt::fail(ErrorKind kind, std::string message) {
@@ -249,8 +245,8 @@ llvm::Expected<ChatResult> ChatAttempt::transportFailure(CURLcode code) {
     break;
   }
   if (status != 0 && status != 200)
-    return llmError(ErrorKind::CutStream, "HTTP " + std::to_string(status) +
-                                              " answer cut: " + detail);
+    return llmError(ErrorKind::CutStream,
+                    "HTTP " + std::to_string(status) + " answer cut: " + detail);
   if (!sent)
     return llmError(ErrorKind::Connect, detail);
   return llmError(ErrorKind::CutStream, "connection cut (" + detail + ") after " +
@@ -272,10 +268,9 @@ llvm::Expected<ChatResult> ChatAttempt::outcomeFor(CURLcode code) {
   ChatResult result;
   if (sseMode) {
     if (!stream.done())
-      return llmError(ErrorKind::CutStream,
-                      "stream ended without [DONE] after " +
-                          std::to_string(stream.take().content.size()) +
-                          " content bytes; usage unknown");
+      return llmError(ErrorKind::CutStream, "stream ended without [DONE] after " +
+                                                std::to_string(stream.take().content.size()) +
+                                                " content bytes; usage unknown");
     result = stream.take();
   } else {
     llvm::Expected<ChatResult> parsed = parseCompletion(rawBody);
@@ -297,11 +292,10 @@ void ChatAttempt::finish(llvm::Expected<ChatResult> outcome) {
   watchdog.cancel();
   // Posted: the receiver may destroy this attempt, and must never run inside
   // a libcurl call.
-  boost::asio::post(multi.context(),
-                    [fn = std::move(done), out = std::move(outcome)]() mutable {
-                      if (fn)
-                        fn(std::move(out));
-                    });
+  boost::asio::post(multi.context(), [fn = std::move(done), out = std::move(outcome)]() mutable {
+    if (fn)
+      fn(std::move(out));
+  });
 }
 
 } // namespace llmflow::llm

@@ -18,11 +18,11 @@
 namespace llmflow::llm {
 
 struct AttemptSpec {
-  std::string url;                         // .../v1/chat/completions
-  std::string body;                        // JSON (request_json.h)
-  std::vector<std::string> headers;        // "Name: value" (auth, extras)
+  std::string url;                  // .../v1/chat/completions
+  std::string body;                 // JSON (request_json.h)
+  std::vector<std::string> headers; // "Name: value" (auth, extras)
   bool stream = true;
-  bool hasSchema = false;                  // apply checkStructured()
+  bool hasSchema = false; // apply checkStructured()
   Timeouts timeouts;
 };
 
@@ -63,9 +63,9 @@ private:
   curl_slist *headerList = nullptr;
   char errorBuffer[CURL_ERROR_SIZE] = {};
 
-  long status = 0;                         // from the last status line
+  long status = 0; // from the last status line
   std::optional<double> retryAfter;
-  std::string rawBody;                     // non-streaming or error bodies (capped)
+  std::string rawBody; // non-streaming or error bodies (capped)
   bool bodyOverflow = false;
   SSEParser sse;
   StreamAccumulator stream;
@@ -73,14 +73,14 @@ private:
     ErrorKind kind;
     std::string message;
   };
-  std::optional<Failure> bodyError;        // why body() aborted the transfer
+  std::optional<Failure> bodyError; // why body() aborted the transfer
   std::string contentType;
-  bool sseMode = false;                    // decided at the first body byte
+  bool sseMode = false; // decided at the first body byte
 
   Clock::time_point startedAt, lastByteAt, firstContentAt;
   bool gotBytes = false, gotFirstContent = false;
   bool running = false, finished = false;
-  boost::asio::steady_timer watchdog;      // first-token and idle deadlines
+  boost::asio::steady_timer watchdog; // first-token and idle deadlines
   std::shared_ptr<char> alive = std::make_shared<char>();
 };
 

@@ -128,7 +128,8 @@ llvm::Error checkStructured(const ChatResult &result, bool hasSchema) {
   if (result.finishReason == "length")
     return llvm::make_error<LLMError>(
         ErrorKind::Truncated, "finish_reason 'length' under a JSON schema: the output was cut at "
-                              "max_tokens (" + std::to_string(result.content.size()) + " bytes)");
+                              "max_tokens (" +
+                                  std::to_string(result.content.size()) + " bytes)");
   llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(result.content);
   if (!parsed) {
     std::string why = llvm::toString(parsed.takeError());

@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <cassert>
 #include <mutex>
 #include <vector>
 
@@ -46,15 +47,17 @@ llvm::Error CurlMulti::add(CURL *easy, DoneFn fn) {
   CURLMcode rc = curl_multi_add_handle(multi, easy);
   if (rc != CURLM_OK) {
     done.erase(it);
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "curl_multi_add_handle: %s", curl_multi_strerror(rc));
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "curl_multi_add_handle: %s",
+                                   curl_multi_strerror(rc));
   }
   return llvm::Error::success(); // libcurl asked for a 0 ms timer: the transfer starts there
 }
 
 void CurlMulti::remove(CURL *easy) {
-  if (done.erase(easy))
-    curl_multi_remove_handle(multi, easy);
+  if (done.erase(easy)) {
+    [[maybe_unused]] CURLMcode rc = curl_multi_remove_handle(multi, easy);
+    assert(rc != CURLM_RECURSIVE_API_CALL && "remove() called from a libcurl callback");
+  }
 }
 
 int CurlMulti::socketCallback(CURL *, curl_socket_t s, int what, void *self, void *) {
@@ -70,11 +73,11 @@ int CurlMulti::timerCallback(CURLM *, long timeoutMs, void *selfp) {
     return 0;
   }
   self->timer.expires_after(std::chrono::milliseconds(timeoutMs));
-  self->timer.async_wait([self, weak = std::weak_ptr<char>(self->alive)](
-                             const boost::system::error_code &ec) {
-    if (!ec && !weak.expired())
-      self->onTimer();
-  });
+  self->timer.async_wait(
+      [self, weak = std::weak_ptr<char>(self->alive)](const boost::system::error_code &ec) {
+        if (!ec && !weak.expired())
+          self->onTimer();
+      });
   return 0;
 }
 
@@ -139,14 +142,17 @@ void CurlMulti::onReady(curl_socket_t s, uint64_t generation, bool write,
     return; // libcurl no longer cares about this direction
   int mask = ec ? CURL_CSELECT_ERR : (write ? CURL_CSELECT_OUT : CURL_CSELECT_IN);
   int running = 0;
-  curl_multi_socket_action(multi, s, mask, &running);
+  [[maybe_unused]] CURLMcode rc = curl_multi_socket_action(multi, s, mask, &running);
+  assert(rc != CURLM_RECURSIVE_API_CALL && "libcurl called from one of its callbacks");
   arm(s); // libcurl may have changed or removed the socket during the call
   collectDone();
 }
 
 void CurlMulti::onTimer() {
   int running = 0;
-  curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  [[maybe_unused]] CURLMcode rc =
+      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  assert(rc != CURLM_RECURSIVE_API_CALL && "libcurl called from one of its callbacks");
   collectDone();
 }
 

@@ -9,8 +9,8 @@ namespace {
 bool mentionsContextLength(llvm::StringRef body) {
   std::string lower = body.lower();
   for (llvm::StringRef needle :
-       {"context length", "context_length", "context size", "context window",
-        "maximum context", "prompt is too long", "too many tokens", "input is too long"})
+       {"context length", "context_length", "context size", "context window", "maximum context",
+        "prompt is too long", "too many tokens", "input is too long"})
     if (llvm::StringRef(lower).contains(needle))
       return true;
   return false;
@@ -45,8 +45,7 @@ HttpFailure classifyHttpError(long status, llvm::StringRef body) {
   ErrorKind kind;
   switch (status) {
   case 429:
-    kind = body.contains("insufficient_quota") ? ErrorKind::QuotaExceeded
-                                               : ErrorKind::RateLimited;
+    kind = body.contains("insufficient_quota") ? ErrorKind::QuotaExceeded : ErrorKind::RateLimited;
     break;
   case 400:
     kind = mentionsContextLength(body) ? ErrorKind::ContextOverflow : ErrorKind::BadRequest;

@@ -13,7 +13,7 @@ namespace llmflow::llm {
 
 struct HttpFailure {
   ErrorKind kind;
-  std::string message;                     // "HTTP 503: service unavailable"
+  std::string message; // "HTTP 503: service unavailable"
 };
 
 /// 429 + insufficient_quota -> QuotaExceeded, 429 -> RateLimited, 400 about the

@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cassert>
 #include <cstdlib>
 #include <unordered_map>
 
@@ -32,38 +33,32 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     Timeouts timeouts;
     RetryPolicy retry;
     ChatCallback done;
-    std::string body;                      // built once, sent on every attempt
-    std::vector<size_t> route;             // endpoint indices
-    size_t hop = 0;                        // position in route
+    std::string body;          // built once, sent on every attempt
+    std::vector<size_t> route; // endpoint indices
+    size_t hop = 0;            // position in route
     unsigned triesHere = 0, malformedHere = 0, attempts = 0;
     Phase phase = Phase::Queued;
     std::unique_ptr<ChatAttempt> attempt;
     uint64_t attemptSerial = 0;
     std::unique_ptr<boost::asio::steady_timer> backoffTimer;
-    std::vector<std::string> history;      // one line per endpoint tried
-    std::string kindsHere;                 // "server-error, timeout" on the current endpoint
+    std::vector<std::string> history; // one line per endpoint tried
+    std::string kindsHere;            // "server-error, timeout" on the current endpoint
     ErrorKind lastKind = ErrorKind::NoEndpoint;
     std::string lastMessage;
     std::optional<double> lastRetryAfter;
   };
 
   Impl(boost::asio::io_context &io, ClientConfig cfg)
-      : io(io), multi(io), backoff(cfg.seed) {
-    for (Endpoint &e : cfg.endpoints) {
-      std::string url = chatCompletionsUrl(e.baseUrl);
-      unsigned limit = e.maxInFlight;
-      endpoints.push_back(EndpointState{std::move(e), std::move(url), AdmissionQueue(limit)});
-    }
-    cfg.endpoints.clear();
-    config = std::move(cfg);
-    for (const EndpointState &e : endpoints)
-      config.endpoints.push_back(e.config);
+      : io(io), config(std::move(cfg)), multi(io), backoff(config.seed) {
+    for (const Endpoint &e : config.endpoints)
+      endpoints.push_back(
+          EndpointState{e, chatCompletionsUrl(e.baseUrl), AdmissionQueue(e.maxInFlight)});
   }
 
   boost::asio::io_context &io;
   ClientConfig config;
   std::vector<EndpointState> endpoints;
-  CurlMulti multi;                         // declared before requests: outlives attempts
+  CurlMulti multi; // declared before requests: outlives attempts
   Backoff backoff;
   std::unordered_map<uint64_t, std::unique_ptr<Request>> requests;
   uint64_t nextId = 1, nextSerial = 1;
@@ -76,9 +71,8 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void post(ChatCallback done, llvm::Expected<ChatResult> result) {
-    boost::asio::post(io, [done = std::move(done), r = std::move(result)]() mutable {
-      done(std::move(r));
-    });
+    boost::asio::post(
+        io, [done = std::move(done), r = std::move(result)]() mutable { done(std::move(r)); });
   }
 
   uint64_t submit(ChatRequest req, Timeouts timeouts, RetryPolicy retry, ChatCallback done) {
@@ -120,8 +114,8 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     if (!ep.apiKeyEnv.empty()) {
       const char *key = std::getenv(ep.apiKeyEnv.c_str());
       if (!key || !*key)
-        return llvm::make_error<LLMError>(ErrorKind::Auth, "API key variable '" + ep.apiKeyEnv +
-                                                               "' is not set");
+        return llvm::make_error<LLMError>(ErrorKind::Auth,
+                                          "API key variable '" + ep.apiKeyEnv + "' is not set");
       headers.push_back(std::string("Authorization: Bearer ") + key);
     }
     for (const auto &[name, value] : ep.headers)
@@ -147,9 +141,8 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     llvm::Expected<std::vector<std::string>> headers = headersFor(ep.config);
     if (!headers) {
       // Nothing was sent; report through the normal path (posted, like an attempt).
-      boost::asio::post(io, [onDone, err = headers.takeError()]() mutable {
-        onDone(std::move(err));
-      });
+      boost::asio::post(io,
+                        [onDone, err = headers.takeError()]() mutable { onDone(std::move(err)); });
       return;
     }
     AttemptSpec spec;
@@ -203,7 +196,8 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
       ++r.malformedHere;
 
     bool retryHere = isRetryable(kind) && r.triesHere < r.retry.attempts &&
-                     !(kind == ErrorKind::Malformed && r.malformedHere > 1);
+                     !(kind == ErrorKind::Malformed && r.malformedHere > 1) &&
+                     !(r.lastRetryAfter && *r.lastRetryAfter > r.retry.backoffMaxSeconds);
     if (retryHere) {
       double delay = backoff.delaySeconds(r.retry, r.triesHere, r.lastRetryAfter);
       scheduleRetry(r, delay);

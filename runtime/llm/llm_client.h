@@ -8,6 +8,8 @@
 // Not for: choosing which stage runs next (the scheduler), simulated models
 // (sim backend). Everything here is asynchronous and runs on the io_context's
 // thread; callbacks are invoked from that thread, never from inside libcurl.
+// Not thread-safe: call the client only from the thread running the io_context.
+// Proxies follow libcurl's environment variables (https_proxy, no_proxy...).
 //
 // Failure policy (see isRetryable and the notes on ErrorKind):
 //   - retryable kinds are retried on the same endpoint up to RetryPolicy::attempts
@@ -38,12 +40,12 @@
 namespace llmflow::llm {
 
 struct Message {
-  std::string role;     // "system", "user", "assistant"
+  std::string role; // "system", "user", "assistant"
   std::string content;
 };
 
 struct ChatRequest {
-  std::string model;                       // logical model name (resolved to endpoints)
+  std::string model; // logical model name (resolved to endpoints)
   std::vector<Message> messages;
   unsigned maxTokens = 512;
   double temperature = 0.7;
@@ -56,39 +58,43 @@ struct ChatRequest {
 
 struct ChatResult {
   std::string content;
-  std::string finishReason;                // "stop", "length", ...
-  std::optional<unsigned> promptTokens;    // nullopt = unknown (e.g. cut stream)
+  std::string finishReason;             // "stop", "length", ...
+  std::optional<unsigned> promptTokens; // nullopt = unknown (e.g. cut stream)
   std::optional<unsigned> completionTokens;
-  double firstTokenSeconds = 0;            // from send to first content byte (streaming)
-  double totalSeconds = 0;                 // of the successful attempt
-  unsigned attempts = 1;                   // including retries and fallbacks
-  std::string endpoint;                    // name of the endpoint that answered
+  double firstTokenSeconds = 0; // from send to first content byte (streaming;
+                                // non-streaming: = totalSeconds)
+  double totalSeconds = 0;      // of the successful attempt
+  unsigned attempts = 1;        // including retries and fallbacks
+  std::string endpoint;         // name of the endpoint that answered
 };
 
 /// Per attempt (each retry gets the full budgets again). For a bound on the
 /// whole request, including retries and backoff, cancel() it from a timer.
 struct Timeouts {
-  double connectSeconds = 10;              // TCP connect (libcurl)
-  double firstTokenSeconds = 60;           // streaming: until the first chunk carrying
-                                           // content, a finish_reason or usage
-  double idleSeconds = 30;                 // streaming: silence between received bytes
-  double totalSeconds = 600;               // one attempt, start to end (non-streaming
-                                           // calls rely on this one alone)
+  double connectSeconds = 10;    // TCP connect (libcurl)
+  double firstTokenSeconds = 60; // streaming: until the first chunk carrying
+                                 // content, a finish_reason or usage
+  double idleSeconds = 30;       // streaming: silence between received bytes
+  double totalSeconds = 600;     // one attempt, start to end (non-streaming
+                                 // calls rely on this one alone)
 };
 
 struct RetryPolicy {
-  unsigned attempts = 3;                   // per endpoint, including the first
-  double backoffSeconds = 0.5;             // first delay; doubled each retry
+  unsigned attempts = 3;       // per endpoint, including the first
+  double backoffSeconds = 0.5; // first delay; doubled each retry
   double backoffMaxSeconds = 20;
-  double jitter = 0.2;                     // +- fraction of the delay
-  // A Retry-After header (seconds) raises the delay to at least its value.
+  double jitter = 0.2; // +- fraction of the delay
+  // A Retry-After header (seconds) raises the delay to at least its value;
+  // one longer than backoffMaxSeconds is not waited for: the request moves
+  // to the next endpoint, or fails with RateLimited/ServerError and the
+  // LLMError's retryAfterSeconds set, for the caller to decide.
 };
 
 struct Endpoint {
   std::string name;
-  std::string baseUrl;                     // e.g. http://127.0.0.1:8000 (".../v1" also accepted)
-  std::string apiKeyEnv;                   // env var holding the key ("" = none)
-  unsigned maxInFlight = 16;                // 0 = unlimited
+  std::string baseUrl;       // e.g. http://127.0.0.1:8000 (".../v1" also accepted)
+  std::string apiKeyEnv;     // env var holding the key ("" = none)
+  unsigned maxInFlight = 16; // 0 = unlimited
   /// Models served; empty = any model.
   std::vector<std::string> models;
   /// Extra request headers (name, value), e.g. for gateways that want them.
@@ -100,7 +106,7 @@ struct ClientConfig {
   /// model -> endpoint names in preference order (first = primary, rest =
   /// fallbacks). Models not listed use every endpoint that serves them.
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
-  uint64_t seed = 1;                       // jitter RNG
+  uint64_t seed = 1; // jitter RNG
 };
 
 /// Why a request failed in the end. Retryable kinds were already retried.
@@ -142,8 +148,8 @@ public:
   std::optional<double> retryAfterSeconds; // the server's Retry-After, if it sent one
 };
 
-/// The kind of an error produced by this library (ErrorKind::Cancelled is
-/// never returned for foreign errors: they map to Malformed). Consumes `err`.
+/// The kind of a failure from this library; any other error counts as
+/// Malformed. `err` must be a failure; it is consumed.
 ErrorKind errorKind(llvm::Error err);
 
 using ChatCallback = std::function<void(llvm::Expected<ChatResult>)>;
@@ -151,6 +157,8 @@ using ChatCallback = std::function<void(llvm::Expected<ChatResult>)>;
 class LLMClient {
 public:
   LLMClient(boost::asio::io_context &io, ClientConfig config);
+  /// Cancels every pending request: their callbacks are posted with
+  /// ErrorKind::Cancelled and run if the io_context runs again.
   ~LLMClient();
   LLMClient(const LLMClient &) = delete;
   LLMClient &operator=(const LLMClient &) = delete;
@@ -162,8 +170,6 @@ public:
   /// Stops the request wherever it is (queued, running, backing off); its
   /// callback gets ErrorKind::Cancelled. Unknown or finished handles: no-op.
   void cancel(uint64_t handle);
-  /// Destroying the client cancels every pending request: their callbacks are
-  /// posted with ErrorKind::Cancelled and run if the io_context runs again.
 
   /// Requests in flight / queued for admission on an endpoint (0 if unknown).
   unsigned inFlight(llvm::StringRef endpoint) const;
@@ -173,7 +179,7 @@ public:
 
 private:
   struct Impl;
-  std::shared_ptr<Impl> impl;              // shared: handlers hold weak references
+  std::shared_ptr<Impl> impl; // shared: handlers hold weak references
 };
 
 /// Incremental Server-Sent-Events parser (exposed for tests): feed bytes as
@@ -187,12 +193,13 @@ public:
   void feed(llvm::StringRef bytes, llvm::function_ref<void(llvm::StringRef)> onData);
   /// Bytes held for an unfinished line or event.
   size_t pendingBytes() const { return buffer.size() + data.size(); }
+
 private:
   void line(llvm::StringRef text, llvm::function_ref<void(llvm::StringRef)> onData);
-  std::string buffer;                      // an unfinished line
-  std::string data;                        // data: lines of the current event
-  bool hasData = false;                    // the event had a data: field
-  bool skipLF = false;                     // the last feed ended in CR
+  std::string buffer;   // an unfinished line
+  std::string data;     // data: lines of the current event
+  bool hasData = false; // the event had a data: field
+  bool skipLF = false;  // the last feed ended in CR
 };
 
 /// Parses a non-streaming chat-completions response body.

@@ -10,20 +10,34 @@ char LLMError::ID = 0;
 
 llvm::StringRef toString(ErrorKind k) {
   switch (k) {
-  case ErrorKind::Connect: return "connect";
-  case ErrorKind::Timeout: return "timeout";
-  case ErrorKind::RateLimited: return "rate-limited";
-  case ErrorKind::ServerError: return "server-error";
-  case ErrorKind::CutStream: return "cut-stream";
-  case ErrorKind::BadRequest: return "bad-request";
-  case ErrorKind::Auth: return "auth";
-  case ErrorKind::NotFound: return "not-found";
-  case ErrorKind::ContextOverflow: return "context-overflow";
-  case ErrorKind::QuotaExceeded: return "quota-exceeded";
-  case ErrorKind::Malformed: return "malformed";
-  case ErrorKind::Truncated: return "truncated";
-  case ErrorKind::NoEndpoint: return "no-endpoint";
-  case ErrorKind::Cancelled: return "cancelled";
+  case ErrorKind::Connect:
+    return "connect";
+  case ErrorKind::Timeout:
+    return "timeout";
+  case ErrorKind::RateLimited:
+    return "rate-limited";
+  case ErrorKind::ServerError:
+    return "server-error";
+  case ErrorKind::CutStream:
+    return "cut-stream";
+  case ErrorKind::BadRequest:
+    return "bad-request";
+  case ErrorKind::Auth:
+    return "auth";
+  case ErrorKind::NotFound:
+    return "not-found";
+  case ErrorKind::ContextOverflow:
+    return "context-overflow";
+  case ErrorKind::QuotaExceeded:
+    return "quota-exceeded";
+  case ErrorKind::Malformed:
+    return "malformed";
+  case ErrorKind::Truncated:
+    return "truncated";
+  case ErrorKind::NoEndpoint:
+    return "no-endpoint";
+  case ErrorKind::Cancelled:
+    return "cancelled";
   }
   llvm_unreachable("unknown ErrorKind");
 }

@@ -21,11 +21,11 @@ std::string buildRequestBody(const ChatRequest &req) {
   if (req.stream)
     body["stream_options"] = llvm::json::Object{{"include_usage", true}};
   if (req.responseSchema)
-    body["response_format"] = llvm::json::Object{
-        {"type", "json_schema"},
-        {"json_schema", llvm::json::Object{{"name", req.schemaName},
-                                           {"schema", *req.responseSchema},
-                                           {"strict", true}}}};
+    body["response_format"] =
+        llvm::json::Object{{"type", "json_schema"},
+                           {"json_schema", llvm::json::Object{{"name", req.schemaName},
+                                                              {"schema", *req.responseSchema},
+                                                              {"strict", true}}}};
   std::string out;
   llvm::raw_string_ostream os(out);
   os << llvm::json::Value(std::move(body));

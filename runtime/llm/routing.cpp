@@ -15,9 +15,9 @@ llvm::Expected<std::vector<size_t>> resolveRoute(const ClientConfig &config,
       auto it = std::find_if(config.endpoints.begin(), config.endpoints.end(),
                              [&](const Endpoint &e) { return e.name == name; });
       if (it == config.endpoints.end())
-        return llvm::make_error<LLMError>(ErrorKind::NoEndpoint,
-                                          "route of model '" + model.str() +
-                                              "' names unknown endpoint '" + name + "'");
+        return llvm::make_error<LLMError>(ErrorKind::NoEndpoint, "route of model '" + model.str() +
+                                                                     "' names unknown endpoint '" +
+                                                                     name + "'");
       out.push_back(static_cast<size_t>(it - config.endpoints.begin()));
     }
     if (out.empty())

@@ -10,7 +10,6 @@ namespace llmflow::llm {
 
 /// Indices into config.endpoints. Errors (NoEndpoint): no endpoint serves the
 /// model, or a route names an unknown endpoint.
-llvm::Expected<std::vector<size_t>> resolveRoute(const ClientConfig &config,
-                                                 llvm::StringRef model);
+llvm::Expected<std::vector<size_t>> resolveRoute(const ClientConfig &config, llvm::StringRef model);
 
 } // namespace llmflow::llm

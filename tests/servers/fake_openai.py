@@ -104,8 +104,11 @@ def value_from_schema(schema, root, depth=0):
     if kind is None:
         kind = "object" if "properties" in schema else "string"
     if kind == "object":
-        return {name: value_from_schema(sub, root, depth + 1)
-                for name, sub in schema.get("properties", {}).items()}
+        # Minimal: only the required properties when the schema names them.
+        props = schema.get("properties", {})
+        if "required" in schema:
+            props = {k: v for k, v in props.items() if k in schema["required"]}
+        return {name: value_from_schema(sub, root, depth + 1) for name, sub in props.items()}
     if kind == "array":
         item = value_from_schema(schema.get("items", {}), root, depth + 1)
         return [item] * max(1, int(schema.get("minItems", 1)))

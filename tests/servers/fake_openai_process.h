@@ -13,12 +13,12 @@
 #include <cstring>
 #include <fcntl.h>
 #include <optional>
+#include <poll.h>
 #include <spawn.h>
 #include <stdexcept>
 #include <string>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <poll.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -53,8 +53,13 @@ public:
     std::optional<std::string> python = findOnPath("python3");
     if (!python)
       throw std::runtime_error("python3 not found on PATH");
-    std::vector<std::string> argv = {*python, sourceDir + "/tests/servers/fake_openai.py",
-                                     "--port", "0", "--watch-stdin", "--max-seconds", "300"};
+    std::vector<std::string> argv = {*python,
+                                     sourceDir + "/tests/servers/fake_openai.py",
+                                     "--port",
+                                     "0",
+                                     "--watch-stdin",
+                                     "--max-seconds",
+                                     "300"};
     argv.insert(argv.end(), args.begin(), args.end());
     int in[2], out[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0)

@@ -1,6 +1,7 @@
 #include "runner.h"
 
 #include "behave/behaviour.h"
+#include "engine/real_executors.h"
 #include "engine/sim_executors.h"
 #include "engine/trace.h"
 
@@ -90,32 +91,62 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     return *self->jobBehaviours[id - 1];
   };
   if (cfg.backend != "sim") {
-    llvm::errs() << "llmflow: backend '" << cfg.backend
-                 << "': real endpoints are not wired into the engine yet; use --backend sim\n";
-    return nullptr;
-  }
-  if (!r->app.behaviourPath.empty()) {
-    auto m = behave::BehaviourModel::load(r->app.behaviourPath, module, *r->app.app);
-    if (!m) {
-      llvm::errs() << "llmflow: " << llvm::toString(m.takeError()) << "\n";
-      *exitCode = kEnvironment;
+    // Real endpoints: from the config, or one endpoint at --backend URL.
+    if (cfg.backend != "endpoints") {
+      llvm::StringRef url(cfg.backend);
+      if (!url.startswith("http://") && !url.startswith("https://")) {
+        llvm::errs() << "llmflow: --backend expects 'sim' or an http(s) URL, got '" << cfg.backend << "'\n";
+        return nullptr;
+      }
+      llm::Endpoint ep;
+      ep.name = "default";
+      ep.baseUrl = cfg.backend;
+      // Local servers usually need no key; use one when the usual variable is set.
+      ep.apiKeyEnv = std::getenv("OPENAI_API_KEY") ? "OPENAI_API_KEY" : "";
+      ep.maxInFlight = 16;
+      cfg.endpoints = {ep};
+      cfg.routes.clear();
+    }
+    if (cfg.endpoints.empty()) {
+      llvm::errs() << "llmflow: no LLM endpoints configured\n";
       return nullptr;
     }
-    r->behaviour = std::make_unique<behave::BehaviourModel>(std::move(*m));
+    if (!cfg.llmSlots) {
+      for (const llm::Endpoint &e : cfg.endpoints)
+        cfg.llmSlots += e.maxInFlight ? e.maxInFlight : 64;
+    }
+    llm::ClientConfig cc;
+    cc.endpoints = cfg.endpoints;
+    cc.routes = cfg.routes;
+    cc.seed = cfg.seed;
+    r->llmExec = std::make_unique<engine::HttpLLMExecutor>(r->io, *r->clock, std::move(cc), cfg.timeouts);
+    exec::BuiltinContext bctx;
+    bctx.dataDir = cfg.dataDir;
+    r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, module, r->app.dir, bctx, cfg.toolGraceSeconds);
   } else {
-    r->behaviour = std::make_unique<behave::BehaviourModel>(behave::BehaviourModel::defaults(r->app.app->name));
+    if (!r->app.behaviourPath.empty()) {
+      auto m = behave::BehaviourModel::load(r->app.behaviourPath, module, *r->app.app);
+      if (!m) {
+        llvm::errs() << "llmflow: " << llvm::toString(m.takeError()) << "\n";
+        *exitCode = kEnvironment;
+        return nullptr;
+      }
+      r->behaviour = std::make_unique<behave::BehaviourModel>(std::move(*m));
+    } else {
+      r->behaviour = std::make_unique<behave::BehaviourModel>(behave::BehaviourModel::defaults(r->app.app->name));
+    }
+    std::vector<engine::SimEndpoint> eps;
+    for (unsigned i = 0; i < cfg.simEndpoints; ++i)
+      eps.push_back({"sim-" + std::to_string(i),
+                     cfg.simGPU == "a100" ? serving::ServingParams::a100() : serving::ServingParams::h100(),
+                     cfg.simMaxInFlight});
+    if (!cfg.llmSlots)
+      cfg.llmSlots = cfg.simEndpoints * cfg.simMaxInFlight;
+    exec::BuiltinContext bctx;
+    bctx.dataDir = cfg.dataDir;
+    r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, module, lookup, std::move(eps));
+    r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, module, lookup, bctx);
   }
-  std::vector<engine::SimEndpoint> eps;
-  for (unsigned i = 0; i < cfg.simEndpoints; ++i)
-    eps.push_back({"sim-" + std::to_string(i),
-                   cfg.simGPU == "a100" ? serving::ServingParams::a100() : serving::ServingParams::h100(),
-                   cfg.simMaxInFlight});
-  if (!cfg.llmSlots)
-    cfg.llmSlots = cfg.simEndpoints * cfg.simMaxInFlight;
-  exec::BuiltinContext bctx;
-  bctx.dataDir = cfg.dataDir;
-  r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, module, lookup, std::move(eps));
-  r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, module, lookup, bctx);
 
   r->tee.add(&r->mem);
   if (args.has("events")) {
@@ -138,8 +169,9 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
 
 rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
   rt::JobId expected = jobBehaviours.size() + 1;
-  jobBehaviours.push_back(
-      std::make_unique<behave::JobBehaviour>(*behaviour, app.module, cfg.seed, expected));
+  // Simulated backend: the job's behaviour draw decides its structure too.
+  jobBehaviours.push_back(behaviour ? std::make_unique<behave::JobBehaviour>(*behaviour, app.module, cfg.seed, expected)
+                                    : nullptr);
   rt::JobId id = engine->submit(*app.app, std::move(inputs), delay, jobBehaviours.back().get());
   assert(id == expected && "the runner is the engine's only submitter");
   return id;

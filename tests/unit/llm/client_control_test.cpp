@@ -142,11 +142,10 @@ TEST_CASE("routing: an unserved model fails with NoEndpoint, asynchronously") {
   h.config.endpoints[0].models = {"only-this"};
   bool called = false;
   std::optional<ErrorKind> kind;
-  h.client().submit(prompt("x"), quickTimeouts(), quickRetry(),
-                    [&](llvm::Expected<ChatResult> r) {
-                      called = true;
-                      kind = errorKind(r.takeError());
-                    });
+  h.client().submit(prompt("x"), quickTimeouts(), quickRetry(), [&](llvm::Expected<ChatResult> r) {
+    called = true;
+    kind = errorKind(r.takeError());
+  });
   CHECK_FALSE(called);
   h.runUntil([&] { return called; }, 2);
   CHECK(kindName(kind) == "no-endpoint");
@@ -170,17 +169,15 @@ TEST_CASE("client: a callback may submit the next request and destroy the client
   Harness h;
   int done = 0;
   LLMClient &c = h.client();
-  c.submit(prompt("first"), quickTimeouts(), quickRetry(),
-           [&](llvm::Expected<ChatResult> r) {
-             REQUIRE(r);
-             ++done;
-             c.submit(prompt("second"), quickTimeouts(), quickRetry(),
-                      [&](llvm::Expected<ChatResult> r2) {
-                        REQUIRE(r2);
-                        ++done;
-                        h.clientPtr.reset(); // from inside its own callback
-                      });
-           });
+  c.submit(prompt("first"), quickTimeouts(), quickRetry(), [&](llvm::Expected<ChatResult> r) {
+    REQUIRE(r);
+    ++done;
+    c.submit(prompt("second"), quickTimeouts(), quickRetry(), [&](llvm::Expected<ChatResult> r2) {
+      REQUIRE(r2);
+      ++done;
+      h.clientPtr.reset(); // from inside its own callback
+    });
+  });
   h.runUntil([&] { return done == 2; });
   CHECK_FALSE(h.clientPtr);
   h.io.poll(); // leftover handlers must be harmless

@@ -22,9 +22,8 @@ TEST_CASE("faults: 502, 503 and 504 are retried, streaming or not") {
     for (bool stream : {true, false}) {
       CAPTURE(status);
       CAPTURE(stream);
-      Outcome o = h.run(prompt(std::string("gateway [[fault:") + status + "x1]] " +
-                                   (stream ? "s" : "n"),
-                               stream));
+      Outcome o = h.run(prompt(
+          std::string("gateway [[fault:") + status + "x1]] " + (stream ? "s" : "n"), stream));
       REQUIRE_MESSAGE(o.ok(), o.message);
       CHECK(o.result->attempts == 2);
     }
@@ -41,11 +40,24 @@ TEST_CASE("faults: persistent 500 exhausts the attempts and reports ServerError"
 
 TEST_CASE("faults: 429 waits for Retry-After before retrying") {
   Harness h;
-  Outcome o = h.run(prompt("busy [[fault:429x1]]"));
+  RetryPolicy r = quickRetry();
+  r.backoffMaxSeconds = 2; // Retry-After: 1 is within what we are willing to wait
+  Outcome o = h.run(prompt("busy [[fault:429x1]]"), quickTimeouts(), r);
   REQUIRE_MESSAGE(o.ok(), o.message);
   CHECK(o.result->attempts == 2);
-  CHECK(o.seconds >= 1.0);  // Retry-After: 1, although the backoff is 10 ms
+  CHECK(o.seconds >= 1.0); // Retry-After: 1, although the backoff is 10 ms
   CHECK(o.seconds < 3.0);
+}
+
+TEST_CASE("faults: a Retry-After beyond backoffMaxSeconds is reported, not waited for") {
+  Harness h;
+  RetryPolicy r = quickRetry(3);
+  r.backoffMaxSeconds = 2;
+  Outcome o = h.run(prompt("very busy [[fault:429:30]]"), quickTimeouts(), r);
+  CHECK(kindName(o.kind) == "rate-limited");
+  CHECK(o.retryAfter == 30.0);
+  CHECK(o.seconds < 1.0);
+  CHECK(h.requestsTotal() == 1);
 }
 
 TEST_CASE("faults: non-retryable answers fail at once with their kind") {
@@ -53,10 +65,14 @@ TEST_CASE("faults: non-retryable answers fail at once with their kind") {
   struct Case {
     const char *fault;
     ErrorKind kind;
-  } cases[] = {{"quota", ErrorKind::QuotaExceeded}, {"ctx", ErrorKind::ContextOverflow},
-               {"400", ErrorKind::BadRequest},      {"401", ErrorKind::Auth},
-               {"403", ErrorKind::Auth},            {"404", ErrorKind::NotFound},
-               {"413", ErrorKind::BadRequest},      {"422", ErrorKind::BadRequest}};
+  } cases[] = {{"quota", ErrorKind::QuotaExceeded},
+               {"ctx", ErrorKind::ContextOverflow},
+               {"400", ErrorKind::BadRequest},
+               {"401", ErrorKind::Auth},
+               {"403", ErrorKind::Auth},
+               {"404", ErrorKind::NotFound},
+               {"413", ErrorKind::BadRequest},
+               {"422", ErrorKind::BadRequest}};
   double before = h.requestsTotal();
   for (const Case &c : cases) {
     CAPTURE(c.fault);
@@ -132,8 +148,8 @@ TEST_CASE("faults: reset mid-response is CutStream and retried") {
   for (bool stream : {true, false}) {
     CAPTURE(stream);
     std::string tag = stream ? " s" : " n";
-    Outcome cut = h.run(prompt("a b c d e f [[fault:reset]]" + tag, stream), quickTimeouts(),
-                        quickRetry(1));
+    Outcome cut =
+        h.run(prompt("a b c d e f [[fault:reset]]" + tag, stream), quickTimeouts(), quickRetry(1));
     CHECK(kindName(cut.kind) == "cut-stream");
     Outcome ok = h.run(prompt("a b c d e f [[fault:resetx1]]" + tag, stream));
     REQUIRE_MESSAGE(ok.ok(), ok.message);
@@ -171,8 +187,8 @@ TEST_CASE("faults: malformed JSON is retried once per endpoint") {
     CAPTURE(stream);
     std::string tag = stream ? " s" : " n";
     double before = h.requestsTotal();
-    Outcome bad = h.run(prompt("a b c d [[fault:malformed]]" + tag, stream), quickTimeouts(),
-                        quickRetry(5));
+    Outcome bad =
+        h.run(prompt("a b c d [[fault:malformed]]" + tag, stream), quickTimeouts(), quickRetry(5));
     CHECK(kindName(bad.kind) == "malformed");
     CHECK(h.requestsTotal() == before + 2); // first try + one retry, not five
     Outcome ok = h.run(prompt("a b c d [[fault:malformedx1]]" + tag, stream));

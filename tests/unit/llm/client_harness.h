@@ -11,9 +11,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <thread>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <thread>
 
 namespace llmflow::llm::testing {
 
@@ -25,6 +25,7 @@ struct Outcome {
   std::optional<ChatResult> result;
   std::optional<ErrorKind> kind;
   std::string message;
+  std::optional<double> retryAfter;
   double seconds = 0;
   bool ok() const { return result.has_value(); }
 };
@@ -39,6 +40,7 @@ inline Outcome flatten(llvm::Expected<ChatResult> r) {
   llvm::handleAllErrors(r.takeError(), [&](const LLMError &e) {
     o.kind = e.kind;
     o.message = e.message;
+    o.retryAfter = e.retryAfterSeconds;
   });
   return o;
 }
@@ -49,11 +51,11 @@ inline std::string httpGet(const std::string &url) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 5000L);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
-                   +[](char *p, size_t s, size_t n, void *out) {
-                     static_cast<std::string *>(out)->append(p, s * n);
-                     return s * n;
-                   });
+  curl_easy_setopt(
+      easy, CURLOPT_WRITEFUNCTION, +[](char *p, size_t s, size_t n, void *out) {
+        static_cast<std::string *>(out)->append(p, s * n);
+        return s * n;
+      });
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
   CURLcode rc = curl_easy_perform(easy);
   curl_easy_cleanup(easy);

@@ -51,11 +51,12 @@ TEST_CASE("client: structured output request carries response_format json_schema
   req.schemaName = "Code";
   req.responseSchema = llvm::json::Object{
       {"type", "object"},
-      {"properties", llvm::json::Object{{"code", llvm::json::Object{{"type", "string"}}},
-                                        {"n", llvm::json::Object{{"type", "integer"}}},
-                                        {"tags", llvm::json::Object{{"type", "array"},
-                                                                    {"items", llvm::json::Object{
-                                                                        {"enum", {"p", "q"}}}}}}}},
+      {"properties",
+       llvm::json::Object{
+           {"code", llvm::json::Object{{"type", "string"}}},
+           {"n", llvm::json::Object{{"type", "integer"}}},
+           {"tags", llvm::json::Object{{"type", "array"},
+                                       {"items", llvm::json::Object{{"enum", {"p", "q"}}}}}}}},
       {"required", {"code", "n", "tags"}}};
   for (bool stream : {true, false}) {
     req.stream = stream;
@@ -153,11 +154,11 @@ TEST_CASE("client: 200 concurrent streaming requests all succeed") {
   int ok = 0, failed = 0;
   std::string firstError;
   for (int i = 0; i < 200; ++i)
-    h.client().submit(prompt("request number " + std::to_string(i)), quickTimeouts(),
-                      quickRetry(1), [&, i](llvm::Expected<ChatResult> r) {
+    h.client().submit(prompt("request number " + std::to_string(i)), quickTimeouts(), quickRetry(1),
+                      [&, i](llvm::Expected<ChatResult> r) {
                         Outcome o = flatten(std::move(r));
-                        if (o.ok() && o.result->content ==
-                                          "echo: request number " + std::to_string(i))
+                        if (o.ok() &&
+                            o.result->content == "echo: request number " + std::to_string(i))
                           ++ok;
                         else if (++failed == 1)
                           firstError = o.ok() ? "wrong content " + o.result->content : o.message;

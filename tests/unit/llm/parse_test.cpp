@@ -43,8 +43,9 @@ TEST_CASE("parseCompletion: malformed bodies") {
   CHECK(kindName(kindOf(parseCompletion("{\"choices\": [").takeError())) == "malformed");
   CHECK(kindName(kindOf(parseCompletion("[]").takeError())) == "malformed");
   CHECK(kindName(kindOf(parseCompletion(R"({"choices":[]})").takeError())) == "malformed");
-  CHECK(kindName(kindOf(parseCompletion(R"({"choices":[{"message":{"content":5}}]})").takeError())) ==
-        "malformed");
+  CHECK(
+      kindName(kindOf(parseCompletion(R"({"choices":[{"message":{"content":5}}]})").takeError())) ==
+      "malformed");
   CHECK(kindName(kindOf(parseCompletion(R"({"error":{"message":"boom"}})").takeError())) ==
         "server-error");
 }
@@ -54,13 +55,15 @@ TEST_CASE("StreamAccumulator: deltas, finish, usage chunk, [DONE]") {
   CHECK_FALSE(acc.started());
   REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{"role":"assistant","content":""}}]})")));
   CHECK_FALSE(acc.started()); // a role-only chunk is not a token
-  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{"content":"Hel"},"finish_reason":null}]})")));
+  REQUIRE_FALSE(
+      failed(acc.onData(R"({"choices":[{"delta":{"content":"Hel"},"finish_reason":null}]})")));
   CHECK(acc.started());
   CHECK(acc.firstContentJustArrived());
   REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{"content":"lo"}}]})")));
   CHECK_FALSE(acc.firstContentJustArrived());
   REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{},"finish_reason":"stop"}]})")));
-  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}})")));
+  REQUIRE_FALSE(
+      failed(acc.onData(R"({"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}})")));
   CHECK_FALSE(acc.done());
   REQUIRE_FALSE(failed(acc.onData("[DONE]")));
   CHECK(acc.done());
@@ -73,7 +76,8 @@ TEST_CASE("StreamAccumulator: deltas, finish, usage chunk, [DONE]") {
 
 TEST_CASE("StreamAccumulator: without a usage chunk the usage is unknown") {
   StreamAccumulator acc;
-  REQUIRE_FALSE(failed(acc.onData(R"({"choices":[{"delta":{"content":"x"},"finish_reason":"stop"}]})")));
+  REQUIRE_FALSE(
+      failed(acc.onData(R"({"choices":[{"delta":{"content":"x"},"finish_reason":"stop"}]})")));
   REQUIRE_FALSE(failed(acc.onData("[DONE]")));
   ChatResult r = acc.take();
   CHECK_FALSE(r.promptTokens.has_value());
@@ -109,8 +113,9 @@ TEST_CASE("classifyHttpError: the retry classes of integration.md") {
         "rate-limited");
   CHECK(kindName(kind(429, R"({"error":{"message":"quota","type":"insufficient_quota"}})")) ==
         "quota-exceeded");
-  CHECK(kindName(kind(400, R"({"message":"This model's maximum context length is 4096 tokens"})")) ==
-        "context-overflow");
+  CHECK(
+      kindName(kind(400, R"({"message":"This model's maximum context length is 4096 tokens"})")) ==
+      "context-overflow");
   CHECK(kindName(kind(400, R"({"error":{"message":"bad temperature"}})")) == "bad-request");
   CHECK(kindName(kind(401)) == "auth");
   CHECK(kindName(kind(403)) == "auth");

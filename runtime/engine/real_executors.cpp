@@ -1,0 +1,260 @@
+#include "engine/real_executors.h"
+
+#include "core/eval.h"
+#include "engine/http_fetch.h"
+#include "exec/process.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cmath>
+
+namespace llmflow::engine {
+
+namespace {
+llvm::Error fail(const std::string &m) { return llvm::createStringError(llvm::inconvertibleErrorCode(), m); }
+} // namespace
+
+llvm::Expected<llvm::json::Value> parseModelJSON(llvm::StringRef content) {
+  llvm::StringRef s = content.trim();
+  if (s.startswith("```")) {
+    s = s.drop_front(3);
+    s = s.drop_until([](char c) { return c == '\n'; }).trim();
+    if (s.endswith("```"))
+      s = s.drop_back(3).trim();
+  }
+  auto v = llvm::json::parse(s);
+  if (v)
+    return v;
+  llvm::consumeError(v.takeError());
+  // Prose around an object: take the outermost {...}.
+  size_t open = s.find('{'), close = s.rfind('}');
+  if (open != llvm::StringRef::npos && close != llvm::StringRef::npos && close > open) {
+    auto inner = llvm::json::parse(s.slice(open, close + 1));
+    if (inner)
+      return inner;
+    llvm::consumeError(inner.takeError());
+  }
+  std::string head = content.take_front(120).str();
+  return fail("the model's reply is not valid JSON (starts: \"" + head + "\")");
+}
+
+HttpLLMExecutor::HttpLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, llm::ClientConfig config,
+                                 llm::Timeouts timeouts)
+    : clock(clock), client(io, std::move(config)), timeouts(timeouts) {}
+
+HttpLLMExecutor::~HttpLLMExecutor() = default;
+
+void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
+  const ir::Node &n = *task.node;
+  llm::ChatRequest req;
+  req.model = n.llm->model;
+  req.maxTokens = n.llm->maxTokens;
+  req.temperature = n.llm->temperature;
+  if (!task.system.empty())
+    req.messages.push_back({"system", task.system});
+  std::string prompt = task.prompt;
+  if (!task.repairNote.empty())
+    prompt += "\n\n" + task.repairNote;
+  req.messages.push_back({"user", prompt});
+  if (n.llm->outputSchema) {
+    req.responseSchema = *n.llm->outputSchema;
+    req.schemaName = n.llm->isPlanner ? "plan" : "output";
+  }
+  llm::Timeouts t = timeouts;
+  t.totalSeconds = std::min(t.totalSeconds, n.policy.timeoutSeconds);
+  llm::RetryPolicy retry;
+  retry.attempts = std::max(1u, n.policy.attempts);
+  retry.backoffSeconds = n.policy.backoffSeconds;
+  double sent = clock.now();
+  bool typed = n.llm->outputSchema.has_value();
+  client.submit(std::move(req), t, retry, [this, sent, typed, done = std::move(done)](llvm::Expected<llm::ChatResult> r) {
+    ExecResult out;
+    if (!r) {
+      out.outcome.ok = false;
+      out.outcome.error = llvm::toString(r.takeError());
+      done(std::move(out));
+      return;
+    }
+    out.tokensIn = r->promptTokens;
+    out.tokensOut = r->completionTokens;
+    out.attempts = r->attempts;
+    out.endpoint = r->endpoint;
+    out.firstTokenAt = sent + r->firstTokenSeconds;
+    if (typed) {
+      auto v = parseModelJSON(r->content);
+      if (!v) {
+        out.outcome.ok = false;
+        out.outcome.error = llvm::toString(v.takeError());
+      } else {
+        out.outcome.value = std::move(*v);
+      }
+    } else {
+      out.outcome.value = r->content;
+    }
+    (void)this;
+    done(std::move(out));
+  });
+}
+
+struct ToolCall {
+  rt::Task task;
+  ExecCallback done;
+  unsigned attempt = 0;
+  std::string lastError;
+};
+
+ToolExecutor::ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
+                           exec::BuiltinContext builtins, double graceSeconds)
+    : io(io), module(module), workDir(std::move(workDir)), builtins(std::move(builtins)), grace(graceSeconds),
+      http(io) {}
+
+ToolExecutor::~ToolExecutor() = default;
+
+void ToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
+  auto call = std::make_shared<ToolCall>();
+  call->task = task;
+  call->done = std::move(done);
+  attempt(call);
+}
+
+static llvm::Expected<llvm::json::Value> parseToolOutput(const ir::ToolDef &tool, const std::string &out) {
+  if (tool.result.kind == ir::Type::Kind::String) {
+    llvm::StringRef s(out);
+    if (s.endswith("\n"))
+      s = s.drop_back();
+    return llvm::json::Value(s.str());
+  }
+  auto v = llvm::json::parse(llvm::StringRef(out).trim());
+  if (!v)
+    return fail("tool '" + tool.name + "' printed invalid JSON (" + llvm::toString(v.takeError()) + ")");
+  return v;
+}
+
+void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
+  ++call->attempt;
+  const ir::ToolDef &tool = *call->task.tool;
+  const rt::Task &task = call->task;
+  double timeout = task.node->policy.timeoutSeconds;
+  // Tool templates see the arguments as inputs.
+  const llvm::json::Object &args = task.args;
+  rt::EvalScope scope{[&args](ir::RefRoot root, llvm::StringRef name) -> const llvm::json::Value * {
+    return root == ir::RefRoot::Input ? args.get(name) : nullptr;
+  }};
+  auto retryable = [this, call](llvm::Expected<llvm::json::Value> v, bool canRetry) {
+    if (!v && canRetry && call->attempt < std::max(1u, call->task.node->policy.attempts)) {
+      call->lastError = llvm::toString(v.takeError());
+      double delay = call->task.node->policy.backoffSeconds * std::pow(2.0, call->attempt - 1);
+      auto timer = std::make_shared<boost::asio::steady_timer>(io);
+      timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(delay)));
+      timer->async_wait([this, call, timer](const boost::system::error_code &) { attempt(call); });
+      return;
+    }
+    finish(call, std::move(v));
+  };
+  switch (tool.impl) {
+  case ir::ToolDef::Impl::Builtin: {
+    if (exec::isSyncBuiltin(tool.builtin)) {
+      auto v = exec::callBuiltin(tool.builtin, args, builtins);
+      boost::asio::post(io, [this, call, v = std::move(v)]() mutable { finish(call, std::move(v)); });
+      return;
+    }
+    if (tool.builtin == "http.get" || tool.builtin == "http.post") {
+      HttpRequest req;
+      req.method = tool.builtin == "http.get" ? "GET" : "POST";
+      req.url = args.getString("url").getValueOr("").str();
+      req.body = args.getString("body").getValueOr("").str();
+      req.contentType = args.getString("content_type").getValueOr("application/json").str();
+      req.timeoutSeconds = timeout;
+      httpFetch(http, std::move(req), [retryable](llvm::Expected<HttpResponse> r) {
+        if (!r)
+          return retryable(r.takeError(), true);
+        retryable(llvm::json::Value(std::move(r->body)), false);
+      });
+      return;
+    }
+    boost::asio::post(io, [this, call, name = tool.builtin] {
+      finish(call, fail("unknown builtin '" + name + "'"));
+    });
+    return;
+  }
+  case ir::ToolDef::Impl::Http: {
+    auto url = rt::renderTemplate(tool.url, scope);
+    if (!url)
+      return finish(call, url.takeError());
+    HttpRequest req;
+    req.method = tool.method;
+    req.url = *url;
+    if (tool.body) {
+      auto body = rt::renderTemplate(*tool.body, scope);
+      if (!body)
+        return finish(call, body.takeError());
+      req.body = *body;
+    }
+    req.timeoutSeconds = timeout;
+    const ir::ToolDef *td = &tool;
+    httpFetch(http, std::move(req), [retryable, td](llvm::Expected<HttpResponse> r) {
+      if (!r)
+        return retryable(r.takeError(), true);
+      retryable(parseToolOutput(*td, r->body), false);
+    });
+    return;
+  }
+  case ir::ToolDef::Impl::Exec: {
+    exec::ProcessSpec spec;
+    for (const ir::Template &t : tool.argv) {
+      auto a = rt::renderTemplate(t, scope);
+      if (!a)
+        return finish(call, a.takeError());
+      spec.argv.push_back(std::move(*a));
+    }
+    spec.cwd = workDir;
+    spec.timeoutSeconds = timeout;
+    spec.graceSeconds = grace;
+    if (tool.stdinMode == "json") {
+      std::string s;
+      llvm::raw_string_ostream os(s);
+      os << llvm::json::Value(llvm::json::Object(args));
+      spec.stdinData = os.str();
+    } else if (tool.stdinMode != "none") {
+      if (const llvm::json::Value *v = args.get(tool.stdinMode))
+        spec.stdinData = rt::renderValue(*v);
+    }
+    const ir::ToolDef *td = &tool;
+    exec::runProcess(io, std::move(spec), [retryable, td](llvm::Expected<exec::ProcessResult> r) {
+      if (!r)
+        return retryable(r.takeError(), false); // cannot start: retrying will not help
+      auto tail = [&](const std::string &s) { return s.size() > 600 ? "..." + s.substr(s.size() - 600) : s; };
+      if (r->timedOut)
+        return retryable(fail("tool '" + td->name + "' timed out" + (r->err.empty() ? "" : "; stderr: " + tail(r->err))),
+                         true);
+      if (r->signal)
+        return retryable(fail("tool '" + td->name + "' was killed by signal " + std::to_string(r->signal)), true);
+      if (r->exitCode != 0)
+        return retryable(fail("tool '" + td->name + "' exited with status " + std::to_string(r->exitCode) +
+                              (r->err.empty() ? "" : "; stderr: " + tail(r->err))),
+                         true);
+      retryable(parseToolOutput(*td, r->out), false);
+    });
+    return;
+  }
+  }
+}
+
+void ToolExecutor::finish(std::shared_ptr<ToolCall> call, llvm::Expected<llvm::json::Value> value) {
+  ExecResult r;
+  r.attempts = call->attempt;
+  r.endpoint = "local";
+  if (value) {
+    r.outcome.value = std::move(*value);
+  } else {
+    r.outcome.ok = false;
+    r.outcome.error = llvm::toString(value.takeError());
+    if (call->attempt > 1 && !call->lastError.empty())
+      r.outcome.error += " (after " + std::to_string(call->attempt) + " attempts)";
+  }
+  call->done(std::move(r));
+}
+
+} // namespace llmflow::engine

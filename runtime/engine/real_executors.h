@@ -1,0 +1,57 @@
+// Executors for real runs: LLM stages through the OpenAI-compatible client
+// (runtime/llm), tool stages as processes, HTTP calls or builtins
+// (runtime/exec). Retries here follow the stage's policy; the LLM client
+// retries transport-level failures on its own and falls back to other
+// endpoints. Nothing an LLM produced is executed: outputs are data.
+#pragma once
+
+#include "engine/executor.h"
+#include "exec/builtins.h"
+#include "llm/curl_asio.h"
+#include "llm/llm_client.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+namespace llmflow::engine {
+
+class HttpLLMExecutor : public TaskExecutor {
+public:
+  HttpLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, llm::ClientConfig config,
+                  llm::Timeouts timeouts);
+  ~HttpLLMExecutor() override;
+  void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
+  std::string name() const override { return "http-llm"; }
+
+private:
+  const EngineClock &clock;
+  llm::LLMClient client;
+  llm::Timeouts timeouts;
+};
+
+/// Tolerant reading of a structured reply: the JSON object itself, or one
+/// wrapped in a ```json fence or surrounded by prose.
+llvm::Expected<llvm::json::Value> parseModelJSON(llvm::StringRef content);
+
+class ToolExecutor : public TaskExecutor {
+public:
+  ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
+               exec::BuiltinContext builtins, double graceSeconds);
+  ~ToolExecutor() override;
+  void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
+  std::string name() const override { return "tools"; }
+
+private:
+  void attempt(std::shared_ptr<struct ToolCall> call);
+  void finish(std::shared_ptr<struct ToolCall> call, llvm::Expected<llvm::json::Value> value);
+
+  boost::asio::io_context &io;
+  const ir::Module &module;
+  std::string workDir;
+  exec::BuiltinContext builtins;
+  double grace;
+  llm::CurlMulti http;
+};
+
+} // namespace llmflow::engine
