@@ -95,7 +95,9 @@ llvm::Error verify(const Network &n) {
       return bad(where + " has no states");
     llvm::StringSet<> labels;
     for (const std::string &s : v.states)
-      if (!labels.insert(s).second)
+      if (s.empty())
+        return bad(where + " has an empty state label");
+      else if (!labels.insert(s).second)
         return bad(where + " has duplicate state '" + s + "'");
     if (v.hasAbsent && v.states.back() != "ABSENT")
       return bad(where + " has an ABSENT state but its last state is '" + v.states.back() + "'");

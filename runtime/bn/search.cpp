@@ -93,7 +93,6 @@ Parents k2(Scorer &s, const SearchProblem &p) {
       if (bu == nv)
         break;
       pa[v] = with(pa[v], bu);
-      current = best - kMinGain;
       current = s.bic(v, pa[v]);
     }
   }

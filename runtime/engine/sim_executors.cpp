@@ -13,9 +13,9 @@ std::chrono::steady_clock::duration realDuration(double seconds) {
 }
 } // namespace
 
-SimLLMExecutor::SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
+SimLLMExecutor::SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
                                BehaviourLookup behaviour, std::vector<SimEndpoint> endpoints)
-    : io(io), clock(clock), module(module), behaviour(std::move(behaviour)) {
+    : io(io), clock(clock), model(model), behaviour(std::move(behaviour)) {
   for (SimEndpoint &e : endpoints) {
     auto s = std::make_unique<Server>();
     s->model = serving::BatchingServer(e.params);
@@ -23,11 +23,6 @@ SimLLMExecutor::SimLLMExecutor(boost::asio::io_context &io, const EngineClock &c
     s->timer = std::make_unique<boost::asio::steady_timer>(io);
     servers.push_back(std::move(s));
   }
-  for (const ir::App &a : module.apps)
-    ir::forEachNode(a.graph, [&](const ir::Node &n) {
-      if (n.dynamic && n.dynamic->kind == ir::DynamicKind::Planner && !n.dynamic->resolvedBy.empty())
-        plannerSteps[n.dynamic->resolvedBy[0]] = &n;
-    });
 }
 
 SimLLMExecutor::~SimLLMExecutor() = default;
@@ -39,26 +34,13 @@ unsigned SimLLMExecutor::capacity() const {
   return c;
 }
 
-void SimLLMExecutor::run(const rt::Task &task, rt::Job &job, ExecCallback done) {
-  behave::JobBehaviour &jb = behaviour(task.job);
+void SimLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
+  SimLLMDraw d = model.llm(task, behaviour(task.job));
   ExecResult r;
-  unsigned out = jb.outputTokens(task.nodeId, task.instance);
-  unsigned in = jb.promptTokens(task.nodeId, task.instance, task.system + " " + task.prompt + " " + task.repairNote);
-  const ir::Node &n = *task.node;
-  if (n.llm && n.llm->isPlanner) {
-    auto it = plannerSteps.find(n.id);
-    assert(it != plannerSteps.end() && "a planner LLM node has a steps node");
-    unsigned k = 0;
-    r.outcome.value = jb.makePlan(*it->second, task.instance, &k);
-    out += unsigned(std::lround(jb.tokensPerStep(it->second->id) * k));
-  } else {
-    unsigned words = unsigned(std::max(1.0, out / 1.3));
-    r.outcome.value = jb.synthesize(n.resultType, task.nodeId, task.instance, words);
-  }
-  if (n.llm && !n.llm->isPlanner)
-    out = std::min(out, n.llm->maxTokens);
-  r.tokensIn = in;
-  r.tokensOut = out;
+  r.outcome = std::move(d.outcome);
+  r.tokensIn = d.tokensIn;
+  r.tokensOut = d.tokensOut;
+  unsigned in = d.tokensIn, out = d.tokensOut;
   // Least-loaded endpoint (by running requests relative to capacity).
   Server *best = servers.front().get();
   for (auto &s : servers)
@@ -69,7 +51,6 @@ void SimLLMExecutor::run(const rt::Task &task, rt::Job &job, ExecCallback done) 
   pending[id] = Pending{std::move(done), std::move(r)};
   complete(best->model.add(id, clock.now(), in, out));
   arm(*best);
-  (void)job;
 }
 
 void SimLLMExecutor::arm(Server &s) {
@@ -100,45 +81,15 @@ void SimLLMExecutor::fire(Server &s) {
   arm(s);
 }
 
-SimToolExecutor::SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
-                                 BehaviourLookup behaviour, exec::BuiltinContext builtins)
-    : io(io), clock(clock), module(module), behaviour(std::move(behaviour)), builtins(std::move(builtins)) {}
+SimToolExecutor::SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
+                                 BehaviourLookup behaviour)
+    : io(io), clock(clock), model(model), behaviour(std::move(behaviour)) {}
 
 void SimToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
-  behave::JobBehaviour &jb = behaviour(task.job);
-  const ir::ToolDef &tool = *task.tool;
-  ExecResult r;
-  r.endpoint = "sim";
-  double delay = 0;
-  unsigned attempts = std::max(1u, tool.policy.attempts);
-  bool ok = false;
-  for (unsigned a = 1; a <= attempts; ++a) {
-    r.attempts = a;
-    delay += jb.toolLatency(task.nodeId, task.instance, a);
-    if (!jb.toolFails(task.nodeId, task.instance, a)) {
-      ok = true;
-      break;
-    }
-    if (a < attempts)
-      delay += task.node->policy.backoffSeconds * std::pow(2.0, a - 1);
-  }
-  if (ok && tool.impl == ir::ToolDef::Impl::Builtin && exec::isSyncBuiltin(tool.builtin)) {
-    auto v = exec::callBuiltin(tool.builtin, task.args, builtins);
-    if (v)
-      r.outcome.value = std::move(*v);
-    else {
-      r.outcome.ok = false;
-      r.outcome.error = llvm::toString(v.takeError());
-    }
-  } else if (ok) {
-    r.outcome.value = jb.synthesize(task.node->resultType, task.nodeId, task.instance, 12);
-  } else {
-    r.outcome.ok = false;
-    r.outcome.error = "tool '" + tool.name + "' failed (simulated) after " + std::to_string(attempts) + " attempt(s)";
-  }
+  SimToolDraw d = model.tool(task, behaviour(task.job));
   auto timer = std::make_shared<boost::asio::steady_timer>(io);
-  timer->expires_after(realDuration(clock.realDelay(delay)));
-  timer->async_wait([timer, done = std::move(done), r = std::move(r)](const boost::system::error_code &) mutable {
+  timer->expires_after(realDuration(clock.realDelay(d.seconds)));
+  timer->async_wait([timer, done = std::move(done), r = std::move(d.result)](const boost::system::error_code &) mutable {
     done(std::move(r));
   });
 }

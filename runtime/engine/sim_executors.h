@@ -7,6 +7,7 @@
 
 #include "behave/behaviour.h"
 #include "engine/executor.h"
+#include "engine/sim_model.h"
 #include "exec/builtins.h"
 #include "serving/batching.h"
 
@@ -29,7 +30,7 @@ struct SimEndpoint {
 
 class SimLLMExecutor : public TaskExecutor {
 public:
-  SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
+  SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
                  BehaviourLookup behaviour, std::vector<SimEndpoint> endpoints);
   ~SimLLMExecutor() override;
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
@@ -52,27 +53,25 @@ private:
 
   boost::asio::io_context &io;
   const EngineClock &clock;
-  const ir::Module &module;
+  const SimTaskModel &model;
   BehaviourLookup behaviour;
   std::vector<std::unique_ptr<Server>> servers;
   std::map<uint64_t, Pending> pending;
   uint64_t nextId = 1;
-  llvm::StringMap<const ir::Node *> plannerSteps;   // planner LLM node id -> its steps node
 };
 
 class SimToolExecutor : public TaskExecutor {
 public:
-  SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
-                  BehaviourLookup behaviour, exec::BuiltinContext builtins);
+  SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
+                  BehaviourLookup behaviour);
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
   std::string name() const override { return "sim-tools"; }
 
 private:
   boost::asio::io_context &io;
   const EngineClock &clock;
-  const ir::Module &module;
+  const SimTaskModel &model;
   BehaviourLookup behaviour;
-  exec::BuiltinContext builtins;
 };
 
 } // namespace llmflow::engine

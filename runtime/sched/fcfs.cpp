@@ -23,6 +23,32 @@ std::vector<Placement> placeInOrder(const Snapshot &snap, const std::vector<size
   return out;
 }
 
+std::vector<Placement> placeRoundRobin(const Snapshot &snap, const std::vector<size_t> &order, unsigned maxRounds) {
+  std::vector<Placement> out;
+  unsigned free[kSlotKinds] = {snap.free[0], snap.free[1]};
+  std::vector<size_t> next(snap.jobs.size(), 0);
+  for (unsigned round = 0; round < maxRounds; ++round) {
+    bool placed = false;
+    for (size_t j : order) {
+      const JobView &job = snap.jobs[j];
+      // This job's next ready task that fits a free slot.
+      for (size_t &k = next[j]; k < job.ready.size(); ++k) {
+        unsigned &f = free[unsigned(job.ready[k].slot)];
+        if (f == 0)
+          continue;
+        --f;
+        out.push_back({job.id, job.ready[k].task});
+        ++k;
+        placed = true;
+        break;
+      }
+    }
+    if (!placed || (!free[0] && !free[1]))
+      break;
+  }
+  return out;
+}
+
 namespace {
 
 class FCFS : public Scheduler {
@@ -42,13 +68,5 @@ public:
 } // namespace
 
 std::unique_ptr<Scheduler> makeFCFS() { return std::make_unique<FCFS>(); }
-
-std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, uint64_t) {
-  if (name == "fcfs")
-    return makeFCFS();
-  return nullptr;
-}
-
-std::vector<std::string> schedulerNames() { return {"fcfs"}; }
 
 } // namespace llmflow::sched

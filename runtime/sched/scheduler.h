@@ -70,12 +70,31 @@ public:
   virtual void observe(const Observation &) {}
 };
 
+struct Knowledge;
+class Clairvoyance;
+
+/// What a scheduler may be built with. History-based policies need
+/// `knowledge`; the oracle needs `truth`; LLMSched also takes its options.
+struct SchedulerContext {
+  uint64_t seed = 1;
+  const Knowledge *knowledge = nullptr;
+  const Clairvoyance *truth = nullptr;
+  double epsilon = 0.1;          // llmsched: exploration probability
+  double partial = 0.2;          // llmsched: fraction r of a multi-task stage launched when exploring
+};
+
 /// First come, first served: ready tasks of earlier-arrived jobs first.
 std::unique_ptr<Scheduler> makeFCFS();
 
-/// A scheduler by name ("fcfs", ...); nullptr if unknown.
-std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, uint64_t seed);
+/// A scheduler by name ("fcfs", "sjf", "fair", "srtf-mean", "carbyne",
+/// "oracle", ...); nullptr and a reason in `why` if unknown or if what it
+/// needs is missing from the context.
+std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerContext &ctx, std::string *why = nullptr);
 std::vector<std::string> schedulerNames();
+
+/// Places at most one task per job per round, rounds until slots or tasks
+/// run out (Fair and the first pass of Carbyne).
+std::vector<Placement> placeRoundRobin(const Snapshot &snap, const std::vector<size_t> &order, unsigned maxRounds);
 
 /// Places tasks greedily in the order given (shared by priority policies):
 /// walks `order` (indices into snap.jobs) and each job's ready tasks, taking

@@ -142,7 +142,13 @@ class Server:
         self.fault_counts = {}
         self.last_request = {}
         self.stop_event = asyncio.Event()
+        self.stop_reason = ""
         self.next_id = 0
+
+    def stop(self, reason):
+        if not self.stop_event.is_set():
+            self.stop_reason = reason
+            self.stop_event.set()
 
     # ---- fault selection -------------------------------------------------------------------
     def pick_fault(self, headers, last_user):
@@ -445,13 +451,13 @@ class Server:
         return keep
 
 
-async def watch_stdin(stop):
+async def watch_stdin(state):
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while await reader.read(4096):
         pass
-    stop.set()
+    state.stop("stdin closed")
 
 
 async def main():
@@ -476,7 +482,7 @@ async def main():
     state = Server(args)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, state.stop_event.set)
+        loop.add_signal_handler(sig, state.stop, signal.Signals(sig).name)
     if args.host not in ("127.0.0.1", "::1"):
         parser.error("--host must be a loopback address")
     server = await asyncio.start_server(state.handle, args.host, args.port, backlog=4096,
@@ -486,10 +492,12 @@ async def main():
     sys.stdout.flush()
     helpers = []
     if args.watch_stdin:
-        helpers.append(asyncio.ensure_future(watch_stdin(state.stop_event)))
+        helpers.append(asyncio.ensure_future(watch_stdin(state)))
     if args.max_seconds > 0:
-        loop.call_later(args.max_seconds, state.stop_event.set)
+        loop.call_later(args.max_seconds, state.stop, "--max-seconds reached")
     await state.stop_event.wait()
+    if state.stop_reason != "SIGTERM":
+        sys.stderr.write("fake_openai.py: exiting: %s\n" % state.stop_reason)
     server.close()
     for task in helpers:
         task.cancel()

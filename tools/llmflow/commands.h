@@ -9,4 +9,5 @@ Command compileCommand();
 Command runCommand();
 Command batchCommand();
 Command profileCommand();
+Command simulateCommand();
 } // namespace llmflow::cli

@@ -74,9 +74,12 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     cfg.dataDir = r->app.dir;
 
   std::string schedName = args.get("scheduler", "fcfs");
-  r->scheduler = sched::makeScheduler(schedName, cfg.seed);
+  sched::SchedulerContext sctx;
+  sctx.seed = cfg.seed;
+  std::string why;
+  r->scheduler = sched::makeScheduler(schedName, sctx, &why);
   if (!r->scheduler) {
-    llvm::errs() << "llmflow: unknown scheduler '" << schedName << "' (available:";
+    llvm::errs() << "llmflow: " << why << " (available:";
     for (const std::string &n : sched::schedulerNames())
       llvm::errs() << " " << n;
     llvm::errs() << ")\n";
@@ -144,8 +147,9 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       cfg.llmSlots = cfg.simEndpoints * cfg.simMaxInFlight;
     exec::BuiltinContext bctx;
     bctx.dataDir = cfg.dataDir;
-    r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, module, lookup, std::move(eps));
-    r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, module, lookup, bctx);
+    r->simModel = std::make_unique<engine::SimTaskModel>(module, bctx);
+    r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, *r->simModel, lookup, std::move(eps));
+    r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, *r->simModel, lookup);
   }
 
   r->tee.add(&r->mem);

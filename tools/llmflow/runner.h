@@ -12,6 +12,7 @@
 #include <memory>
 
 namespace llmflow::behave { struct BehaviourModel; class JobBehaviour; }
+namespace llmflow::engine { class SimTaskModel; }
 
 namespace llmflow::cli {
 
@@ -43,6 +44,7 @@ private:
   std::unique_ptr<sched::Scheduler> scheduler;
   std::unique_ptr<behave::BehaviourModel> behaviour;
   std::vector<std::unique_ptr<behave::JobBehaviour>> jobBehaviours;
+  std::unique_ptr<engine::SimTaskModel> simModel;
   std::unique_ptr<engine::TaskExecutor> llmExec, toolExec;
   engine::MemorySink mem;
   std::unique_ptr<engine::JSONLSink> file;

@@ -1,0 +1,40 @@
+// What history-based schedulers know about applications: from profiles of
+// earlier runs (never from the jobs being scheduled). Plain data; built by
+// the profile library (profile/knowledge.h).
+#pragma once
+
+#include "llvm/ADT/StringMap.h"
+
+#include <string>
+
+namespace llmflow::sched {
+
+struct NodeStats {
+  double meanDuration = 0;   // per job in which it ran (all instances summed)
+  double presence = 0;       // fraction of jobs in which it ran
+};
+
+struct AppKnowledge {
+  double meanJob = 0;        // mean job completion time when run alone
+  double meanWork = 0;       // mean summed task durations per job (LLM + tools)
+  llvm::StringMap<NodeStats> nodes;
+};
+
+struct Knowledge {
+  llvm::StringMap<AppKnowledge> apps;
+  const AppKnowledge *app(llvm::StringRef name) const {
+    auto it = apps.find(name);
+    return it == apps.end() ? nullptr : &it->second;
+  }
+};
+
+/// A clairvoyant view of the truth, for the oracle baseline only: each
+/// job's completion time and total work when run alone.
+class Clairvoyance {
+public:
+  virtual ~Clairvoyance() = default;
+  virtual double standaloneTime(uint64_t job) const = 0;
+  virtual double standaloneWork(uint64_t job) const = 0;
+};
+
+} // namespace llmflow::sched

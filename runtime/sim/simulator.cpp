@@ -1,0 +1,374 @@
+#include "sim/simulator.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <chrono>
+#include <queue>
+
+namespace llmflow::sim {
+namespace {
+
+struct Ev {
+  double t;
+  uint64_t seq;
+  enum Kind { Arrival, ToolDone, ServerTick } kind;
+  uint64_t a = 0, b = 0, c = 0;     // Arrival: job index; ToolDone: job, task, slot; ServerTick: server, version
+  bool operator>(const Ev &o) const { return t != o.t ? t > o.t : seq > o.seq; }
+};
+
+struct Server {
+  serving::BatchingServer model;
+  unsigned maxInFlight = 16;
+  uint64_t version = 0;
+};
+
+struct InFlight {
+  uint64_t job;
+  rt::TaskId task;
+  double start;
+  engine::ExecResult result;
+};
+
+class Sim {
+public:
+  Sim(const std::vector<SimApp> &apps, const std::vector<SimJob> &jobs, sched::Scheduler &scheduler,
+      const SimConfig &cfg, engine::EventSink *events)
+      : apps(apps), specs(jobs), scheduler(scheduler), cfg(cfg), events(events) {
+    for (unsigned i = 0; i < cfg.llmEndpoints; ++i)
+      servers.push_back(Server{serving::BatchingServer(cfg.serving), cfg.llmMaxInFlight, 0});
+    capacity[0] = cfg.llmEndpoints * cfg.llmMaxInFlight;
+    capacity[1] = cfg.regularSlots;
+  }
+
+  SimResult run() {
+    auto wall0 = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < specs.size(); ++i)
+      push({specs[i].arrival, 0, Ev::Arrival, i});
+    while (!queue.empty()) {
+      double t = queue.top().t;
+      now = t;
+      while (!queue.empty() && queue.top().t <= t) {
+        Ev e = queue.top();
+        queue.pop();
+        handle(e);
+      }
+      schedule();
+    }
+    result.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    for (auto &[idx, st] : states) {
+      JobOutcome &o = result.jobs[idx];
+      if (!st.finished) {
+        o.ok = false;
+        o.error = "internal error: the job stalled in the simulator";
+        o.finish = now;
+      }
+    }
+    double first = 1e300, last = 0;
+    for (const JobOutcome &o : result.jobs) {
+      first = std::min(first, o.arrival);
+      last = std::max(last, o.finish);
+    }
+    result.makespan = result.jobs.empty() ? 0 : last - first;
+    return std::move(result);
+  }
+
+private:
+  struct JobState {
+    std::unique_ptr<behave::JobBehaviour> behaviour;
+    std::unique_ptr<rt::Job> job;
+    bool finished = false;
+  };
+
+  const std::vector<SimApp> &apps;
+  const std::vector<SimJob> &specs;
+  sched::Scheduler &scheduler;
+  const SimConfig &cfg;
+  engine::EventSink *events;
+  std::priority_queue<Ev, std::vector<Ev>, std::greater<Ev>> queue;
+  uint64_t seq = 0;
+  double now = 0;
+  std::vector<Server> servers;
+  unsigned capacity[sched::kSlotKinds], busy[sched::kSlotKinds] = {0, 0};
+  std::map<size_t, JobState> states;                 // by spec index, active or done
+  std::vector<size_t> active;                        // spec indices of active jobs, arrival order
+  llvm::DenseMap<uint64_t, InFlight> llmRequests;    // request id -> task
+  uint64_t nextRequest = 1;
+  SimResult result;
+
+  void push(Ev e) {
+    e.seq = seq++;
+    queue.push(e);
+  }
+
+  void emit(engine::Event e) {
+    if (!events)
+      return;
+    e.t = now;
+    events->record(e);
+  }
+
+  static sched::Slot slotOf(ir::ExecutorClass c) {
+    return c == ir::ExecutorClass::LLM ? sched::Slot::LLM : sched::Slot::Regular;
+  }
+
+  void handle(const Ev &e) {
+    switch (e.kind) {
+    case Ev::Arrival: arrive(size_t(e.a)); break;
+    case Ev::ToolDone: {
+      auto it = toolTasks.find(e.b);
+      assert(it != toolTasks.end());
+      InFlight f = std::move(it->second);
+      toolTasks.erase(it);
+      --busy[1];
+      finish(f);
+      break;
+    }
+    case Ev::ServerTick: {
+      Server &s = servers[e.a];
+      if (e.b != s.version)
+        return; // superseded by a later tick
+      complete(s.model.advance(now));
+      arm(unsigned(e.a));
+      break;
+    }
+    }
+  }
+
+  void arrive(size_t idx) {
+    const SimJob &spec = specs[idx];
+    const SimApp &app = apps[spec.app];
+    JobState &st = states[idx];
+    st.behaviour = std::make_unique<behave::JobBehaviour>(*app.behaviour, *app.module, cfg.seed, spec.id);
+    st.job = std::make_unique<rt::Job>(spec.id, *app.module, *app.app, spec.inputs, st.behaviour.get());
+    if (result.jobs.size() < specs.size())
+      result.jobs.resize(specs.size());
+    JobOutcome &o = result.jobs[idx];
+    o.id = spec.id;
+    o.app = spec.app;
+    o.arrival = now;
+    active.push_back(idx);
+    result.maxActiveJobs = std::max(result.maxActiveJobs, unsigned(active.size()));
+    engine::Event ev;
+    ev.type = engine::EventType::JobSubmitted;
+    ev.job = spec.id;
+    ev.app = app.app->name;
+    emit(ev);
+    scheduler.observe({sched::Observation::Kind::JobArrived, spec.id, app.app->name, "", now});
+    st.job->start();
+    drain(idx);
+  }
+
+  void drain(size_t idx) {
+    JobState &st = states[idx];
+    const std::string &appName = apps[specs[idx].app].app->name;
+    for (rt::JobEvent &je : st.job->takeEvents()) {
+      switch (je.kind) {
+      case rt::JobEvent::Kind::Expanded: {
+        scheduler.observe({sched::Observation::Kind::Expanded, specs[idx].id, appName, je.nodeId, now, 0,
+                           je.structure, je.size});
+        engine::Event ev;
+        ev.type = engine::EventType::Expanded;
+        ev.job = specs[idx].id;
+        ev.app = appName;
+        ev.node = je.nodeId;
+        ev.instance = je.instance;
+        ev.structure = je.structure;
+        ev.size = je.size;
+        emit(ev);
+        break;
+      }
+      case rt::JobEvent::Kind::TaskReady: {
+        engine::Event ev;
+        ev.type = engine::EventType::TaskReady;
+        ev.job = specs[idx].id;
+        ev.app = appName;
+        ev.node = je.nodeId;
+        ev.instance = je.instance;
+        emit(ev);
+        break;
+      }
+      case rt::JobEvent::Kind::JobFinished:
+      case rt::JobEvent::Kind::JobFailed: {
+        st.finished = true;
+        JobOutcome &o = result.jobs[idx];
+        o.finish = now;
+        o.ok = je.kind == rt::JobEvent::Kind::JobFinished;
+        o.error = je.detail;
+        active.erase(std::find(active.begin(), active.end(), idx));
+        scheduler.observe({sched::Observation::Kind::JobFinished, specs[idx].id, appName, "", now});
+        engine::Event ev;
+        ev.type = o.ok ? engine::EventType::JobFinished : engine::EventType::JobFailed;
+        ev.job = specs[idx].id;
+        ev.app = appName;
+        ev.error = je.detail;
+        emit(ev);
+        break;
+      }
+      default: break;
+      }
+    }
+  }
+
+  void schedule() {
+    sched::Snapshot snap;
+    snap.now = now;
+    snap.free[0] = capacity[0] - busy[0];
+    snap.free[1] = capacity[1] - busy[1];
+    if (!snap.free[0] && !snap.free[1])
+      return;
+    for (size_t idx : active) {
+      rt::Job &job = *states[idx].job;
+      if (job.done() || job.ready().empty())
+        continue;
+      sched::JobView v;
+      v.id = specs[idx].id;
+      v.app = apps[specs[idx].app].app->name;
+      v.arrival = result.jobs[idx].arrival;
+      v.running = job.running();
+      for (rt::TaskId t : job.ready()) {
+        const rt::Task &task = job.task(t);
+        v.ready.push_back({t, task.nodeId, slotOf(task.executor), task.group});
+      }
+      snap.jobs.push_back(std::move(v));
+    }
+    if (snap.jobs.empty())
+      return;
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<sched::Placement> placements = scheduler.decide(snap);
+    result.decisionSeconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    ++result.decisions;
+    for (const sched::Placement &p : placements)
+      dispatch(p);
+  }
+
+  size_t indexOf(uint64_t jobId) const {
+    // Job ids are assigned by the caller; find the spec (ids are dense in practice).
+    auto it = idToIndex.find(jobId);
+    assert(it != idToIndex.end());
+    return it->second;
+  }
+
+  void dispatch(const sched::Placement &p) {
+    size_t idx = indexOf(p.job);
+    JobState &st = states[idx];
+    rt::Job &job = *st.job;
+    const rt::Task &task = job.task(p.task);
+    unsigned k = unsigned(slotOf(task.executor));
+    assert(busy[k] < capacity[k] && "scheduler over-booked a slot kind");
+    ++busy[k];
+    job.markRunning(p.task);
+    engine::Event ev;
+    ev.type = engine::EventType::TaskDispatched;
+    ev.job = p.job;
+    ev.app = apps[specs[idx].app].app->name;
+    ev.node = task.nodeId;
+    ev.instance = task.instance;
+    ev.executor = k == 0 ? "llm" : "regular";
+    emit(ev);
+    const engine::SimTaskModel &model = *apps[specs[idx].app].model;
+    if (k == 1) {
+      engine::SimToolDraw d = model.tool(task, *st.behaviour);
+      uint64_t id = nextRequest++;
+      toolTasks[id] = InFlight{p.job, p.task, now, std::move(d.result)};
+      push({now + d.seconds, 0, Ev::ToolDone, p.job, id});
+      return;
+    }
+    engine::SimLLMDraw d = model.llm(task, *st.behaviour);
+    unsigned best = 0;
+    for (unsigned s = 1; s < servers.size(); ++s)
+      if (servers[s].model.running() * servers[best].maxInFlight < servers[best].model.running() * servers[s].maxInFlight)
+        best = s;
+    uint64_t id = nextRequest++;
+    engine::ExecResult r;
+    r.outcome = std::move(d.outcome);
+    r.tokensIn = d.tokensIn;
+    r.tokensOut = d.tokensOut;
+    r.endpoint = "sim-" + std::to_string(best);
+    llmRequests[id] = InFlight{p.job, p.task, now, std::move(r)};
+    complete(servers[best].model.add(id, now, d.tokensIn, d.tokensOut));
+    arm(best);
+  }
+
+  void arm(unsigned s) {
+    Server &srv = servers[s];
+    ++srv.version;
+    double next = srv.model.nextEvent();
+    if (std::isfinite(next))
+      push({std::max(next, now), 0, Ev::ServerTick, s, srv.version});
+  }
+
+  void complete(const std::vector<serving::BatchingServer::Done> &done) {
+    for (const auto &d : done) {
+      auto it = llmRequests.find(d.id);
+      if (it == llmRequests.end())
+        continue;
+      InFlight f = std::move(it->second);
+      llmRequests.erase(it);
+      --busy[0];
+      f.result.firstTokenAt = d.firstToken;
+      finish(f);
+    }
+  }
+
+  void finish(InFlight &f) {
+    size_t idx = indexOf(f.job);
+    JobState &st = states[idx];
+    rt::Job &job = *st.job;
+    const rt::Task &task = job.task(f.task);
+    double duration = now - f.start;
+    result.jobs[idx].work += duration;
+    engine::Event ev;
+    ev.type = f.result.outcome.ok ? engine::EventType::TaskFinished : engine::EventType::TaskFailed;
+    ev.job = f.job;
+    ev.app = apps[specs[idx].app].app->name;
+    ev.node = task.nodeId;
+    ev.instance = task.instance;
+    ev.executor = task.executor == ir::ExecutorClass::LLM ? "llm" : "regular";
+    ev.endpoint = f.result.endpoint;
+    ev.tokensIn = f.result.tokensIn;
+    ev.tokensOut = f.result.tokensOut;
+    ev.attempts = f.result.attempts;
+    ev.error = f.result.outcome.error;
+    emit(ev);
+    if (f.result.outcome.ok)
+      scheduler.observe({sched::Observation::Kind::TaskFinished, f.job, ev.app, task.nodeId, now, duration});
+    job.complete(f.task, std::move(f.result.outcome));
+    drain(idx);
+  }
+
+public:
+  llvm::DenseMap<uint64_t, size_t> idToIndex;
+  llvm::DenseMap<uint64_t, InFlight> toolTasks;
+};
+
+} // namespace
+
+SimResult simulate(const std::vector<SimApp> &apps, const std::vector<SimJob> &jobs, sched::Scheduler &scheduler,
+                   const SimConfig &config, engine::EventSink *events) {
+  Sim s(apps, jobs, scheduler, config, events);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    assert(!s.idToIndex.count(jobs[i].id) && "job ids must be unique");
+    s.idToIndex[jobs[i].id] = i;
+  }
+  return s.run();
+}
+
+std::vector<JobOutcome> standalone(const std::vector<SimApp> &apps, const std::vector<SimJob> &jobs,
+                                   const SimConfig &config) {
+  std::vector<JobOutcome> out;
+  SimConfig alone = config;
+  alone.regularSlots = 1u << 20;
+  alone.llmMaxInFlight = 1u << 20;
+  alone.llmEndpoints = 1;
+  auto fcfs = sched::makeFCFS();
+  for (const SimJob &j : jobs) {
+    SimJob one = j;
+    one.arrival = 0;
+    std::vector<SimJob> single{one};
+    SimResult r = simulate(apps, single, *fcfs, alone);
+    out.push_back(r.jobs.at(0));
+  }
+  return out;
+}
+
+} // namespace llmflow::sim

@@ -1,0 +1,86 @@
+#include "sim/workload.h"
+
+#include "core/toml_json.h"
+
+#include "llvm/Support/Path.h"
+
+namespace llmflow::sim {
+namespace {
+llvm::Error fail(llvm::StringRef path, const llvm::Twine &m) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), (path + ": " + m).str());
+}
+} // namespace
+
+llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
+  auto doc = rt::readTOMLFile(path);
+  if (!doc)
+    return doc.takeError();
+  const llvm::json::Object &root = *doc->getAsObject();
+  Workload w;
+  w.file = path.str();
+  w.name = llvm::sys::path::stem(path).str();
+  static const char *known[] = {"name", "description", "jobs", "seed", "schedulers", "arrival", "executors", "apps",
+                                "training"};
+  for (const auto &kv : root)
+    if (std::none_of(std::begin(known), std::end(known), [&](const char *k) { return kv.first == k; }))
+      return fail(path, "unknown key '" + kv.first.str() + "'");
+  if (auto n = root.getString("name")) w.name = n->str();
+  if (auto d = root.getString("description")) w.description = d->str();
+  auto count = [&](const llvm::json::Object &o, llvm::StringRef key, unsigned &out, unsigned min) -> llvm::Error {
+    if (const llvm::json::Value *v = o.get(key)) {
+      auto n = v->getAsInteger();
+      if (!n || *n < min)
+        return fail(path, "'" + key + "' must be an integer >= " + llvm::Twine(min));
+      out = unsigned(*n);
+    }
+    return llvm::Error::success();
+  };
+  if (auto e = count(root, "jobs", w.jobs, 1)) return std::move(e);
+  if (auto s = root.getInteger("seed")) w.seed = uint64_t(*s);
+  if (const llvm::json::Array *s = root.getArray("schedulers"))
+    for (const llvm::json::Value &v : *s)
+      if (auto n = v.getAsString())
+        w.schedulers.push_back(n->str());
+  if (const llvm::json::Object *a = root.getObject("arrival")) {
+    auto r = a->getNumber("rate");
+    if (!r || *r <= 0)
+      return fail(path, "[arrival] rate must be a number of jobs per second > 0");
+    w.rate = *r;
+  }
+  if (const llvm::json::Object *x = root.getObject("executors")) {
+    if (auto e = count(*x, "llm_endpoints", w.llmEndpoints, 1)) return std::move(e);
+    if (auto e = count(*x, "llm_max_in_flight", w.llmMaxInFlight, 1)) return std::move(e);
+    if (auto e = count(*x, "regular_slots", w.regularSlots, 1)) return std::move(e);
+    if (auto g = x->getString("gpu")) {
+      if (*g != "h100" && *g != "a100")
+        return fail(path, "[executors] gpu must be \"h100\" or \"a100\"");
+      w.gpu = g->str();
+    }
+  }
+  if (const llvm::json::Object *t = root.getObject("training"))
+    if (auto e = count(*t, "jobs", w.trainingJobs, 2)) return std::move(e);
+  const llvm::json::Array *apps = root.getArray("apps");
+  if (!apps || apps->empty())
+    return fail(path, "needs at least one [[apps]] entry");
+  llvm::StringRef dir = llvm::sys::path::parent_path(path);
+  for (const llvm::json::Value &v : *apps) {
+    const llvm::json::Object *o = v.getAsObject();
+    auto p = o ? o->getString("path") : llvm::None;
+    if (!p)
+      return fail(path, "each [[apps]] entry needs a 'path'");
+    WorkloadApp a;
+    llvm::SmallString<256> full(dir);
+    llvm::sys::path::append(full, *p);
+    a.path = std::string(full);
+    if (auto n = o->getString("app")) a.app = n->str();
+    if (auto wt = o->getNumber("weight")) {
+      if (*wt <= 0)
+        return fail(path, "[[apps]] weight must be > 0");
+      a.weight = *wt;
+    }
+    w.apps.push_back(std::move(a));
+  }
+  return w;
+}
+
+} // namespace llmflow::sim

@@ -1,0 +1,33 @@
+// Workload files (TOML, docs/simulate.md): which applications in what mix,
+// how many jobs, the arrival process, executor counts, seeds, schedulers to
+// compare, and how much profiling history the schedulers learn from.
+#pragma once
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace llmflow::sim {
+
+struct WorkloadApp {
+  std::string path;        // example folder (or .llmflow), resolved against the workload's folder
+  std::string app;         // application name ("" = the folder's default)
+  double weight = 1;
+};
+
+struct Workload {
+  std::string name, description, file;
+  std::vector<WorkloadApp> apps;
+  unsigned jobs = 100;
+  uint64_t seed = 1;
+  double rate = 1;                     // Poisson arrivals, jobs per second
+  std::vector<std::string> schedulers;
+  unsigned llmEndpoints = 1, llmMaxInFlight = 16, regularSlots = 8;
+  std::string gpu = "h100";
+  unsigned trainingJobs = 100;         // profiled per application, from disjoint seeds
+};
+
+llvm::Expected<Workload> loadWorkload(llvm::StringRef path);
+
+} // namespace llmflow::sim

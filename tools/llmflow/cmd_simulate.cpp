@@ -1,0 +1,308 @@
+// llmflow simulate WORKLOAD.toml: the discrete-event simulator. Trains the
+// history the schedulers need on profiles from disjoint seeds, then runs the
+// same jobs under every scheduler and prints a comparison.
+#include "app_loader.h"
+#include "commands.h"
+
+#include "behave/behaviour.h"
+#include "engine/summary.h"
+#include "profile/knowledge.h"
+#include "sim/simulator.h"
+#include "sim/workload.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <random>
+
+namespace llmflow::cli {
+namespace {
+
+struct LoadedSimApp {
+  LoadedApp loaded;
+  std::unique_ptr<behave::BehaviourModel> behaviour;
+  std::unique_ptr<engine::SimTaskModel> model;
+  std::vector<llvm::json::Object> inputs;
+};
+
+bool readInputs(const std::string &path, const LoadedApp &app, std::vector<llvm::json::Object> &out) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf) {
+    llvm::errs() << "llmflow: cannot read '" << path << "': " << buf.getError().message() << "\n";
+    return false;
+  }
+  llvm::StringRef rest = (*buf)->getBuffer();
+  unsigned line = 0;
+  while (!rest.empty()) {
+    auto [l, tail] = rest.split('\n');
+    rest = tail;
+    ++line;
+    if (l.trim().empty())
+      continue;
+    auto v = llvm::json::parse(l);
+    if (!v || !v->getAsObject()) {
+      llvm::errs() << "llmflow: " << path << ":" << line << ": expected a JSON object of inputs\n";
+      if (!v)
+        llvm::consumeError(v.takeError());
+      return false;
+    }
+    llvm::json::Object o = *v->getAsObject();
+    if (llvm::Error e = rt::checkInputs(app.module, *app.app, o)) {
+      llvm::errs() << "llmflow: " << path << ":" << line << ": " << llvm::toString(std::move(e)) << "\n";
+      return false;
+    }
+    out.push_back(std::move(o));
+  }
+  return !out.empty();
+}
+
+class Truth : public sched::Clairvoyance {
+public:
+  llvm::DenseMap<uint64_t, std::pair<double, double>> byJob;
+  double standaloneTime(uint64_t job) const override { return byJob.lookup(job).first; }
+  double standaloneWork(uint64_t job) const override { return byJob.lookup(job).second; }
+};
+
+struct Row {
+  std::string scheduler;
+  engine::BatchSummary s;
+  double meanDecisionUs = 0, p99DecisionUs = 0, wall = 0;
+  unsigned decisions = 0, maxActive = 0;
+  std::vector<double> jct;
+};
+
+} // namespace
+
+static int runSimulate(const Args &args) {
+  if (args.positionals.size() != 1) {
+    llvm::errs() << "llmflow simulate: expected one workload file\ntry 'llmflow simulate --help'\n";
+    return kUsage;
+  }
+  auto wl = sim::loadWorkload(args.positionals[0]);
+  if (!wl) {
+    llvm::errs() << "llmflow: " << llvm::toString(wl.takeError()) << "\n";
+    return kUsage;
+  }
+  sim::Workload w = std::move(*wl);
+  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, w.jobs) || w.jobs == 0)) {
+    llvm::errs() << "llmflow simulate: --jobs expects a positive integer\n";
+    return kUsage;
+  }
+  if (args.has("seed") && llvm::StringRef(args.get("seed")).getAsInteger(10, w.seed)) {
+    llvm::errs() << "llmflow simulate: --seed expects an integer\n";
+    return kUsage;
+  }
+  if (args.has("rate") && (llvm::StringRef(args.get("rate")).getAsDouble(w.rate) || w.rate <= 0)) {
+    llvm::errs() << "llmflow simulate: --rate expects jobs per second > 0\n";
+    return kUsage;
+  }
+  if (args.has("scheduler")) {
+    w.schedulers.clear();
+    llvm::SmallVector<llvm::StringRef, 8> names;
+    llvm::StringRef(args.get("scheduler")).split(names, ',', -1, false);
+    for (llvm::StringRef n : names)
+      w.schedulers.push_back(n.trim().str());
+  }
+  if (w.schedulers.empty())
+    w.schedulers = {"fcfs"};
+
+  // Applications.
+  std::vector<std::unique_ptr<LoadedSimApp>> loaded;
+  for (const sim::WorkloadApp &wa : w.apps) {
+    Args appArgs = args;
+    appArgs.values.erase("app");
+    if (!wa.app.empty())
+      appArgs.values["app"] = wa.app;
+    int code = kOk;
+    auto la = loadApplication(appArgs, wa.path, &code);
+    if (!la)
+      return code;
+    auto s = std::make_unique<LoadedSimApp>();
+    s->loaded = std::move(*la);
+    const LoadedApp &L = s->loaded;
+    if (!L.behaviourPath.empty()) {
+      auto m = behave::BehaviourModel::load(L.behaviourPath, L.module, *L.app);
+      if (!m) {
+        llvm::errs() << "llmflow: " << llvm::toString(m.takeError()) << "\n";
+        return kEnvironment;
+      }
+      s->behaviour = std::make_unique<behave::BehaviourModel>(std::move(*m));
+    } else {
+      s->behaviour = std::make_unique<behave::BehaviourModel>(behave::BehaviourModel::defaults(L.app->name));
+    }
+    exec::BuiltinContext bctx;
+    bctx.dataDir = L.dir;
+    s->model = std::make_unique<engine::SimTaskModel>(L.module, bctx);
+    if (L.inputsPath.empty() || !readInputs(L.inputsPath, L, s->inputs)) {
+      llvm::errs() << "llmflow: " << wa.path << ": needs an inputs.jsonl with sample jobs\n";
+      return kUsage;
+    }
+    loaded.push_back(std::move(s));
+  }
+  std::vector<sim::SimApp> apps;
+  for (auto &l : loaded)
+    apps.push_back({l->loaded.app->name, &l->loaded.module, l->loaded.app, l->behaviour.get(), l->model.get()});
+
+  sim::SimConfig cfg;
+  cfg.llmEndpoints = w.llmEndpoints;
+  cfg.llmMaxInFlight = w.llmMaxInFlight;
+  cfg.regularSlots = w.regularSlots;
+  cfg.serving = w.gpu == "a100" ? serving::ServingParams::a100() : serving::ServingParams::h100();
+  cfg.seed = w.seed;
+
+  // History for the schedulers: each application profiled alone, on job ids
+  // and a seed the evaluated jobs never use (no leakage).
+  std::vector<profile::JobProfile> history;
+  {
+    sim::SimConfig tcfg = cfg;
+    tcfg.seed = w.seed + 0x9e3779b9ULL;
+    for (size_t a = 0; a < apps.size(); ++a) {
+      engine::MemorySink sink;
+      std::vector<sim::SimJob> train;
+      for (unsigned k = 0; k < w.trainingJobs; ++k)
+        train.push_back({unsigned(a), loaded[a]->inputs[k % loaded[a]->inputs.size()], 0, 1000000000ULL + k});
+      for (sim::SimJob &j : train) {
+        std::vector<sim::SimJob> one{j};
+        auto fcfs = sched::makeFCFS();
+        sim::simulate(apps, one, *fcfs, tcfg, &sink);
+      }
+      auto profiles = profile::fromEvents(sink.events, *apps[a].module);
+      history.insert(history.end(), profiles.begin(), profiles.end());
+    }
+  }
+  sched::Knowledge knowledge = profile::buildKnowledge(history);
+
+  // The evaluated jobs: application by weight, Poisson arrivals, seeded.
+  std::vector<sim::SimJob> jobs;
+  {
+    std::mt19937_64 rng(w.seed);
+    std::vector<double> weights;
+    for (const sim::WorkloadApp &a : w.apps)
+      weights.push_back(a.weight);
+    std::discrete_distribution<unsigned> pick(weights.begin(), weights.end());
+    std::exponential_distribution<double> gap(w.rate);
+    std::vector<unsigned> used(apps.size(), 0);
+    double t = 0;
+    for (unsigned k = 0; k < w.jobs; ++k) {
+      unsigned a = pick(rng);
+      const auto &in = loaded[a]->inputs;
+      jobs.push_back({a, in[used[a]++ % in.size()], t, k + 1});
+      t += gap(rng);
+    }
+  }
+  Truth truth;
+  {
+    std::vector<sim::JobOutcome> alone = sim::standalone(apps, jobs, cfg);
+    for (size_t i = 0; i < jobs.size(); ++i)
+      truth.byJob[jobs[i].id] = {alone[i].finish - alone[i].arrival, alone[i].work};
+  }
+
+  std::vector<Row> rows;
+  for (const std::string &name : w.schedulers) {
+    sched::SchedulerContext ctx;
+    ctx.seed = w.seed;
+    ctx.knowledge = &knowledge;
+    ctx.truth = &truth;
+    std::string why;
+    auto scheduler = sched::makeScheduler(name, ctx, &why);
+    if (!scheduler) {
+      llvm::errs() << "llmflow: " << why << "\n";
+      return kUsage;
+    }
+    sim::SimResult r = sim::simulate(apps, jobs, *scheduler, cfg);
+    Row row;
+    row.scheduler = name;
+    std::map<rt::JobId, engine::JobRecord> recs;
+    for (const sim::JobOutcome &o : r.jobs) {
+      engine::JobRecord &rec = recs[o.id];
+      rec.id = o.id;
+      rec.arrival = o.arrival;
+      rec.finish = o.finish;
+      rec.ok = o.ok;
+      if (o.ok)
+        row.jct.push_back(o.finish - o.arrival);
+      if (!o.ok)
+        llvm::errs() << "llmflow: job " << o.id << " failed under " << name << ": " << o.error << "\n";
+    }
+    row.s = engine::summarize(recs);
+    std::vector<double> d = r.decisionSeconds;
+    std::sort(d.begin(), d.end());
+    double sum = 0;
+    for (double x : d)
+      sum += x;
+    row.decisions = r.decisions;
+    row.meanDecisionUs = d.empty() ? 0 : sum / d.size() * 1e6;
+    row.p99DecisionUs = engine::percentile(d, 0.99) * 1e6;
+    row.wall = r.wallSeconds;
+    row.maxActive = r.maxActiveJobs;
+    std::sort(row.jct.begin(), row.jct.end());
+    rows.push_back(std::move(row));
+  }
+
+  // Normalise to llmsched when it ran, else to the first scheduler.
+  const Row *ref = &rows.front();
+  for (const Row &r : rows)
+    if (r.scheduler == "llmsched")
+      ref = &r;
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << "workload " << w.name << ": " << w.jobs << " jobs, arrival rate " << w.rate << "/s, seed " << w.seed << ", "
+     << w.llmEndpoints << "x" << w.llmMaxInFlight << " LLM slots, " << w.regularSlots << " regular slots\n";
+  os << "scheduler   avg JCT s       vs     p50 s     p95 s     p99 s makespan s decisions    mean us     p99 us    jobs/s\n";
+  for (const Row &r : rows) {
+    double ratio = ref->s.avgJCT > 0 ? r.s.avgJCT / ref->s.avgJCT : 0;
+    os << llvm::format("%-10s %10.2f %8.3f %9.2f %9.2f %9.2f %10.1f %9u %10.1f %10.1f %9.0f\n", r.scheduler.c_str(),
+                       r.s.avgJCT, ratio, r.s.p50, r.s.p95, r.s.p99, r.s.makespan, r.decisions, r.meanDecisionUs,
+                       r.p99DecisionUs, r.wall > 0 ? w.jobs / r.wall : 0.0);
+  }
+  os << "(vs = average JCT relative to " << ref->scheduler << "; jobs/s = simulated jobs per second of wall time)\n";
+  llvm::outs() << os.str();
+  if (args.has("json")) {
+    llvm::json::Array arr;
+    for (const Row &r : rows) {
+      llvm::json::Object o = *engine::toJSON(r.s).getAsObject();
+      o["scheduler"] = r.scheduler;
+      o["decisions"] = int64_t(r.decisions);
+      o["mean_decision_us"] = r.meanDecisionUs;
+      o["p99_decision_us"] = r.p99DecisionUs;
+      o["wall_seconds"] = r.wall;
+      o["max_active_jobs"] = int64_t(r.maxActive);
+      llvm::json::Array jct;
+      for (double x : r.jct)
+        jct.push_back(x);
+      o["jct"] = std::move(jct);
+      arr.push_back(std::move(o));
+    }
+    llvm::json::Object doc{{"workload", w.name}, {"jobs", int64_t(w.jobs)}, {"seed", int64_t(w.seed)},
+                           {"rate", w.rate},     {"results", std::move(arr)}};
+    std::string text;
+    llvm::raw_string_ostream js(text);
+    js << llvm::formatv("{0:2}", llvm::json::Value(std::move(doc))) << "\n";
+    if (!writeOutput(args.get("json"), js.str()))
+      return kEnvironment;
+  }
+  unsigned failed = 0;
+  for (const Row &r : rows)
+    failed += r.s.failed;
+  return failed ? kErrors : kOk;
+}
+
+Command simulateCommand() {
+  Command c;
+  c.name = "simulate";
+  c.summary = "Simulate a workload (docs/simulate.md) in virtual time under several schedulers and compare\n"
+              "average and tail JCT, makespan and decision times. Deterministic by seed.\n"
+              "Exit status: 0 ok, 1 some simulated jobs failed, 2 usage, 3 environment.";
+  c.usage = "[options] WORKLOAD.toml";
+  c.options = diagnosticOptions();
+  c.options.push_back({"scheduler", true, "comma-separated schedulers (default: the workload's list)", "A,B,..."});
+  c.options.push_back({"jobs", true, "number of jobs (default: the workload's)", "N"});
+  c.options.push_back({"seed", true, "seed (default: the workload's)", "S"});
+  c.options.push_back({"rate", true, "Poisson arrival rate, jobs per second (default: the workload's)", "R"});
+  c.options.push_back({"json", true, "write the results (with every job's JCT) as JSON", "FILE"});
+  c.run = runSimulate;
+  return c;
+}
+
+} // namespace llmflow::cli
