@@ -49,6 +49,7 @@ The first line on stdout is "PORT <n>". Exits 0 on SIGTERM/SIGINT, after --max-s
 import argparse
 import asyncio
 import json
+import os
 import re
 import resource
 import signal
@@ -496,7 +497,7 @@ async def main():
     if args.max_seconds > 0:
         loop.call_later(args.max_seconds, state.stop, "--max-seconds reached")
     await state.stop_event.wait()
-    if state.stop_reason != "SIGTERM":
+    if state.stop_reason != "SIGTERM" or os.environ.get("FAKE_OPENAI_LOG_EXIT"):
         sys.stderr.write("fake_openai.py: exiting: %s\n" % state.stop_reason)
     server.close()
     for task in helpers:

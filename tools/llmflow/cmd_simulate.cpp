@@ -247,7 +247,7 @@ static int runSimulate(const Args &args) {
       ref = &r;
   std::string out;
   llvm::raw_string_ostream os(out);
-  os << "workload " << w.name << ": " << w.jobs << " jobs, arrival rate " << w.rate << "/s, seed " << w.seed << ", "
+  os << "workload " << w.name << ": " << w.jobs << " jobs, arrival rate " << llvm::format("%g", w.rate) << "/s, seed " << w.seed << ", "
      << w.llmEndpoints << "x" << w.llmMaxInFlight << " LLM slots, " << w.regularSlots << " regular slots\n";
   os << "scheduler   avg JCT s       vs     p50 s     p95 s     p99 s makespan s decisions    mean us     p99 us    jobs/s\n";
   for (const Row &r : rows) {

@@ -1,0 +1,40 @@
+// toDOT(): the network's graph for Graphviz, one box per variable labelled
+// with its name, kind and number of states; deterministic.
+#include "bn/bn.h"
+
+namespace llmflow::bn {
+
+namespace {
+
+std::string quoted(llvm::StringRef s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+} // namespace
+
+std::string toDOT(const Network &n) {
+  std::string out = "digraph " + quoted(n.app.empty() ? "bn" : n.app) + " {\n";
+  out += "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n";
+  for (const Variable &v : n.vars) {
+    std::string label = v.name + "\n" + (v.kind == Variable::Kind::Duration ? "duration" : "structure") + ", " +
+                        std::to_string(v.card()) + " states";
+    out += "  " + quoted(v.name) + " [label=" + quoted(label) + "];\n";
+  }
+  for (unsigned v = 0; v < n.vars.size(); ++v)
+    for (unsigned p : n.parents[v])
+      out += "  " + quoted(n.vars[p].name) + " -> " + quoted(n.vars[v].name) + ";\n";
+  out += "}\n";
+  return out;
+}
+
+} // namespace llmflow::bn
