@@ -35,7 +35,7 @@ public:
 
   llvm::Expected<Token> next() {
     if (llvm::Error e = skip())
-      return std::move(e);
+      return e;
     Token t;
     t.line = line;
     t.col = col;
@@ -153,50 +153,50 @@ public:
   llvm::Expected<Parsed> run() {
     Parsed p;
     if (llvm::Error e = advance())
-      return std::move(e);
+      return e;
     if (!isWord("network"))
       return here("expected 'network' at the start of a BIF file");
     if (llvm::Error e = advance())
-      return std::move(e);
+      return e;
     auto name = word("a network name");
     if (!name)
       return name.takeError();
     p.network = *name;
     if (llvm::Error e = block(p.props, nullptr))
-      return std::move(e);
+      return e;
     while (tok.kind != Token::End) {
       if (isWord("variable")) {
         VarDecl v;
         v.line = tok.line;
         v.col = tok.col;
         if (llvm::Error e = advance())
-          return std::move(e);
+          return e;
         auto id = word("a variable name");
         if (!id)
           return id.takeError();
         v.id = *id;
         if (llvm::Error e = block(v.props, &v.states))
-          return std::move(e);
+          return e;
         p.vars.push_back(std::move(v));
       } else if (isWord("probability")) {
         ProbDecl d;
         d.line = tok.line;
         d.col = tok.col;
         if (llvm::Error e = advance())
-          return std::move(e);
+          return e;
         if (llvm::Error e = punct('('))
-          return std::move(e);
+          return e;
         while (tok.kind == Token::Word) {
           d.ids.push_back(tok.text);
           if (llvm::Error e = advance())
-            return std::move(e);
+            return e;
         }
         if (d.ids.empty())
           return here("expected a variable name in the probability header");
         if (llvm::Error e = punct(')'))
-          return std::move(e);
+          return e;
         if (llvm::Error e = probabilityBody(d))
-          return std::move(e);
+          return e;
         p.probs.push_back(std::move(d));
       } else {
         return here("expected 'variable' or 'probability'");
@@ -227,7 +227,7 @@ private:
       return here("expected " + what);
     std::string w = tok.text;
     if (llvm::Error e = advance())
-      return std::move(e);
+      return e;
     return w;
   }
   /// A `property` line into props (`key = value`, or the raw text as key).
@@ -250,12 +250,12 @@ private:
         return here("expected a probability");
       out.push_back(d);
       if (llvm::Error err = advance())
-        return std::move(err);
+        return err;
     }
     if (out.empty())
       return here("expected a probability");
     if (llvm::Error e = punct(';'))
-      return std::move(e);
+      return e;
     return out;
   }
   /// `{ (property | type discrete [ n ] { states };)* }`; states only for variables.
@@ -562,13 +562,13 @@ llvm::Expected<Network> fromBIF(llvm::StringRef text) {
     defined[child] = 1;
     n.parents[child].assign(family.begin() + 1, family.end());
     if (llvm::Error e = fillCPT(d, family, p.vars, n.cpt[child]))
-      return std::move(e);
+      return e;
   }
   for (unsigned v = 0; v < p.vars.size(); ++v)
     if (!defined[v])
       return at(p.vars[v].line, p.vars[v].col, "variable '" + p.vars[v].id + "' has no probability block");
   if (llvm::Error e = applyNetworkProps(p.props, n))
-    return std::move(e);
+    return e;
   // Topological positions: the order of foreign variables.
   std::vector<unsigned> topo(p.vars.size(), 0);
   {
@@ -614,7 +614,7 @@ llvm::Expected<Network> fromBIF(llvm::StringRef text) {
     n.vars.push_back(std::move(v));
   }
   if (llvm::Error e = verify(n))
-    return std::move(e);
+    return e;
   return n;
 }
 

@@ -46,7 +46,7 @@ public:
     for (const auto &kv : o) {
       bool ok = false;
       for (llvm::StringRef k : known)
-        ok |= kv.first == k;
+        ok |= llvm::StringRef(kv.first) == k;
       if (!ok)
         return bad(where + ": unknown key '" + kv.first.str() + "'");
     }
@@ -145,7 +145,7 @@ private:
 llvm::Expected<Variable> readVariable(const Reader &r, std::vector<std::string> &parents, std::vector<double> &cpt) {
   if (llvm::Error e = r.only({"name", "node", "kind", "order", "has_absent", "states", "edges", "value", "lo", "hi",
                               "min", "max", "parents", "cpt"}))
-    return std::move(e);
+    return e;
   Variable v;
   BN_TRY(v.name, r.string("name"));
   BN_TRY(v.node, r.string("node"));
@@ -223,7 +223,7 @@ llvm::Expected<Network> fromJSON(const json::Value &value) {
   if (version->getAsInteger() != kVersion)
     return bad("network: unsupported llmflow_bn version (expected " + llvm::Twine(kVersion) + ")");
   if (llvm::Error e = r.only({"llmflow_bn", "app", "ir_version", "training", "variables"}))
-    return std::move(e);
+    return e;
   Network n;
   BN_TRY(n.app, r.string("app"));
   int64_t irVersion = 0;
@@ -235,7 +235,7 @@ llvm::Expected<Network> fromJSON(const json::Value &value) {
     return bad("network.training: expected an object");
   Reader t(*training->getAsObject(), "network.training");
   if (llvm::Error e = t.only({"rows", "bins", "max_parents", "smoothing", "search"}))
-    return std::move(e);
+    return e;
   int64_t rows = 0, bins = 0, maxParents = 0;
   BN_TRY(rows, t.count("rows"));
   BN_TRY(bins, t.count("bins"));
@@ -277,7 +277,7 @@ llvm::Expected<Network> fromJSON(const json::Value &value) {
     }
   }
   if (llvm::Error e = verify(n))
-    return std::move(e);
+    return e;
   return n;
 }
 

@@ -12,7 +12,7 @@ llvm::Expected<double> logLikelihood(const Network &n, const Dataset &data) {
   if (data.rows.empty())
     return detail::fail(BNErrorKind::BadData, "empty dataset: no rows to score");
   if (llvm::Error e = detail::checkRowShapes(data))
-    return std::move(e);
+    return e;
   std::vector<int> col = detail::columnIndex(n, data);
   std::optional<Inference> marginal;         // built on the first partial row
   double total = 0;

@@ -55,7 +55,7 @@ std::string identifier(llvm::StringRef name, llvm::StringRef prefix) {
 }
 
 void uniquify(std::vector<std::string> &ids) {
-  llvm::StringSet<> taken(ids.size());
+  llvm::StringSet<> taken;
   for (const auto &id : ids)
     taken.insert(id);
   llvm::StringSet<> seen;

@@ -39,7 +39,7 @@ llvm::Expected<std::vector<size_t>> matchColumns(const Dataset &data, const std:
   if (data.rows.empty())
     return bad("empty dataset: no rows to train on");
   if (llvm::Error e = detail::checkRowShapes(data))
-    return std::move(e);
+    return e;
   llvm::StringMap<size_t> byName;
   for (size_t c = 0; c < data.columns.size(); ++c)
     if (!byName.try_emplace(data.columns[c], c).second)
@@ -74,7 +74,7 @@ std::vector<std::optional<double>> column(const Dataset &data, size_t c) {
 
 llvm::Expected<Network> train(const Dataset &data, const std::vector<VariableSpec> &specs, const TrainOptions &opts) {
   if (llvm::Error e = checkOptions(opts))
-    return std::move(e);
+    return e;
   auto cols = matchColumns(data, specs);
   if (!cols)
     return cols.takeError();
@@ -122,7 +122,7 @@ llvm::Expected<Network> train(const Dataset &data, const std::vector<VariableSpe
   for (unsigned v = 0; v < n.vars.size(); ++v)
     n.cpt.push_back(detail::estimateCPT(scorer.counts(v, n.parents[v]), cards[v], opts.smoothing));
   if (llvm::Error e = verify(n))
-    return std::move(e);
+    return e;
   return n;
 }
 
@@ -130,7 +130,7 @@ llvm::Expected<Network> independent(const Network &n, const Dataset &data, doubl
   if (!(smoothing >= 0) || !std::isfinite(smoothing))
     return fail(BNErrorKind::BadOptions, "smoothing must be a finite number >= 0, got " + detail::formatDouble(smoothing));
   if (llvm::Error e = detail::checkRowShapes(data))
-    return std::move(e);
+    return e;
   Network out = n;
   out.smoothing = smoothing;
   out.search = "none";

@@ -6,7 +6,8 @@ sched::Knowledge buildKnowledge(const std::vector<JobProfile> &profiles) {
   struct Acc {
     unsigned jobs = 0;
     double total = 0, work = 0;
-    llvm::StringMap<std::pair<unsigned, double>> nodes; // jobs in which it ran, summed duration
+    std::vector<double> works;
+    llvm::StringMap<std::vector<double>> nodes; // per node: its duration in each job where it ran
   };
   llvm::StringMap<Acc> acc;
   for (const JobProfile &p : profiles) {
@@ -15,22 +16,34 @@ sched::Knowledge buildKnowledge(const std::vector<JobProfile> &profiles) {
     Acc &a = acc[p.app];
     ++a.jobs;
     a.total += p.total;
+    double work = 0;
     for (const auto &[id, r] : p.nodes) {
       if (r.kind != "dynamic")
-        a.work += r.duration;
-      auto &n = a.nodes[id];
-      ++n.first;
-      n.second += r.duration;
+        work += r.duration;
+      a.nodes[id].push_back(r.duration);
     }
+    a.work += work;
+    a.works.push_back(work);
   }
+  auto quantile = [](std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(q * double(v.size())))];
+  };
   sched::Knowledge k;
   for (auto &e : acc) {
     const Acc &a = e.second;
     sched::AppKnowledge &ak = k.apps[e.first()];
     ak.meanJob = a.total / a.jobs;
     ak.meanWork = a.work / a.jobs;
-    for (auto &n : a.nodes)
-      ak.nodes[n.first()] = sched::NodeStats{n.second.second / n.second.first, double(n.second.first) / a.jobs};
+    ak.workP5 = quantile(a.works, 0.05);
+    ak.workP95 = quantile(a.works, 0.95);
+    for (auto &n : a.nodes) {
+      double sum = 0;
+      for (double x : n.second)
+        sum += x;
+      ak.nodes[n.first()] = sched::NodeStats{sum / double(n.second.size()), double(n.second.size()) / a.jobs,
+                                             quantile(n.second, 0.05), quantile(n.second, 0.95)};
+    }
   }
   return k;
 }

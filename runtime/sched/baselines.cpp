@@ -1,6 +1,7 @@
 // History-based baselines (SJF, SRTF on profiled means, Fair, Carbyne) and
 // the clairvoyant oracle, as llmsched.md section 7 describes them.
 #include "sched/knowledge.h"
+#include "sched/llmsched.h"
 #include "sched/scheduler.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -158,7 +159,9 @@ private:
 
 } // namespace
 
-std::vector<std::string> schedulerNames() { return {"fcfs", "sjf", "fair", "srtf-mean", "carbyne", "oracle"}; }
+std::vector<std::string> schedulerNames() {
+  return {"fcfs", "sjf", "fair", "srtf-mean", "carbyne", "oracle", "llmsched-nobn"};
+}
 
 std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerContext &ctx, std::string *why) {
   auto need = [&](bool ok, const char *what) {
@@ -176,6 +179,16 @@ std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerCo
     return need(ctx.knowledge, "profiles of the application (--profile FILE)") ? std::make_unique<SRTFMean>(*ctx.knowledge) : nullptr;
   if (name == "carbyne")
     return need(ctx.knowledge, "profiles of the application (--profile FILE)") ? std::make_unique<Carbyne>(*ctx.knowledge) : nullptr;
+  if (name == "llmsched-nobn") {
+    if (!need(ctx.knowledge, "profiles of the application (--profile FILE)"))
+      return nullptr;
+    LLMSchedOptions o;
+    o.epsilon = ctx.epsilon;
+    o.partial = ctx.partial;
+    o.seed = ctx.seed;
+    o.name = "llmsched-nobn";
+    return makeLLMSched(makeMeanEstimator(*ctx.knowledge), o);
+  }
   if (name == "oracle")
     return need(ctx.truth, "the true job durations, which only the simulator knows") ? std::make_unique<Oracle>(*ctx.truth) : nullptr;
   if (why)

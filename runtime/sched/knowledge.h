@@ -12,11 +12,13 @@ namespace llmflow::sched {
 struct NodeStats {
   double meanDuration = 0;   // per job in which it ran (all instances summed)
   double presence = 0;       // fraction of jobs in which it ran
+  double p5 = 0, p95 = 0;    // 5% and 95% quantiles of that duration
 };
 
 struct AppKnowledge {
   double meanJob = 0;        // mean job completion time when run alone
   double meanWork = 0;       // mean summed task durations per job (LLM + tools)
+  double workP5 = 0, workP95 = 0;
   llvm::StringMap<NodeStats> nodes;
 };
 

@@ -99,8 +99,9 @@ static int runSimulate(const Args &args) {
   }
   if (args.has("scheduler")) {
     w.schedulers.clear();
+    std::string list = args.get("scheduler");
     llvm::SmallVector<llvm::StringRef, 8> names;
-    llvm::StringRef(args.get("scheduler")).split(names, ',', -1, false);
+    llvm::StringRef(list).split(names, ',', -1, false);
     for (llvm::StringRef n : names)
       w.schedulers.push_back(n.trim().str());
   }
