@@ -72,19 +72,25 @@ void durationStates(Variable &v, std::vector<double> sorted, unsigned bins) {
     v.edges.push_back(edge);
   }
   v.edges.push_back(top);
-  v.states = durationLabels(v.edges);
+  // Drop cuts that would leave a bin empty (a tie cut followed by a cut
+  // below the next distinct value).
+  std::vector<double> kept;
   size_t begin = 0;
   for (size_t s = 0; s < v.edges.size(); ++s) {
     size_t end = s + 1 == v.edges.size()
                      ? n
                      : std::upper_bound(sorted.begin() + begin, sorted.end(), v.edges[s]) - sorted.begin();
+    if (end == begin)
+      continue;
     llvm::ArrayRef<double> in(sorted.data() + begin, end - begin);
-    assert(!in.empty() && "every duration bin holds a training value");
+    kept.push_back(v.edges[s]);
     v.value.push_back(mean(in));
     v.lo.push_back(quantile(in, 0.05));
     v.hi.push_back(quantile(in, 0.95));
     begin = end;
   }
+  v.edges = std::move(kept);
+  v.states = durationLabels(v.edges);
 }
 
 void structureStates(Variable &v, std::vector<double> sorted, unsigned cap) {

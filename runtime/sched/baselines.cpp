@@ -160,7 +160,7 @@ private:
 } // namespace
 
 std::vector<std::string> schedulerNames() {
-  return {"fcfs", "sjf", "fair", "srtf-mean", "carbyne", "oracle", "llmsched-nobn"};
+  return {"fcfs", "sjf", "fair", "srtf-mean", "carbyne", "oracle", "llmsched", "llmsched-nobn", "llmsched-nounc"};
 }
 
 std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerContext &ctx, std::string *why) {
@@ -188,6 +188,16 @@ std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerCo
     o.seed = ctx.seed;
     o.name = "llmsched-nobn";
     return makeLLMSched(makeMeanEstimator(*ctx.knowledge), o);
+  }
+  if (name == "llmsched" || name == "llmsched-nounc") {
+    if (!need(bool(ctx.bnEstimator), "a trained Bayesian network of each application (--bn FILE)"))
+      return nullptr;
+    LLMSchedOptions o;
+    o.epsilon = name == "llmsched" ? ctx.epsilon : 0.0;
+    o.partial = ctx.partial;
+    o.seed = ctx.seed;
+    o.name = name.str();
+    return makeLLMSched(ctx.bnEstimator(), o);
   }
   if (name == "oracle")
     return need(ctx.truth, "the true job durations, which only the simulator knows") ? std::make_unique<Oracle>(*ctx.truth) : nullptr;

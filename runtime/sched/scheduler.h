@@ -8,6 +8,7 @@
 #include "ir/ir.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +73,7 @@ public:
 
 struct Knowledge;
 class Clairvoyance;
+class Estimator;
 
 /// What a scheduler may be built with. History-based policies need
 /// `knowledge`; the oracle needs `truth`; LLMSched also takes its options.
@@ -79,6 +81,8 @@ struct SchedulerContext {
   uint64_t seed = 1;
   const Knowledge *knowledge = nullptr;
   const Clairvoyance *truth = nullptr;
+  /// llmsched: makes a Bayesian-network estimator (one per scheduler).
+  std::function<std::unique_ptr<Estimator>()> bnEstimator;
   double epsilon = 0.1;          // llmsched: exploration probability
   double partial = 0.2;          // llmsched: fraction r of a multi-task stage launched when exploring
 };

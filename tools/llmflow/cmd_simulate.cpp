@@ -6,6 +6,7 @@
 
 #include "behave/behaviour.h"
 #include "engine/summary.h"
+#include "estimate/bn_estimator.h"
 #include "profile/knowledge.h"
 #include "sim/simulator.h"
 #include "sim/workload.h"
@@ -173,6 +174,39 @@ static int runSimulate(const Args &args) {
     }
   }
   sched::Knowledge knowledge = profile::buildKnowledge(history);
+  // Bayesian networks for llmsched, trained on the same history.
+  std::vector<std::unique_ptr<estimate::AppBN>> networks;
+  bool wantBN = std::any_of(w.schedulers.begin(), w.schedulers.end(),
+                            [](const std::string &s) { return s == "llmsched" || s == "llmsched-nounc"; });
+  if (wantBN)
+    for (size_t a = 0; a < apps.size(); ++a) {
+      estimate::AppModel am = estimate::appModel(*apps[a].module, *apps[a].app);
+      std::vector<profile::JobProfile> mine;
+      for (const auto &p : history)
+        if (p.app == am.app)
+          mine.push_back(p);
+      auto ds = estimate::dataset(am, mine);
+      if (!ds) {
+        llvm::errs() << "llmflow: " << llvm::toString(ds.takeError()) << "\n";
+        return kEnvironment;
+      }
+      bn::TrainOptions topts;
+      auto net = bn::train(*ds, am.specs, topts);
+      if (!net) {
+        llvm::errs() << "llmflow: training the network of '" << am.app << "': " << llvm::toString(net.takeError()) << "\n";
+        return kEnvironment;
+      }
+      net->app = am.app;
+      auto abn = estimate::AppBN::make(std::move(am), std::move(*net));
+      if (!abn) {
+        llvm::errs() << "llmflow: " << llvm::toString(abn.takeError()) << "\n";
+        return kEnvironment;
+      }
+      networks.push_back(std::move(*abn));
+    }
+  std::vector<const estimate::AppBN *> networkPtrs;
+  for (auto &n : networks)
+    networkPtrs.push_back(n.get());
 
   // The evaluated jobs: application by weight, Poisson arrivals, seeded.
   std::vector<sim::SimJob> jobs;
@@ -205,6 +239,8 @@ static int runSimulate(const Args &args) {
     ctx.seed = w.seed;
     ctx.knowledge = &knowledge;
     ctx.truth = &truth;
+    if (wantBN)
+      ctx.bnEstimator = [&networkPtrs] { return estimate::makeBNEstimator(networkPtrs); };
     std::string why;
     auto scheduler = sched::makeScheduler(name, ctx, &why);
     if (!scheduler) {
