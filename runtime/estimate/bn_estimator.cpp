@@ -24,13 +24,6 @@ llvm::Expected<std::unique_ptr<AppBN>> AppBN::make(AppModel model, bn::Network n
                                      a->model.app.c_str(), s.name.c_str());
   for (unsigned v = 0; v < a->net.vars.size(); ++v) {
     const bn::Variable &x = a->net.vars[v];
-    auto it = a->model.nodes.find(x.node);
-    if (it == a->model.nodes.end())
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "the network does not match application '%s': node '%s' is not in it",
-                                     a->model.app.c_str(), x.node.c_str());
-    if (x.kind == bn::Variable::Kind::Duration && !it->second.node->dynamic)
-      a->workVars.push_back(v);
     double lo = 1e300, hi = -1e300;
     for (size_t s = 0; s < x.value.size(); ++s) {
       if (x.hasAbsent && s + 1 == x.value.size())
@@ -39,6 +32,15 @@ llvm::Expected<std::unique_ptr<AppBN>> AppBN::make(AppModel model, bn::Network n
       hi = std::max(hi, x.value[s]);
     }
     a->range.push_back(hi > lo ? hi - lo : 0);
+    if (x.name == kTotalVariable)
+      continue;
+    auto it = a->model.nodes.find(x.node);
+    if (it == a->model.nodes.end())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "the network does not match application '%s': node '%s' is not in it",
+                                     a->model.app.c_str(), x.node.c_str());
+    if (x.kind == bn::Variable::Kind::Duration && !it->second.node->dynamic)
+      a->workVars.push_back(v);
   }
   // Descendants in breadth-first order (nearest first).
   std::vector<std::vector<unsigned>> children(a->net.vars.size());
@@ -55,7 +57,8 @@ llvm::Expected<std::unique_ptr<AppBN>> AppBN::make(AppModel model, bn::Network n
       if (seen[c])
         continue;
       seen[c] = true;
-      a->descendants[v].push_back(c);
+      if (a->net.vars[c].name != kTotalVariable) // an outcome, not a stage
+        a->descendants[v].push_back(c);
       for (unsigned g : children[c])
         q.push_back(g);
     }

@@ -55,6 +55,8 @@ AppModel appModel(const ir::Module &m, const ir::App &app) {
   Walker w{m, am};
   w.callStack.push_back(app.name);
   w.graph(app.graph, "", "", -1);
+  // The job's completion time, last: what `llmflow estimate` predicts.
+  am.specs.push_back({kTotalVariable, "", bn::Variable::Kind::Duration, w.order++});
   return am;
 }
 
@@ -75,6 +77,10 @@ llvm::Expected<bn::Dataset> dataset(const AppModel &am, const std::vector<profil
                                        (unsigned long long)p.job, kv.first.c_str(), am.app.c_str());
     std::vector<std::optional<double>> row;
     for (const bn::VariableSpec &s : am.specs) {
+      if (s.name == kTotalVariable) {
+        row.push_back(std::max(p.total, kMinDuration));
+        continue;
+      }
       auto it = p.nodes.find(s.node);
       if (it == p.nodes.end()) {
         row.push_back(std::nullopt);

@@ -26,6 +26,9 @@ struct NodeInfo {
   std::string structure;
 };
 
+/// The variable holding a job's completion time (no node of its own).
+inline constexpr const char *kTotalVariable = "#total";
+
 struct AppModel {
   std::string app;
   std::vector<bn::VariableSpec> specs;

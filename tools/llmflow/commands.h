@@ -10,4 +10,6 @@ Command runCommand();
 Command batchCommand();
 Command profileCommand();
 Command simulateCommand();
+Command bnCommand();
+Command estimateCommand();
 } // namespace llmflow::cli

@@ -12,6 +12,7 @@
 #include "profile/knowledge.h"
 #include "profile/profile.h"
 #include "sched/knowledge.h"
+#include "sched/llmsched.h"
 #include "sched/scheduler.h"
 #include "sim/simulator.h"
 
@@ -159,6 +160,27 @@ inline Truth truthFor(const std::vector<sim::SimApp> &apps, const std::vector<si
   if (alone)
     *alone = std::move(a);
   return t;
+}
+
+/// The six baselines of llmsched.md section 7 (all work-conserving).
+inline const std::vector<std::string> &baselines() {
+  static const std::vector<std::string> names = {"fcfs", "sjf", "fair", "srtf-mean", "carbyne", "oracle"};
+  return names;
+}
+
+/// A context every scheduler in schedulerNames() can be built from. The
+/// BN-based LLMSched variants get the historical-means estimator as a
+/// stand-in for the Bayesian network (the network itself is tested with the
+/// bn library; here only the scheduler's mechanics matter).
+inline sched::SchedulerContext contextFor(const sched::Knowledge *k, const sched::Clairvoyance *truth,
+                                          uint64_t seed = 1) {
+  sched::SchedulerContext ctx;
+  ctx.seed = seed;
+  ctx.knowledge = k;
+  ctx.truth = truth;
+  if (k)
+    ctx.bnEstimator = [k] { return sched::makeMeanEstimator(*k); };
+  return ctx;
 }
 
 // --- event-stream checks ------------------------------------------------------------------------

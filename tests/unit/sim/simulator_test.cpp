@@ -65,10 +65,7 @@ const Mix &mix50() {
 }
 
 std::unique_ptr<sched::Scheduler> make(const std::string &name, const Mix &m) {
-  sched::SchedulerContext ctx;
-  ctx.seed = m.cfg.seed;
-  ctx.knowledge = &m.knowledge;
-  ctx.truth = &m.truth;
+  sched::SchedulerContext ctx = contextFor(&m.knowledge, &m.truth, m.cfg.seed);
   std::string why;
   auto s = sched::makeScheduler(name, ctx, &why);
   REQUIRE_MESSAGE(s, why);
@@ -160,6 +157,8 @@ TEST_CASE("every scheduler runs the 50-job mix to completion with sound bookkeep
     // The event stream never has more dispatched-but-unfinished tasks of a
     // kind than the configuration allows, and every dispatch finishes once.
     Concurrency c = concurrency(sink.events);
+    { double sum=0, sa=0, minRatio=1e9; for (size_t i=0;i<r.jobs.size();++i){ sum+=r.jobs[i].finish-r.jobs[i].arrival; sa+=m.alone[i].finish; minRatio=std::min(minRatio,(r.jobs[i].finish-r.jobs[i].arrival)/m.alone[i].finish);} 
+      MESSAGE(name << " avgJCT " << sum/r.jobs.size() << " avgAlone " << sa/r.jobs.size() << " minRatio " << minRatio << " decisions " << r.decisions << " makespan " << r.makespan << " maxLLM " << c.maxLLM << " maxReg " << c.maxRegular << " dispatched " << c.dispatched); }
     CHECK(c.maxLLM <= m.cfg.llmEndpoints * m.cfg.llmMaxInFlight);
     CHECK(c.maxRegular <= m.cfg.regularSlots);
     CHECK(c.maxLLM == m.cfg.llmEndpoints * m.cfg.llmMaxInFlight);   // the mix does saturate them
