@@ -171,7 +171,7 @@ llvm::Error verify(const Network &n) {
       double sum = 0;
       for (unsigned s = 0; s < var.card(); ++s) {
         double p = n.cpt[v][c * var.card() + s];
-        if (!(p >= 0 && p <= 1))
+        if (!(p >= 0 && p <= 1 + 1e-12))
           return bad("variable '" + var.name + "': CPT entry outside [0, 1]");
         sum += p;
       }

@@ -44,6 +44,7 @@ overrides --framing.
 
 The first line on stdout is "PORT <n>". Exits 0 on SIGTERM/SIGINT, after --max-seconds, and (with
 --watch-stdin) when stdin reaches end of file, so a crashed parent never leaves it running.
+Unexpected exits are logged on stderr; set FAKE_OPENAI_LOG_EXIT=1 to log SIGTERM exits too.
 """
 
 import argparse

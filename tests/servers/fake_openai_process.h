@@ -98,6 +98,22 @@ public:
   unsigned port() const { return portNumber; }
   std::string baseUrl() const { return "http://127.0.0.1:" + std::to_string(portNumber); }
 
+  /// If the server has exited on its own (it should not while in use), a
+  /// description of how; reaps it. Empty while it runs.
+  std::string diedHow() {
+    if (pid <= 0)
+      return exitStatus == -1 ? "" : "stopped";
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) != pid)
+      return "";
+    pid = -1;
+    closeFds();
+    exitStatus = status;
+    if (WIFSIGNALED(status))
+      return "killed by signal " + std::to_string(WTERMSIG(status));
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
+  }
+
   /// SIGTERM, up to 2 s grace, then SIGKILL; returns the exit status (or -1).
   int stop() {
     if (pid <= 0)

@@ -58,8 +58,10 @@ Network randomNetwork(std::mt19937_64 &rng, unsigned count, unsigned maxCard, un
         z += x = 0.05 + u(rng);
       if (u(rng) < zeroRows) {
         unsigned s = std::uniform_int_distribution<unsigned>(0, cards[v] - 1)(rng);
-        z -= row[s];
         row[s] = 0;
+        z = 0;
+        for (double x : row)
+          z += x;
       }
       for (double &x : row)
         cpts[v].push_back(x / z);
@@ -199,6 +201,8 @@ double bruteMI(const Network &n, const std::vector<double> &joint, const std::ve
   double z = normalise(py);
   double hy = bruteEntropy(py), conditional = 0;
   for (unsigned s = 0; s < n.vars[x].card(); ++s) {
+    if (evidence[x] >= 0 && evidence[x] != static_cast<int>(s))
+      continue;                                  // P(x = s | E) = 0
     std::vector<int> e = evidence;
     e[x] = static_cast<int>(s);
     std::vector<double> row = bruteMarginal(n, joint, e, ys);

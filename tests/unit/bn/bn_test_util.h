@@ -48,6 +48,12 @@ double bruteEntropy(std::vector<double> p);
 double bruteMI(const llmflow::bn::Network &n, const std::vector<double> &joint, const std::vector<int> &evidence,
                unsigned x, const std::vector<unsigned> &ys);
 
+/// verify()'s message, or "" for a valid network.
+inline std::string verifyError(const llmflow::bn::Network &n) {
+  llvm::Error e = llmflow::bn::verify(n);
+  return e ? llvm::toString(std::move(e)) : "";
+}
+
 /// The error message of a failed Expected (fails the test if it succeeded).
 template <typename T> std::string errorOf(llvm::Expected<T> e) {
   if (e)

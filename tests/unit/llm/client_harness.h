@@ -163,6 +163,8 @@ struct Harness {
       out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     });
     runUntil([&] { return out.done; }, 15);
+    std::string died = server.diedHow();
+    REQUIRE_MESSAGE(died.empty(), "fake_openai.py " << died << " during the test");
     return out;
   }
 

@@ -275,3 +275,29 @@ TEST_CASE("standalone: each job alone, arriving at 0, work equals summed task du
   CHECK(r.jobs.at(0).finish == m.alone[3].finish);
   CHECK(r.jobs.at(0).work == m.alone[3].work);
 }
+
+namespace {
+/// A broken policy: asks for every ready task regardless of free slots, and
+/// repeats its first placement.
+class Greedy : public sched::Scheduler {
+public:
+  std::string name() const override { return "greedy"; }
+  std::vector<sched::Placement> decide(const sched::Snapshot &snap) override {
+    std::vector<sched::Placement> out;
+    for (const sched::JobView &j : snap.jobs)
+      for (const sched::ReadyTask &t : j.ready)
+        out.push_back({j.id, t.task});
+    return out;
+  }
+};
+}
+TEST_CASE("scratch") {
+  const Mix &m = mix50();
+  Greedy g;
+  engine::MemorySink sink;
+  sim::SimResult r = sim::simulate(m.apps, m.jobs, g, m.cfg, &sink);
+  Concurrency c = concurrency(sink.events);
+  MESSAGE("maxLLM " << c.maxLLM << " maxReg " << c.maxRegular);
+  unsigned ok = 0; for (auto &o : r.jobs) ok += o.ok;
+  MESSAGE("ok " << ok);
+}
