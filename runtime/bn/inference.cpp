@@ -1,10 +1,15 @@
 // Inference: evidence on a copy of the compiled tree's calibrated prior.
-// New evidence is multiplied into the variable's home clique; if every new
-// piece sits in one clique a single outward pass re-calibrates (Hugin keeps
-// the tree consistent), otherwise a full collect/distribute runs. Changing
-// or retracting evidence restarts from the prior. Posteriors are read from
-// each variable's smallest clique and cached until the evidence changes.
+// New evidence is multiplied into the variable's home clique and one
+// outward Hugin pass from that clique re-calibrates the tree (it was
+// consistent before); passes skip subtrees that hold no unobserved
+// variable's home and subtrees whose message carries no information (a
+// constant update ratio: d-separated from the evidence). Changing or
+// retracting evidence restarts from the prior (then one collect /
+// distribute). Tables are kept up to constant factors, so P(evidence)
+// comes from variable elimination. Posteriors are read from each
+// variable's smallest clique and cached until the evidence changes.
 #include "bn/inference_impl.h"
+#include "bn/ve.h"
 
 #include <cassert>
 #include <cmath>
@@ -16,7 +21,10 @@ Inference::Impl::Impl(std::shared_ptr<const JunctionTree> tree) : jt(std::move(t
   tables = jt->prior;
   evidence.assign(nv, -1);
   applied.assign(nv, -1);
-  scratch.resize(jt->maxSeparator);
+  scratch.resize(2 * jt->maxSeparator);
+  needed.assign(jt->maskWords, 0);
+  sources.assign(jt->maskWords, 0);
+  sepPass.assign(jt->seps.size(), 0);
   size_t off = 0;
   for (unsigned v = 0; v < nv; ++v) {
     postOffset.push_back(off);
@@ -24,7 +32,61 @@ Inference::Impl::Impl(std::shared_ptr<const JunctionTree> tree) : jt(std::move(t
   }
   post.resize(off);
   postEpoch.assign(nv, 0);
-  evidenceMass = 1;
+}
+
+namespace {
+
+bool intersects(const uint64_t *a, const uint64_t *b, size_t words) {
+  for (size_t w = 0; w < words; ++w)
+    if (a[w] & b[w])
+      return true;
+  return false;
+}
+
+void setBit(std::vector<uint64_t> &mask, unsigned c) { mask[c / 64] |= uint64_t(1) << (c % 64); }
+
+} // namespace
+
+void Inference::Impl::enter(unsigned v) {
+  const JunctionTree::Home &h = jt->home[v];
+  const JunctionTree::Clique &c = jt->cliques[h.clique];
+  double *t = tables.data() + c.offset;
+  unsigned card = jt->card[v];
+  for (size_t o = 0; o < h.outer; ++o)
+    for (unsigned s = 0; s < card; ++s)
+      if (static_cast<int>(s) != evidence[v])
+        std::fill_n(t + (o * card + s) * h.inner, h.inner, 0.0);
+  double z = 0;
+  for (size_t i = 0; i < c.size; ++i)
+    z += t[i];
+  if (z > 0)
+    for (size_t i = 0; i < c.size; ++i)
+      t[i] /= z;
+  applied[v] = evidence[v];
+}
+
+void Inference::Impl::distribute(const JunctionTree::Schedule &sched, bool prune) {
+  size_t words = jt->maskWords;
+  ++pass;
+  for (size_t i = 0; i < sched.msgs.size();) {
+    if (!intersects(&sched.beyond[i * words], needed.data(), words)) {
+      i = sched.end[i];
+      continue;
+    }
+    // Sum from the smallest current separator of the source that holds the
+    // target separator (a separator skipped above is stale, not current).
+    const JunctionTree::SubMap *alt = nullptr;
+    for (const auto &[sep, sub] : sched.alt[i])
+      if (sepPass[sep] == pass) {
+        alt = &jt->subMaps[sub];
+        break;
+      }
+    sepPass[sched.msgs[i].sep] = pass;
+    if (!detail::passMessage(*jt, tables.data(), sched.msgs[i], scratch.data(), prune, alt))
+      i = sched.end[i];
+    else
+      ++i;
+  }
 }
 
 void Inference::Impl::sync() {
@@ -38,50 +100,53 @@ void Inference::Impl::sync() {
     rebuild = applied[v] >= 0 && applied[v] != evidence[v];
   if (rebuild) {
     tables = jt->prior;
-    logScale = 0;
     applied.assign(nv, -1);
   }
-  // Enter new evidence; note whether it all lies in one clique.
-  int single = -1;
-  bool many = false;
+  // Needed: homes of unobserved variables, and of new evidence (the sources
+  // of later passes in this batch).
+  std::fill(needed.begin(), needed.end(), 0);
+  std::fill(sources.begin(), sources.end(), 0);
+  std::vector<unsigned> order;                     // source cliques, first-seen order
   for (unsigned v = 0; v < nv; ++v) {
-    if (evidence[v] < 0 || applied[v] == evidence[v])
-      continue;
-    const JunctionTree::Home &h = jt->home[v];
-    double *t = tables.data() + jt->cliques[h.clique].offset;
-    unsigned card = jt->card[v];
-    for (size_t o = 0; o < h.outer; ++o)
-      for (unsigned s = 0; s < card; ++s)
-        if (static_cast<int>(s) != evidence[v])
-          std::fill_n(t + (o * card + s) * h.inner, h.inner, 0.0);
-    applied[v] = evidence[v];
-    if (single < 0)
-      single = static_cast<int>(h.clique);
-    else if (single != static_cast<int>(h.clique))
-      many = true;
+    unsigned c = jt->home[v].clique;
+    if (evidence[v] < 0) {
+      setBit(needed, c);
+    } else if (applied[v] != evidence[v]) {
+      setBit(needed, c);
+      if (!(sources[c / 64] >> (c % 64) & 1))
+        order.push_back(c);
+      setBit(sources, c);
+    }
   }
-  if (single >= 0 && !many) {
-    for (const auto &m : jt->outward[single])
-      detail::passMessage(*jt, tables.data(), m, scratch.data());
-  } else if (many) {
-    for (const auto &m : jt->collect)
-      detail::passMessage(*jt, tables.data(), m, scratch.data());
-    for (const auto &m : jt->distribute)
-      detail::passMessage(*jt, tables.data(), m, scratch.data());
+  if (order.empty())
+    return;
+  if (rebuild && order.size() > 1) {
+    // Fresh tables: enter everything, collect from the evidence's subtrees
+    // into clique 0, distribute to the needed cliques.
+    for (unsigned v = 0; v < nv; ++v)
+      if (evidence[v] >= 0)
+        enter(v);
+    const JunctionTree::Schedule &root = jt->outward[0];
+    size_t words = jt->maskWords;
+    for (size_t i = root.msgs.size(); i-- > 0;)
+      if (intersects(&root.beyond[i * words], sources.data(), words))
+        detail::passMessage(*jt, tables.data(), {root.msgs[i].sep, !root.msgs[i].fromA}, scratch.data(), true);
+    for (unsigned v = 0; v < nv; ++v)             // the sources are no longer needed as such
+      if (evidence[v] >= 0)
+        needed[jt->home[v].clique / 64] &= ~(uint64_t(1) << (jt->home[v].clique % 64));
+    for (unsigned v = 0; v < nv; ++v)
+      if (evidence[v] < 0)
+        setBit(needed, jt->home[v].clique);
+    distribute(root, false);   // subtrees below evidence still need its news
+    return;
   }
-  // Every calibrated table sums to P(evidence); rescale far from 1 so long
-  // evidence chains neither underflow nor overflow.
-  const JunctionTree::Clique &c0 = jt->cliques[0];
-  double z = 0;
-  for (size_t i = 0; i < c0.size; ++i)
-    z += tables[c0.offset + i];
-  if (z > 0 && (z < 1e-150 || z > 1e150)) {
-    for (double &x : tables)
-      x /= z;
-    logScale += std::log(z);
-    z = 1;
+  // One outward pass per clique holding new evidence.
+  for (unsigned c : order) {
+    for (unsigned v = 0; v < nv; ++v)
+      if (evidence[v] >= 0 && applied[v] != evidence[v] && jt->home[v].clique == c)
+        enter(v);
+    distribute(jt->outward[c], true);
   }
-  evidenceMass = z * std::exp(logScale);
 }
 
 llvm::ArrayRef<double> Inference::Impl::posterior(unsigned v) {
@@ -164,7 +229,11 @@ std::optional<unsigned> Inference::observed(unsigned var) const {
 }
 
 double Inference::probabilityOfEvidence() {
-  impl->sync();
+  if (impl->massEpoch != impl->epoch || impl->dirty) {
+    impl->sync();
+    impl->evidenceMass = detail::eliminate(impl->jt->net, impl->jt->card, impl->evidence, {})[0];
+    impl->massEpoch = impl->epoch;
+  }
   return impl->evidenceMass;
 }
 

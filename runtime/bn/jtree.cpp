@@ -1,22 +1,29 @@
 // compile(): junction tree of a network. Moralise; triangulate by greedy
-// min-fill elimination (ties: smaller clique state space, then lower index);
+// elimination (min-fill, ties by smaller state space, then lower index; the
+// result with the fewest clique cells among that, min-weight and eight
+// min-fill runs with seeded random ties);
 // keep the maximal elimination cliques; join them by a maximum spanning tree
 // over separator sizes (Kruskal; empty separators join components); assign
 // each CPT to the smallest clique holding its family; calibrate the prior
-// with one Hugin collect/distribute. Also the Hugin message itself.
+// with one Hugin collect/distribute; per clique, the pre-order schedule of
+// messages away from it. Also the Hugin message itself.
 #include "bn/jtree.h"
 
 #include "bn/detail.h"
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
+#include <map>
 #include <numeric>
+#include <random>
 
 namespace llmflow::bn {
 
 namespace detail {
 
-void passMessage(const JunctionTree &jt, double *tables, const JunctionTree::Message &m, double *scratch) {
+bool passMessage(const JunctionTree &jt, double *tables, const JunctionTree::Message &m, double *scratch,
+                 bool mayPrune, const JunctionTree::SubMap *alt) {
   const JunctionTree::Separator &s = jt.seps[m.sep];
   const JunctionTree::Clique &src = jt.cliques[m.fromA ? s.a : s.b];
   const JunctionTree::Clique &dst = jt.cliques[m.fromA ? s.b : s.a];
@@ -24,16 +31,38 @@ void passMessage(const JunctionTree &jt, double *tables, const JunctionTree::Mes
   const uint32_t *dstMap = m.fromA ? s.mapB.data() : s.mapA.data();
   const double *ts = tables + src.offset;
   double *td = tables + dst.offset, *sv = tables + s.offset;
-  std::fill(scratch, scratch + s.size, 0.0);
-  for (size_t i = 0; i < src.size; ++i)
-    scratch[srcMap[i]] += ts[i];
-  for (size_t k = 0; k < s.size; ++k) {
-    double fresh = scratch[k];
-    scratch[k] = sv[k] > 0 ? fresh / sv[k] : 0.0;   // 0/0 = 0
-    sv[k] = fresh;
+  double *fresh = scratch, *ratio = scratch + s.size;
+  std::fill(fresh, fresh + s.size, 0.0);
+  if (alt) {
+    const double *ta = tables + jt.seps[alt->from].offset;
+    const uint32_t *map = alt->map.data();
+    for (size_t i = 0, n = alt->map.size(); i < n; ++i)
+      fresh[map[i]] += ta[i];
+  } else {
+    for (size_t i = 0; i < src.size; ++i)
+      fresh[srcMap[i]] += ts[i];
   }
+  double z = 0;
+  for (size_t k = 0; k < s.size; ++k)
+    z += fresh[k];
+  double scale = z > 0 ? 1 / z : 1;
+  double lo = HUGE_VAL, hi = 0;
+  for (size_t k = 0; k < s.size; ++k) {
+    fresh[k] *= scale;
+    if (sv[k] > 0) {
+      ratio[k] = fresh[k] / sv[k];
+      lo = std::min(lo, ratio[k]);
+      hi = std::max(hi, ratio[k]);
+    } else {
+      ratio[k] = 0;                                  // 0/0 = 0 (the target is 0 there too)
+    }
+  }
+  if (mayPrune && lo > 0 && hi <= lo * (1 + 1e-12))
+    return false;
+  std::copy(fresh, fresh + s.size, sv);
   for (size_t i = 0; i < dst.size; ++i)
-    td[i] *= scratch[dstMap[i]];
+    td[i] *= ratio[dstMap[i]];
+  return true;
 }
 
 } // namespace detail
@@ -60,15 +89,23 @@ Graph moralGraph(const Network &n) {
   return g;
 }
 
-/// Greedy min-fill elimination; returns the maximal elimination cliques.
-std::vector<std::vector<unsigned>> triangulate(Graph g, const std::vector<unsigned> &card) {
+/// How the next variable to eliminate is chosen.
+struct Heuristic {
+  bool fillFirst = true;      // min-fill (ties: smaller state space) or min-weight (ties: fill)
+  uint64_t seed = 0;          // 0: ties by lowest index; else random ties
+};
+
+/// Greedy elimination; returns the maximal elimination cliques.
+std::vector<std::vector<unsigned>> triangulate(Graph g, const std::vector<unsigned> &card, Heuristic h) {
   size_t nv = g.size();
   std::vector<char> gone(nv, 0);
   std::vector<std::vector<unsigned>> cliques;
+  std::mt19937_64 rng(h.seed);
   for (size_t step = 0; step < nv; ++step) {
     unsigned best = 0;
-    size_t bestFill = SIZE_MAX;
-    double bestWeight = 0;
+    std::pair<double, double> bestKey{0, 0};
+    uint64_t bestTie = 0;
+    bool first = true;
     for (unsigned v = 0; v < nv; ++v) {
       if (gone[v])
         continue;
@@ -76,17 +113,20 @@ std::vector<std::vector<unsigned>> triangulate(Graph g, const std::vector<unsign
       for (unsigned u = 0; u < nv; ++u)
         if (!gone[u] && g[v][u])
           nb.push_back(u);
-      size_t fill = 0;
+      double fill = 0;
       for (size_t i = 0; i < nb.size(); ++i)
         for (size_t j = i + 1; j < nb.size(); ++j)
           fill += !g[nb[i]][nb[j]];
       double weight = card[v];
       for (unsigned u : nb)
         weight *= card[u];
-      if (fill < bestFill || (fill == bestFill && weight < bestWeight)) {
+      std::pair<double, double> key = h.fillFirst ? std::pair{fill, weight} : std::pair{weight, fill};
+      uint64_t tie = h.seed ? rng() : 0;
+      if (first || key < bestKey || (key == bestKey && tie < bestTie)) {
         best = v;
-        bestFill = fill;
-        bestWeight = weight;
+        bestKey = key;
+        bestTie = tie;
+        first = false;
       }
     }
     std::vector<unsigned> clique{best};
@@ -112,6 +152,31 @@ std::vector<std::vector<unsigned>> triangulate(Graph g, const std::vector<unsign
       maximal.push_back(cliques[i]);
   }
   return maximal;
+}
+
+/// The triangulation with the fewest clique cells among min-fill, min-weight
+/// and a few min-fill runs with seeded random tie-breaking (deterministic).
+std::vector<std::vector<unsigned>> bestTriangulation(const Graph &g, const std::vector<unsigned> &card) {
+  std::vector<std::vector<unsigned>> best;
+  double bestCells = 0;
+  std::vector<Heuristic> tries{{true, 0}, {false, 0}};
+  for (uint64_t seed = 1; seed <= 8; ++seed)
+    tries.push_back({true, seed});
+  for (const Heuristic &h : tries) {
+    auto cl = triangulate(g, card, h);
+    double cells = 0;
+    for (const auto &c : cl) {
+      double size = 1;
+      for (unsigned u : c)
+        size *= card[u];
+      cells += size;
+    }
+    if (best.empty() || cells < bestCells) {
+      best = std::move(cl);
+      bestCells = cells;
+    }
+  }
+  return best;
 }
 
 std::vector<unsigned> intersect(const std::vector<unsigned> &a, const std::vector<unsigned> &b) {
@@ -186,27 +251,56 @@ void multiplyCPT(const Network &n, unsigned v, const std::vector<unsigned> &vars
   }
 }
 
-/// Messages leaving `root`, parents before children (pre-order).
-std::vector<JunctionTree::Message> outwardFrom(const JunctionTree &jt,
-                                               const std::vector<std::vector<unsigned>> &incident, unsigned root) {
-  std::vector<JunctionTree::Message> out;
-  std::vector<char> seen(jt.cliques.size(), 0);
-  std::vector<unsigned> stack{root};
-  seen[root] = 1;
-  while (!stack.empty()) {
-    unsigned c = stack.back();
-    stack.pop_back();
-    for (unsigned s : incident[c]) {
+/// Messages leaving `root` in pre-order, with subtree ends, masks and the
+/// smaller tables each message can be summed from (subMaps is the shared,
+/// deduplicated store of separator-to-separator maps).
+JunctionTree::Schedule outwardFrom(JunctionTree &jt, const std::vector<std::vector<unsigned>> &incident,
+                                   unsigned root, std::map<std::pair<unsigned, unsigned>, unsigned> &subIndex) {
+  JunctionTree::Schedule sched;
+  std::vector<unsigned> target;                      // per message, the clique it enters
+  auto subMap = [&](unsigned from, unsigned to) {
+    auto [it, fresh] = subIndex.try_emplace({from, to}, static_cast<unsigned>(jt.subMaps.size()));
+    if (fresh)
+      jt.subMaps.push_back({from, indexMap(jt.seps[from].vars, jt.seps[to].vars, jt.card)});
+    return it->second;
+  };
+  auto visit = [&](auto &&self, unsigned c, unsigned from) -> void {
+    std::vector<unsigned> sent;                      // separators of c already current in this pass
+    if (from != UINT32_MAX)
+      sent.push_back(from);
+    std::vector<unsigned> order = incident[c];       // larger separators first: more reuse
+    std::stable_sort(order.begin(), order.end(),
+                     [&](unsigned x, unsigned y) { return jt.seps[x].size > jt.seps[y].size; });
+    for (unsigned s : order) {
       const auto &sep = jt.seps[s];
       unsigned other = sep.a == c ? sep.b : sep.a;
-      if (seen[other])
+      if (s == from)
         continue;
-      seen[other] = 1;
-      out.push_back({s, sep.a == c});
-      stack.push_back(other);
+      size_t i = sched.msgs.size();
+      sched.msgs.push_back({s, sep.a == c});
+      sched.end.push_back(0);
+      target.push_back(other);
+      std::vector<std::pair<unsigned, unsigned>> alt;
+      for (unsigned t : sent)
+        if (jt.seps[t].size < jt.cliques[c].size &&
+            std::includes(jt.seps[t].vars.begin(), jt.seps[t].vars.end(), sep.vars.begin(), sep.vars.end()))
+          alt.push_back({t, 0});
+      std::stable_sort(alt.begin(), alt.end(),
+                       [&](auto x, auto y) { return jt.seps[x.first].size < jt.seps[y.first].size; });
+      for (auto &a : alt)
+        a.second = subMap(a.first, s);
+      sched.alt.push_back(std::move(alt));
+      self(self, other, s);
+      sched.end[i] = static_cast<uint32_t>(sched.msgs.size());
+      sent.push_back(s);
     }
-  }
-  return out;
+  };
+  visit(visit, root, UINT32_MAX);
+  sched.beyond.assign(sched.msgs.size() * jt.maskWords, 0);
+  for (size_t i = 0; i < sched.msgs.size(); ++i)
+    for (size_t j = i; j < sched.end[i]; ++j)
+      sched.beyond[i * jt.maskWords + target[j] / 64] |= uint64_t(1) << (target[j] % 64);
+  return sched;
 }
 
 } // namespace
@@ -218,7 +312,7 @@ std::shared_ptr<const JunctionTree> compile(const Network &n) {
   size_t nv = n.vars.size();
   for (const Variable &v : n.vars)
     jt->card.push_back(v.card());
-  std::vector<std::vector<unsigned>> cl = nv ? triangulate(moralGraph(n), jt->card) : std::vector<std::vector<unsigned>>{{}};
+  std::vector<std::vector<unsigned>> cl = nv ? bestTriangulation(moralGraph(n), jt->card) : std::vector<std::vector<unsigned>>{{}};
   for (auto &vars : cl) {
     JunctionTree::Clique c;
     c.vars = vars;
@@ -270,12 +364,10 @@ std::shared_ptr<const JunctionTree> compile(const Network &n) {
     jt->maxSeparator = std::max(jt->maxSeparator, s.size);
   }
   // Schedules.
+  jt->maskWords = (nc + 63) / 64;
+  std::map<std::pair<unsigned, unsigned>, unsigned> subIndex;
   for (unsigned c = 0; c < nc; ++c)
-    jt->outward.push_back(outwardFrom(*jt, incident, c));
-  jt->distribute = jt->outward[0];
-  jt->collect.assign(jt->distribute.rbegin(), jt->distribute.rend());
-  for (auto &m : jt->collect)
-    m.fromA = !m.fromA;
+    jt->outward.push_back(outwardFrom(*jt, incident, c, subIndex));
   // Homes: the smallest clique holding each variable.
   jt->home.resize(nv);
   for (unsigned v = 0; v < nv; ++v) {
@@ -308,11 +400,12 @@ std::shared_ptr<const JunctionTree> compile(const Network &n) {
     assert(best < nc && "triangulation keeps every family inside a clique");
     multiplyCPT(n, v, jt->cliques[best].vars, jt->card, jt->prior.data() + jt->cliques[best].offset);
   }
-  std::vector<double> scratch(jt->maxSeparator);
-  for (const auto &m : jt->collect)
-    detail::passMessage(*jt, jt->prior.data(), m, scratch.data());
-  for (const auto &m : jt->distribute)
-    detail::passMessage(*jt, jt->prior.data(), m, scratch.data());
+  std::vector<double> scratch(2 * jt->maxSeparator);
+  const auto &msgs = jt->outward[0].msgs;
+  for (size_t i = msgs.size(); i-- > 0;)
+    detail::passMessage(*jt, jt->prior.data(), {msgs[i].sep, !msgs[i].fromA}, scratch.data(), false);
+  for (const auto &m : msgs)
+    detail::passMessage(*jt, jt->prior.data(), m, scratch.data(), false);
   return jt;
 }
 

@@ -163,17 +163,21 @@ llvm::Expected<Value> evaluate(const ir::Expr &e, const EvalScope &scope) {
   case ir::Expr::Kind::Literal:
     return e.literal;
   case ir::Expr::Kind::Ref: {
-    const Value *root = scope.lookup(e.root, e.name);
-    if (!root)
+    const Value *v = scope.lookup(e.root, e.name);
+    if (!v)
       return fail("value of '" + e.name + "' (" + ir::toString(e.root) + ") is not available");
-    Value v = *root;
+    // Walk the fields by pointer: only the final value is copied.
     for (const std::string &f : e.fields) {
-      auto next = field(v, f);
-      if (!next)
-        return llvm::joinErrors(fail("reading '" + e.name + "'"), next.takeError());
-      v = std::move(*next);
+      if (v->kind() == Value::Null)
+        return Value(nullptr); // optional<Record>.field -> none
+      const llvm::json::Object *o = v->getAsObject();
+      if (!o)
+        return fail("reading '" + e.name + "': cannot read field '" + f + "' of a " + kindName(*v));
+      v = o->get(f);
+      if (!v)
+        return fail("reading '" + e.name + "': value has no field '" + f + "'");
     }
-    return v;
+    return *v;
   }
   case ir::Expr::Kind::Unary: {
     auto o = evaluate(e.args[0], scope);

@@ -24,7 +24,7 @@ inline constexpr unsigned kSlotKinds = 2;
 
 struct ReadyTask {
   TaskId task = 0;
-  std::string nodeId;           // stable IR node id (the BN's variable key)
+  llvm::StringRef nodeId;       // stable IR node id (the BN's variable key); valid during the call
   Slot slot = Slot::Regular;
   /// Tasks of one expansion (map items, plan steps) share a group; 0 = none.
   uint64_t group = 0;
@@ -32,7 +32,7 @@ struct ReadyTask {
 
 struct JobView {
   JobId id = 0;
-  std::string app;
+  llvm::StringRef app;          // valid during the call
   double arrival = 0;           // seconds, on the caller's clock
   unsigned running = 0;         // tasks of this job on executors now
   std::vector<ReadyTask> ready; // in readiness order

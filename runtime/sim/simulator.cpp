@@ -1,6 +1,7 @@
 #include "sim/simulator.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
 
 #include <chrono>
 #include <queue>
@@ -42,6 +43,8 @@ public:
 
   SimResult run() {
     auto wall0 = std::chrono::steady_clock::now();
+    states.resize(specs.size());
+    result.jobs.resize(specs.size());
     for (size_t i = 0; i < specs.size(); ++i)
       push({specs[i].arrival, 0, Ev::Arrival, i});
     while (!queue.empty()) {
@@ -55,9 +58,10 @@ public:
       schedule();
     }
     result.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    for (auto &[idx, st] : states) {
+    for (size_t idx = 0; idx < states.size(); ++idx) {
+      JobState &st = states[idx];
       JobOutcome &o = result.jobs[idx];
-      if (!st.finished) {
+      if (st.job && !st.finished) {
         o.ok = false;
         o.error = "internal error: the job stalled in the simulator";
         o.finish = now;
@@ -89,7 +93,7 @@ private:
   double now = 0;
   std::vector<Server> servers;
   unsigned capacity[sched::kSlotKinds], busy[sched::kSlotKinds] = {0, 0};
-  std::map<size_t, JobState> states;                 // by spec index, active or done
+  std::vector<JobState> states;                      // by spec index
   std::vector<size_t> active;                        // spec indices of active jobs, arrival order
   llvm::DenseMap<uint64_t, InFlight> llmRequests;    // request id -> task
   uint64_t nextRequest = 1;
@@ -140,8 +144,6 @@ private:
     JobState &st = states[idx];
     st.behaviour = std::make_unique<behave::JobBehaviour>(*app.behaviour, *app.module, cfg.seed, spec.id);
     st.job = std::make_unique<rt::Job>(spec.id, *app.module, *app.app, spec.inputs, st.behaviour.get());
-    if (result.jobs.size() < specs.size())
-      result.jobs.resize(specs.size());
     JobOutcome &o = result.jobs[idx];
     o.id = spec.id;
     o.app = spec.app;
@@ -212,8 +214,8 @@ private:
   void schedule() {
     sched::Snapshot snap;
     snap.now = now;
-    snap.free[0] = capacity[0] - busy[0];
-    snap.free[1] = capacity[1] - busy[1];
+    snap.free[0] = capacity[0] > busy[0] ? capacity[0] - busy[0] : 0;
+    snap.free[1] = capacity[1] > busy[1] ? capacity[1] - busy[1] : 0;
     if (!snap.free[0] && !snap.free[1])
       return;
     for (size_t idx : active) {
@@ -249,12 +251,24 @@ private:
   }
 
   void dispatch(const sched::Placement &p) {
-    size_t idx = indexOf(p.job);
-    JobState &st = states[idx];
+    // A placement must name a ready task of an active job and fit a free slot
+    // of its kind. Like the engine, a broken scheduler is an assert in debug
+    // builds and its excess placements are dropped otherwise (never
+    // over-booked, never a task started twice).
+    auto known = idToIndex.find(p.job);
+    JobState *stp = known == idToIndex.end() ? nullptr : &states[known->second];
+    bool ready = stp && stp->job && !stp->job->done() && llvm::is_contained(stp->job->ready(), p.task);
+    assert(ready && "scheduler placed a task that is not ready");
+    if (!ready)
+      return;
+    size_t idx = known->second;
+    JobState &st = *stp;
     rt::Job &job = *st.job;
     const rt::Task &task = job.task(p.task);
     unsigned k = unsigned(slotOf(task.executor));
     assert(busy[k] < capacity[k] && "scheduler over-booked a slot kind");
+    if (busy[k] >= capacity[k])
+      return;
     ++busy[k];
     job.markRunning(p.task);
     engine::Event ev;
@@ -359,7 +373,10 @@ std::vector<JobOutcome> standalone(const std::vector<SimApp> &apps, const std::v
   SimConfig alone = config;
   alone.regularSlots = 1u << 20;
   alone.llmMaxInFlight = 1u << 20;
-  alone.llmEndpoints = 1;
+  // Alone means every endpoint to itself: keep the endpoint count (with one
+  // endpoint a job's parallel requests would share one batch and run slower
+  // than they can in the configured system).
+  alone.llmEndpoints = std::max(1u, config.llmEndpoints);
   auto fcfs = sched::makeFCFS();
   for (const SimJob &j : jobs) {
     SimJob one = j;

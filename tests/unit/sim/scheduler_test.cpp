@@ -381,10 +381,12 @@ TEST_CASE("carbyne: first each job's longest expected task per kind, then the le
 // --- Oracle -------------------------------------------------------------------------------------
 
 TEST_CASE("oracle orders by the clairvoyant remaining time") {
+  // Standalone time = 2 x work for every job here, so ordering by remaining
+  // time or by remaining work agree; the subcase below pins the documented key.
   FakeTruth truth;
-  truth.byJob[1] = {10, 10}; // standalone time, work
+  truth.byJob[1] = {20, 10}; // standalone time, work
   truth.byJob[2] = {8, 4};
-  truth.byJob[3] = {3, 6};
+  truth.byJob[3] = {12, 6};
   auto oracle = make("oracle", nullptr, &truth);
   Snapshot s = snapshot(1, 2,
                         {
@@ -392,17 +394,29 @@ TEST_CASE("oracle orders by the clairvoyant remaining time") {
                             jobView(2, "b", 1.0, 0, {toolTask(1)}),
                             jobView(3, "c", 2.0, 0, {toolTask(1)}),
                         });
-  CHECK(pairs(oracle->decide(s)) == P{{3, 1}, {2, 1}}); // 3 < 8 < 10
-  // Job 1 did 9 of its 10 s of work: 10 * 1/10 = 1 left.
-  oracle->observe(taskFinished(1, "a", 9));
-  CHECK(pairs(oracle->decide(s)) == P{{1, 1}, {3, 1}});
-  // Job 2 did 3 of 4: 8 * 1/4 = 2 left, ahead of job 3 (3).
-  oracle->observe(taskFinished(2, "b", 3));
-  CHECK(pairs(oracle->decide(s)) == P{{1, 1}, {2, 1}});
-  // The oracle ignores what it was not told through the truth table: it
-  // never consults profiles, so apps with no knowledge are fine.
-  oracle->observe(jobFinished(1, "a"));
-  CHECK(pairs(oracle->decide(s)) == P{{2, 1}, {3, 1}}); // job 1 back to 10
+  SUBCASE("progress reorders") {
+    CHECK(pairs(oracle->decide(s)) == P{{2, 1}, {3, 1}}); // 8 < 12 < 20
+    // Job 1 did 9 of its 10 s of work: 1/10 of it left (2 s).
+    oracle->observe(taskFinished(1, "a", 9));
+    CHECK(pairs(oracle->decide(s)) == P{{1, 1}, {2, 1}});
+    // Job 2 did 3.5 of 4: 1/8 left (1 s), ahead of job 1.
+    oracle->observe(taskFinished(2, "b", 3.5));
+    CHECK(pairs(oracle->decide(s)) == P{{2, 1}, {1, 1}});
+    // A finished job's progress is forgotten.
+    oracle->observe(jobFinished(1, "a"));
+    CHECK(pairs(oracle->decide(s)) == P{{2, 1}, {3, 1}});
+  }
+  SUBCASE("documented key: true standalone time scaled by the share of work left") {
+    // Job 1: long alone (10 s) but little work (2 s); job 2: short alone (4 s)
+    // but much parallel work (8 s). The time-based key puts job 2 first
+    // (a remaining-work key would put job 1 first).
+    FakeTruth t2;
+    t2.byJob[1] = {10, 2};
+    t2.byJob[2] = {4, 8};
+    auto o2 = make("oracle", nullptr, &t2);
+    Snapshot u = snapshot(0, 1, {jobView(1, "a", 0.0, 0, {toolTask(1)}), jobView(2, "b", 1.0, 0, {toolTask(1)})});
+    CHECK(pairs(o2->decide(u)) == P{{2, 1}});
+  }
 }
 
 // --- properties over random snapshots -----------------------------------------------------------
@@ -415,6 +429,8 @@ TEST_CASE("every scheduler answers random snapshots validly and deterministicall
   FakeTruth truth;
   for (uint64_t j = 1; j <= 8; ++j)
     truth.byJob[j] = {double(j % 5) + 1, double(j % 3) + 1};
+  static const char *const kNodes[] = {"n0", "n1", "n2", "n3", "n4"};
+  static const char *const kApps[] = {"a0", "a1", "a2", "a3"}; // a3: no knowledge
   std::mt19937_64 rng(20240611);
   auto pick = [&](unsigned lo, unsigned hi) { return std::uniform_int_distribution<unsigned>(lo, hi)(rng); };
   for (const std::string &name : sched::schedulerNames()) {
@@ -433,9 +449,8 @@ TEST_CASE("every scheduler answers random snapshots validly and deterministicall
         std::vector<sched::ReadyTask> ready;
         unsigned m = pick(1, 5);
         for (unsigned t = 1; t <= m; ++t) // ids 1..m in every job: they collide across jobs
-          ready.push_back({t, "n" + std::to_string(pick(0, 4)), pick(0, 1) ? Slot::LLM : Slot::Regular, 0});
-        s.jobs.push_back(jobView(ids[j], "a" + std::to_string(pick(0, 3)), double(pick(0, 3)), pick(0, 3),
-                                 std::move(ready)));
+          ready.push_back(task(t, kNodes[pick(0, 4)], pick(0, 1) ? Slot::LLM : Slot::Regular));
+        s.jobs.push_back(jobView(ids[j], kApps[pick(0, 3)], double(pick(0, 3)), pick(0, 3), std::move(ready)));
       }
       auto ps = s1->decide(s);
       REQUIRE_MESSAGE(invalid(s, ps) == "", name);
@@ -445,7 +460,7 @@ TEST_CASE("every scheduler answers random snapshots validly and deterministicall
         CHECK(workConserving(s, ps));
       CHECK(pairs(s2->decide(s)) == pairs(ps));
       // Feed both the same progress so the history-based ones drift the same way.
-      Observation o = taskFinished(ids[0], s.jobs[0].app, 0.25 * pick(0, 4));
+      Observation o = taskFinished(ids[0], std::string(s.jobs[0].app), 0.25 * pick(0, 4));
       s1->observe(o);
       s2->observe(o);
     }

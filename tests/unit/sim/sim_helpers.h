@@ -223,18 +223,31 @@ inline Concurrency concurrency(const std::vector<engine::Event> &events) {
 
 // --- hand-built snapshots -----------------------------------------------------------------------
 
-inline sched::ReadyTask llmTask(sched::TaskId id, std::string node = "llm", uint64_t group = 0) {
-  return {id, std::move(node), sched::Slot::LLM, group};
+// Snapshot fields may be borrowed (llvm::StringRef, valid during a call) or
+// owned (std::string); these builders work with either. Pass names that
+// outlive the snapshot (string literals, or strings kept alive by the test).
+template <class Field> Field nameAs(llvm::StringRef s) { return Field(s); }
+
+inline sched::ReadyTask task(sched::TaskId id, llvm::StringRef node, sched::Slot slot, uint64_t group = 0) {
+  sched::ReadyTask t;
+  t.task = id;
+  t.nodeId = nameAs<decltype(t.nodeId)>(node);
+  t.slot = slot;
+  t.group = group;
+  return t;
 }
-inline sched::ReadyTask toolTask(sched::TaskId id, std::string node = "tool", uint64_t group = 0) {
-  return {id, std::move(node), sched::Slot::Regular, group};
+inline sched::ReadyTask llmTask(sched::TaskId id, llvm::StringRef node = "llm", uint64_t group = 0) {
+  return task(id, node, sched::Slot::LLM, group);
+}
+inline sched::ReadyTask toolTask(sched::TaskId id, llvm::StringRef node = "tool", uint64_t group = 0) {
+  return task(id, node, sched::Slot::Regular, group);
 }
 
-inline sched::JobView jobView(sched::JobId id, std::string app, double arrival, unsigned running,
+inline sched::JobView jobView(sched::JobId id, llvm::StringRef app, double arrival, unsigned running,
                               std::vector<sched::ReadyTask> ready) {
   sched::JobView j;
   j.id = id;
-  j.app = std::move(app);
+  j.app = nameAs<decltype(j.app)>(app);
   j.arrival = arrival;
   j.running = running;
   j.ready = std::move(ready);
