@@ -4,6 +4,9 @@
 #include "engine/real_executors.h"
 #include "engine/sim_executors.h"
 #include "engine/trace.h"
+#include "estimate/bn_estimator.h"
+#include "estimate/model_file.h"
+#include "profile/knowledge.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -15,7 +18,9 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"app", true, "the application to run when the module has several", "NAME"});
   o.push_back({"backend", true, "sim (default: the embedded simulated backend) or a base URL of an OpenAI-compatible server", "B"});
   o.push_back({"config", true, "run configuration (TOML; docs/config.md)", "FILE"});
-  o.push_back({"scheduler", true, "scheduling policy (default fcfs)", "NAME"});
+  o.push_back({"scheduler", true, "fcfs (default), sjf, fair, srtf-mean, carbyne, llmsched, llmsched-nobn, llmsched-nounc", "NAME"});
+  o.push_back({"profile", true, "profiles of the application, for history-based schedulers", "PROFILE.jsonl"});
+  o.push_back({"bn", true, "the application's trained network, for llmsched", "APP.bn.json"});
   o.push_back({"behaviour", true, "behaviour model for the simulated backend (default: behaviour.toml next to the program)", "FILE"});
   o.push_back({"time-scale", true, "simulated backend: engine seconds per real second (default 1)", "X"});
   o.push_back({"seed", true, "seed for the simulated backend and arrivals (default 1)", "N"});
@@ -76,6 +81,38 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   std::string schedName = args.get("scheduler", "fcfs");
   sched::SchedulerContext sctx;
   sctx.seed = cfg.seed;
+  if (args.has("profile")) {
+    auto profiles = profile::readProfiles(args.get("profile"));
+    if (!profiles) {
+      llvm::errs() << "llmflow: " << llvm::toString(profiles.takeError()) << "\n";
+      *exitCode = kEnvironment;
+      return nullptr;
+    }
+    if (llvm::Error e = profile::checkAgainst(*profiles, r->app.module, r->app.app->name)) {
+      llvm::errs() << "llmflow: " << args.get("profile") << ": " << llvm::toString(std::move(e)) << "\n";
+      *exitCode = kErrors;
+      return nullptr;
+    }
+    r->knowledge = std::make_unique<sched::Knowledge>(profile::buildKnowledge(*profiles));
+    sctx.knowledge = r->knowledge.get();
+  }
+  if (args.has("bn")) {
+    auto file = estimate::readModelFile(args.get("bn"));
+    if (!file) {
+      llvm::errs() << "llmflow: " << llvm::toString(file.takeError()) << "\n";
+      *exitCode = kEnvironment;
+      return nullptr;
+    }
+    auto abn = estimate::AppBN::make(estimate::appModel(r->app.module, *r->app.app), std::move(file->net));
+    if (!abn) {
+      llvm::errs() << "llmflow: " << args.get("bn") << ": " << llvm::toString(abn.takeError()) << "\n";
+      *exitCode = kErrors;
+      return nullptr;
+    }
+    r->network = std::move(*abn);
+    const estimate::AppBN *net = r->network.get();
+    sctx.bnEstimator = [net] { return estimate::makeBNEstimator({net}); };
+  }
   std::string why;
   r->scheduler = sched::makeScheduler(schedName, sctx, &why);
   if (!r->scheduler) {

@@ -13,6 +13,8 @@
 
 namespace llmflow::behave { struct BehaviourModel; class JobBehaviour; }
 namespace llmflow::engine { class SimTaskModel; }
+namespace llmflow::estimate { struct AppBN; }
+namespace llmflow::sched { struct Knowledge; }
 
 namespace llmflow::cli {
 
@@ -41,6 +43,8 @@ private:
   engine::RunConfig cfg;
   boost::asio::io_context io;
   std::unique_ptr<engine::EngineClock> clock;
+  std::unique_ptr<sched::Knowledge> knowledge;
+  std::unique_ptr<estimate::AppBN> network;
   std::unique_ptr<sched::Scheduler> scheduler;
   std::unique_ptr<behave::BehaviourModel> behaviour;
   std::vector<std::unique_ptr<behave::JobBehaviour>> jobBehaviours;

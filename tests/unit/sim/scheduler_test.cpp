@@ -421,7 +421,7 @@ TEST_CASE("oracle orders by the clairvoyant remaining time") {
 
 // --- properties over random snapshots -----------------------------------------------------------
 
-TEST_CASE("every scheduler answers random snapshots validly and deterministically; baselines fill what they can") {
+TEST_CASE("every scheduler answers random snapshots validly and deterministically, and baselines fill what they can") {
   sched::Knowledge k;
   k.apps["a0"] = appKnowledge(3, 2, {{"n0", 1}, {"n1", 2}, {"n2", 0.5}});
   k.apps["a1"] = appKnowledge(8, 6, {{"n0", 3}, {"n3", 1}, {"n4", 2}});

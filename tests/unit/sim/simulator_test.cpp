@@ -96,7 +96,7 @@ std::map<uint64_t, JobTrace> traces(const std::vector<engine::Event> &events) {
 
 } // namespace
 
-TEST_CASE("simulate is deterministic: same seed and jobs, same JCTs and decisions; another seed differs") {
+TEST_CASE("simulate is deterministic: same seed and jobs give the same JCTs and decisions, another seed differs") {
   const Mix &m = mix50();
   auto run = [&](const sim::SimConfig &cfg, engine::MemorySink *sink) {
     auto s = make("srtf-mean", m);
