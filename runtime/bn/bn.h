@@ -13,9 +13,11 @@
 //    some value reaches the cap, plus ABSENT.
 //  - train(): BIC score, hill climbing (add/remove; see TrainOptions), K2 or
 //    an exact per-variable search; CPTs by counting with add-alpha smoothing.
-//  - Inference: a Hugin junction tree compiled once per network (min-fill
-//    triangulation) shared by every job; evidence enters incrementally;
-//    joint queries (mutual information) by variable elimination.
+//  - Inference: a Hugin junction tree compiled once per network (greedy
+//    min-fill / min-weight triangulation, the smallest of ten tries) shared
+//    by every job; evidence enters incrementally (one outward pass, skipping
+//    subtrees nothing needs or nothing changes in); joint queries (mutual
+//    information) and P(evidence) by variable elimination.
 #pragma once
 
 #include "llvm/ADT/ArrayRef.h"
@@ -181,9 +183,10 @@ enum class MIMethod {
 
 /// Exact inference with evidence. Evidence is entered lazily: the tree is
 /// re-calibrated on the next query (one outward pass from the evidence's
-/// clique when evidence was only added; a full re-propagation after
-/// forget()). Evidence of probability 0 makes every posterior uniform;
-/// probabilityOfEvidence() tells.
+/// clique when evidence was only added; a rebuild from the prior after
+/// forget() or a changed state). Evidence of probability 0 makes every
+/// posterior uniform; probabilityOfEvidence() tells. Not thread-safe (one
+/// per job); the JunctionTree it shares is.
 class Inference {
 public:
   explicit Inference(const Network &n);                       // compiles

@@ -76,7 +76,7 @@ double Inference::mutualInformation(unsigned x, const std::vector<unsigned> &ys,
   if (open.empty())
     return 0;
   unsigned cx = impl->jt->card[x];
-  if (cells < double(impl->jointLimit)) {
+  if (cells <= double(impl->jointLimit)) {
     method = MIMethod::Joint;
     std::vector<unsigned> q{x};
     q.insert(q.end(), open.begin(), open.end());

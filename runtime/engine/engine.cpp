@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <boost/asio/post.hpp>
 
 namespace llmflow::engine {
@@ -163,8 +165,13 @@ void Engine::schedule() {
   decisionTime += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++decisionCount;
   for (const sched::Placement &p : placements) {
+    // A placement must name a ready task of a live job (a broken scheduler
+    // is an assert in debug builds; its bad placements are dropped otherwise).
     auto it = live.find(p.job);
-    assert(it != live.end() && "scheduler placed a task of an unknown job");
+    bool valid = it != live.end() && !it->second->done() && llvm::is_contained(it->second->ready(), p.task);
+    assert(valid && "scheduler placed a task that is not ready");
+    if (!valid)
+      continue;
     rt::Job &job = *it->second;
     const rt::Task &task = job.task(p.task);
     unsigned k = unsigned(slotOf(task.executor));

@@ -17,6 +17,7 @@ llvm::Expected<std::unique_ptr<AppBN>> AppBN::make(AppModel model, bn::Network n
   a->net = std::move(net);
   for (unsigned v = 0; v < a->net.vars.size(); ++v)
     a->var[a->net.vars[v].name] = v;
+  a->compiled = bn::compile(a->net);
   for (const bn::VariableSpec &s : a->model.specs)
     if (!a->var.count(s.name))
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -187,7 +188,7 @@ public:
 
 private:
   struct Job {
-    explicit Job(const AppBN &a) : app(a), inf(a.net) {}
+    explicit Job(const AppBN &a) : app(a), inf(a.compiled) {}
     const AppBN &app;
     bn::Inference inf;
     llvm::StringMap<double> observed;

@@ -15,6 +15,7 @@ namespace llmflow::estimate {
 struct AppBN {
   AppModel model;
   bn::Network net;
+  std::shared_ptr<const bn::JunctionTree> compiled; // shared by every job's inference
   llvm::StringMap<unsigned> var;               // variable name -> index
   std::vector<unsigned> workVars;              // durations of Regular and LLM nodes
   std::vector<std::vector<unsigned>> descendants; // per variable, nearest first

@@ -132,8 +132,10 @@ public:
   }
 };
 
-/// Clairvoyant SRTF: each job's true standalone time, scaled by the share
-/// of its true work still to do. The practical lower bound.
+/// Clairvoyant SRTF on the true remaining work (the sum of the remaining
+/// stage durations, as llmsched.md section 5 defines remaining time): each
+/// job's true standalone work minus what it has done. The lower bound the
+/// others are measured against.
 class Oracle : public Scheduler {
 public:
   explicit Oracle(const Clairvoyance &truth) : truth(truth) {}
@@ -146,10 +148,10 @@ public:
   }
   std::vector<Placement> decide(const Snapshot &snap) override {
     return placeInOrder(snap, sortedBy(snap, [&](const JobView &j) {
-                          double work = truth.standaloneWork(j.id), left = work;
+                          double left = truth.standaloneWork(j.id);
                           if (auto it = done.find(j.id); it != done.end())
-                            left = std::max(0.0, work - it->second);
-                          return work > 0 ? truth.standaloneTime(j.id) * left / work : 0.0;
+                            left = std::max(0.0, left - it->second);
+                          return left;
                         }));
   }
 private:

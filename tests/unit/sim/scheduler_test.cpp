@@ -406,16 +406,16 @@ TEST_CASE("oracle orders by the clairvoyant remaining time") {
     oracle->observe(jobFinished(1, "a"));
     CHECK(pairs(oracle->decide(s)) == P{{2, 1}, {3, 1}});
   }
-  SUBCASE("documented key: true standalone time scaled by the share of work left") {
+  SUBCASE("documented key: true remaining work, not standalone time") {
     // Job 1: long alone (10 s) but little work (2 s); job 2: short alone (4 s)
-    // but much parallel work (8 s). The time-based key puts job 2 first
-    // (a remaining-work key would put job 1 first).
+    // but much parallel work (8 s). The remaining-work key puts job 1 first
+    // (a standalone-time key would put job 2 first).
     FakeTruth t2;
     t2.byJob[1] = {10, 2};
     t2.byJob[2] = {4, 8};
     auto o2 = make("oracle", nullptr, &t2);
     Snapshot u = snapshot(0, 1, {jobView(1, "a", 0.0, 0, {toolTask(1)}), jobView(2, "b", 1.0, 0, {toolTask(1)})});
-    CHECK(pairs(o2->decide(u)) == P{{2, 1}});
+    CHECK(pairs(o2->decide(u)) == P{{1, 1}});
   }
 }
 
