@@ -1,0 +1,134 @@
+// Engine benchmarks (a separate command, not a test):
+//  1. dispatch overhead: jobs of a 50-stage chain with a zero-latency
+//     executor, so all time is the engine's (job state machine, scheduler,
+//     event log in memory, Asio posts): microseconds per stage, stages/s;
+//  2. memory per active job: RSS growth while many jobs wait on tasks that
+//     have not returned yet.
+//   bench_engine [JOBS] [REPEATS]      (defaults 200, 5)
+#include "driver/driver.h"
+#include "engine/engine.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+using namespace llmflow;
+
+namespace {
+
+/// Completes every task at once (posted, never inside the engine's call).
+class ZeroExecutor : public engine::TaskExecutor {
+public:
+  explicit ZeroExecutor(boost::asio::io_context &io) : io(io) {}
+  void run(const rt::Task &, rt::Job &, engine::ExecCallback done) override {
+    if (hold) {
+      held.push_back(std::move(done));
+      return;
+    }
+    boost::asio::post(io, [done = std::move(done)] {
+      engine::ExecResult r;
+      r.outcome.value = "x";
+      done(std::move(r));
+    });
+  }
+  std::string name() const override { return "zero"; }
+  bool hold = false;
+  std::vector<engine::ExecCallback> held;
+
+private:
+  boost::asio::io_context &io;
+};
+
+size_t rssBytes() {
+  std::ifstream f("/proc/self/statm");
+  size_t pages = 0, resident = 0;
+  f >> pages >> resident;
+  return resident * 4096;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  unsigned jobs = argc > 1 ? unsigned(std::atoi(argv[1])) : 200;
+  unsigned repeats = argc > 2 ? unsigned(std::atoi(argv[2])) : 5;
+  const unsigned stages = 50;
+  std::string src = "app chain(q: string) -> string {\n";
+  std::string prev = "q";
+  for (unsigned i = 0; i < stages; ++i) {
+    std::string n = "s" + std::to_string(i);
+    src += "  llm " + n + " { prompt = \"step {{" + prev + "}}\"; timeout = 5s; max_tokens = 16; }\n";
+    prev = n;
+  }
+  src += "  return " + prev + ";\n}\n";
+  support::CollectingDiagnosticConsumer diags;
+  driver::Options opts;
+  opts.stdlibDir = LLMFLOW_SOURCE_DIR "/stdlib";
+  driver::Session session(diags, opts);
+  if (!session.loadSource("bench.llmflow", src) || !session.check()) {
+    llvm::errs() << "bench program failed to check\n";
+    return 1;
+  }
+  auto m = session.lower();
+  if (!m) {
+    llvm::errs() << llvm::toString(m.takeError()) << "\n";
+    return 1;
+  }
+  const ir::App &app = m->apps[0];
+
+  std::vector<double> perStage;
+  for (unsigned r = 0; r < repeats; ++r) {
+    boost::asio::io_context io;
+    engine::EngineClock clock;
+    ZeroExecutor exec(io);
+    auto fcfs = sched::makeFCFS();
+    engine::MemorySink sink;
+    engine::Engine eng(io, clock, *m, *fcfs, exec, exec, sink, {64, 64});
+    for (unsigned j = 0; j < jobs; ++j)
+      eng.submit(app, llvm::json::Object{{"q", "go"}}, 0);
+    auto t0 = std::chrono::steady_clock::now();
+    eng.run();
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    unsigned ok = 0;
+    for (auto &kv : eng.records())
+      ok += kv.second.ok;
+    if (ok != jobs) {
+      llvm::errs() << "only " << ok << " of " << jobs << " jobs finished\n";
+      return 1;
+    }
+    perStage.push_back(s / double(jobs * stages));
+  }
+  std::sort(perStage.begin(), perStage.end());
+  double med = perStage[perStage.size() / 2];
+  llvm::outs() << llvm::format("dispatch: %u jobs x %u stages, zero-latency executor, median of %u runs: "
+                               "%.2f us per stage, %.0f stages/s (event log in memory)\n",
+                               jobs, stages, repeats, med * 1e6, 1.0 / med);
+
+  // Memory per active job: every job holds one task in flight.
+  {
+    boost::asio::io_context io;
+    engine::EngineClock clock;
+    ZeroExecutor exec(io);
+    exec.hold = true;
+    auto fcfs = sched::makeFCFS();
+    engine::MemorySink sink;
+    unsigned active = 2000;
+    size_t before = rssBytes();
+    engine::Engine eng(io, clock, *m, *fcfs, exec, exec, sink, {active, active});
+    for (unsigned j = 0; j < active; ++j)
+      eng.submit(app, llvm::json::Object{{"q", "go"}}, 0);
+    io.run_for(std::chrono::milliseconds(500));
+    size_t after = rssBytes();
+    llvm::outs() << llvm::format("memory: %u active jobs (one task in flight each, event log in memory): "
+                                 "%.1f KiB per job\n",
+                                 active, double(after - before) / active / 1024.0);
+    if (exec.held.size() != active)
+      llvm::errs() << "warning: " << exec.held.size() << " tasks in flight, expected " << active << "\n";
+  }
+  return 0;
+}
