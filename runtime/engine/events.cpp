@@ -1,5 +1,7 @@
 #include "engine/events.h"
 
+#include "core/jsonl.h"
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -101,24 +103,12 @@ void JSONLSink::record(const Event &e) {
 }
 
 llvm::Expected<std::vector<Event>> readEventLog(llvm::StringRef path) {
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buf)
-    return llvm::createStringError(buf.getError(), "cannot read '%s': %s", path.str().c_str(),
-                                   buf.getError().message().c_str());
+  auto lines = rt::readJSONLines(path);
+  if (!lines)
+    return lines.takeError();
   std::vector<Event> out;
-  llvm::StringRef rest = (*buf)->getBuffer();
-  unsigned line = 0;
-  while (!rest.empty()) {
-    auto [l, tail] = rest.split('\n');
-    rest = tail;
-    ++line;
-    if (l.trim().empty())
-      continue;
-    auto v = llvm::json::parse(l);
-    if (!v)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s:%u: %s", path.str().c_str(), line,
-                                     llvm::toString(v.takeError()).c_str());
-    auto e = eventFromJSON(*v);
+  for (auto &[line, v] : *lines) {
+    auto e = eventFromJSON(v);
     if (!e)
       return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s:%u: %s", path.str().c_str(), line,
                                      llvm::toString(e.takeError()).c_str());

@@ -1,5 +1,7 @@
 #include "profile/profile.h"
 
+#include "core/jsonl.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -95,22 +97,12 @@ llvm::Expected<JobProfile> fromJSON(const llvm::json::Value &v) {
 }
 
 llvm::Expected<std::vector<JobProfile>> readProfiles(llvm::StringRef path) {
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buf)
-    return fail("cannot read '" + path + "': " + buf.getError().message());
+  auto lines = rt::readJSONLines(path);
+  if (!lines)
+    return lines.takeError();
   std::vector<JobProfile> out;
-  llvm::StringRef rest = (*buf)->getBuffer();
-  unsigned line = 0;
-  while (!rest.empty()) {
-    auto [l, tail] = rest.split('\n');
-    rest = tail;
-    ++line;
-    if (l.trim().empty())
-      continue;
-    auto v = llvm::json::parse(l);
-    if (!v)
-      return fail(path + ":" + llvm::Twine(line) + ": " + llvm::toString(v.takeError()));
-    auto p = fromJSON(*v);
+  for (auto &[line, v] : *lines) {
+    auto p = fromJSON(v);
     if (!p)
       return fail(path + ":" + llvm::Twine(line) + ": " + llvm::toString(p.takeError()));
     out.push_back(std::move(*p));

@@ -1,5 +1,7 @@
 #include "app_loader.h"
 
+#include "core/job.h"
+#include "core/jsonl.h"
 #include "driver/driver.h"
 #include "ir/ir_json.h"
 #include "ir/ir_verify.h"
@@ -114,6 +116,32 @@ std::optional<LoadedApp> loadApplication(const Args &args, const std::string &pa
     return std::nullopt;
   }
   return out;
+}
+
+bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<llvm::json::Object> &out) {
+  auto lines = rt::readJSONLines(path);
+  if (!lines) {
+    llvm::errs() << "llmflow: " << llvm::toString(lines.takeError()) << "\n";
+    return false;
+  }
+  for (auto &[line, v] : *lines) {
+    const llvm::json::Object *o = v.getAsObject();
+    if (!o) {
+      llvm::errs() << "llmflow: " << path << ":" << line << ": expected a JSON object of inputs\n";
+      return false;
+    }
+    llvm::json::Object inputs = *o;
+    if (llvm::Error e = rt::checkInputs(app.module, *app.app, inputs)) {
+      llvm::errs() << "llmflow: " << path << ":" << line << ": " << llvm::toString(std::move(e)) << "\n";
+      return false;
+    }
+    out.push_back(std::move(inputs));
+  }
+  if (out.empty()) {
+    llvm::errs() << "llmflow: " << path << " holds no jobs\n";
+    return false;
+  }
+  return true;
 }
 
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out,

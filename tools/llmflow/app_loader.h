@@ -22,6 +22,11 @@ struct LoadedApp {
 /// Prints diagnostics / errors itself; returns the exit code on failure.
 std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode);
 
+/// Reads a JSONL file of job inputs (one object per line), each checked
+/// against the application's inputs (defaults filled in). Prints the
+/// problem with its line and returns false on error or an empty file.
+bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<llvm::json::Object> &out);
+
 /// Parses one --input name=value: JSON if the value parses as JSON and the
 /// input is not a string, the raw text otherwise.
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out, std::string &error);

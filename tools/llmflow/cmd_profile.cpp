@@ -12,40 +12,6 @@
 
 namespace llmflow::cli {
 
-static bool readJobs(const std::string &path, const LoadedApp &app, std::vector<llvm::json::Object> &out) {
-  auto buf = llvm::MemoryBuffer::getFile(path);
-  if (!buf) {
-    llvm::errs() << "llmflow: cannot read '" << path << "': " << buf.getError().message() << "\n";
-    return false;
-  }
-  unsigned lineNo = 0;
-  llvm::StringRef rest = (*buf)->getBuffer();
-  while (!rest.empty()) {
-    auto [line, tail] = rest.split('\n');
-    rest = tail;
-    ++lineNo;
-    if (line.trim().empty())
-      continue;
-    auto v = llvm::json::parse(line);
-    if (!v || !v->getAsObject()) {
-      llvm::errs() << "llmflow: " << path << ":" << lineNo << ": "
-                   << (v ? std::string("expected a JSON object of inputs") : llvm::toString(v.takeError())) << "\n";
-      return false;
-    }
-    llvm::json::Object o = *v->getAsObject();
-    if (llvm::Error e = rt::checkInputs(app.module, *app.app, o)) {
-      llvm::errs() << "llmflow: " << path << ":" << lineNo << ": " << llvm::toString(std::move(e)) << "\n";
-      return false;
-    }
-    out.push_back(std::move(o));
-  }
-  if (out.empty()) {
-    llvm::errs() << "llmflow: " << path << " holds no jobs\n";
-    return false;
-  }
-  return true;
-}
-
 static int writeResult(const Args &args, const std::vector<profile::JobProfile> &profiles) {
   std::string out = args.get("o", "-");
   std::string text;
@@ -93,7 +59,7 @@ static int runProfile(const Args &args) {
     return kUsage;
   }
   std::vector<llvm::json::Object> lines;
-  if (!readJobs(inputsPath, *app, lines))
+  if (!readInputLines(inputsPath, *app, lines))
     return kUsage;
   unsigned jobs = unsigned(lines.size());
   if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {

@@ -95,37 +95,9 @@ static int runBatch(const Args &args) {
     llvm::errs() << "llmflow batch: no --inputs FILE.jsonl given and no inputs.jsonl next to the program\n";
     return kUsage;
   }
-  auto buf = llvm::MemoryBuffer::getFile(inputsPath);
-  if (!buf) {
-    llvm::errs() << "llmflow: cannot read '" << inputsPath << "': " << buf.getError().message() << "\n";
-    return kUsage;
-  }
   std::vector<llvm::json::Object> lines;
-  unsigned lineNo = 0;
-  llvm::StringRef rest = (*buf)->getBuffer();
-  while (!rest.empty()) {
-    auto [line, tail] = rest.split('\n');
-    rest = tail;
-    ++lineNo;
-    if (line.trim().empty())
-      continue;
-    auto v = llvm::json::parse(line);
-    if (!v || !v->getAsObject()) {
-      llvm::errs() << "llmflow: " << inputsPath << ":" << lineNo << ": "
-                   << (v ? std::string("expected a JSON object of inputs") : llvm::toString(v.takeError())) << "\n";
-      return kUsage;
-    }
-    llvm::json::Object o = *v->getAsObject();
-    if (llvm::Error e = rt::checkInputs(app->module, *app->app, o)) {
-      llvm::errs() << "llmflow: " << inputsPath << ":" << lineNo << ": " << llvm::toString(std::move(e)) << "\n";
-      return kUsage;
-    }
-    lines.push_back(std::move(o));
-  }
-  if (lines.empty()) {
-    llvm::errs() << "llmflow: " << inputsPath << " holds no jobs\n";
+  if (!readInputLines(inputsPath, *app, lines))
     return kUsage;
-  }
   unsigned jobs = unsigned(lines.size());
   if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
     llvm::errs() << "llmflow batch: --jobs expects a positive integer\n";

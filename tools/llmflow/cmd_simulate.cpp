@@ -27,37 +27,6 @@ struct LoadedSimApp {
   std::vector<llvm::json::Object> inputs;
 };
 
-bool readInputs(const std::string &path, const LoadedApp &app, std::vector<llvm::json::Object> &out) {
-  auto buf = llvm::MemoryBuffer::getFile(path);
-  if (!buf) {
-    llvm::errs() << "llmflow: cannot read '" << path << "': " << buf.getError().message() << "\n";
-    return false;
-  }
-  llvm::StringRef rest = (*buf)->getBuffer();
-  unsigned line = 0;
-  while (!rest.empty()) {
-    auto [l, tail] = rest.split('\n');
-    rest = tail;
-    ++line;
-    if (l.trim().empty())
-      continue;
-    auto v = llvm::json::parse(l);
-    if (!v || !v->getAsObject()) {
-      llvm::errs() << "llmflow: " << path << ":" << line << ": expected a JSON object of inputs\n";
-      if (!v)
-        llvm::consumeError(v.takeError());
-      return false;
-    }
-    llvm::json::Object o = *v->getAsObject();
-    if (llvm::Error e = rt::checkInputs(app.module, *app.app, o)) {
-      llvm::errs() << "llmflow: " << path << ":" << line << ": " << llvm::toString(std::move(e)) << "\n";
-      return false;
-    }
-    out.push_back(std::move(o));
-  }
-  return !out.empty();
-}
-
 class Truth : public sched::Clairvoyance {
 public:
   llvm::DenseMap<uint64_t, std::pair<double, double>> byJob;
@@ -136,7 +105,7 @@ static int runSimulate(const Args &args) {
     exec::BuiltinContext bctx;
     bctx.dataDir = L.dir;
     s->model = std::make_unique<engine::SimTaskModel>(L.module, bctx);
-    if (L.inputsPath.empty() || !readInputs(L.inputsPath, L, s->inputs)) {
+    if (L.inputsPath.empty() || !readInputLines(L.inputsPath, L, s->inputs)) {
       llvm::errs() << "llmflow: " << wa.path << ": needs an inputs.jsonl with sample jobs\n";
       return kUsage;
     }

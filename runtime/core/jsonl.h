@@ -1,0 +1,16 @@
+// JSON Lines files: one JSON value per line, blank lines skipped. Errors
+// name the file and the line.
+#pragma once
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+
+#include <utility>
+#include <vector>
+
+namespace llmflow::rt {
+
+/// (line number, value) for every non-blank line.
+llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> readJSONLines(llvm::StringRef path);
+
+} // namespace llmflow::rt
