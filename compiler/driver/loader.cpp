@@ -82,6 +82,14 @@ private:
     llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buf =
         !importedBy && mainText ? llvm::MemoryBuffer::getMemBufferCopy(*mainText, path)
                                 : llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    // Standard-library files are named "<stdlib>/std/NAME.llmflow" in
+    // diagnostics and IR locations, so output does not depend on where
+    // llmflow is installed.
+    if (buf && importedBy && !importedBy->importIsFile)
+      buf = llvm::MemoryBuffer::getMemBufferCopy((*buf)->getBuffer(),
+                                                 "<stdlib>/" + std::string(llvm::sys::path::filename(
+                                                                   llvm::sys::path::parent_path(path))) +
+                                                     "/" + std::string(llvm::sys::path::filename(path)));
     if (!buf) {
       if (importedBy)
         diags.report(DiagID::ErrImportNotFound, at) << importedBy->importPath;

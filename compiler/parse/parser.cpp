@@ -140,7 +140,10 @@ const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx,
     std::string prev;
     antlr4::Token *prevTok = nullptr;
     for (antlr4::Token *t : tokens.getTokens()) {
-      std::string s = t->getText();
+      // String literals (prompts) can be long and never open or close
+      // anything: skip copying their text.
+      size_t type = t->getType();
+      std::string s = type == Lexer::STRING || type == Lexer::TSTRING ? std::string() : t->getText();
       bool isPrefix = false;
       if (s == "(" || s == "[" || s == "{" || (s == "<" && (prev == "list" || prev == "optional"))) {
         ++depth;

@@ -41,9 +41,6 @@ std::vector<std::string> sortedKeys(const llvm::json::Object &o) {
   return keys;
 }
 
-const char *kWords[] = {"the", "model", "returns", "a", "short", "answer", "with", "some", "detail", "about",
-                        "each", "step", "and", "its", "result", "for", "this", "task"};
-
 } // namespace
 
 BehaviourModel BehaviourModel::defaults(llvm::StringRef app) {
@@ -475,14 +472,7 @@ unsigned JobBehaviour::promptTokens(const std::string &nodeId, const std::string
   auto it = model.llm.find(nodeId);
   if (it != model.llm.end() && it->second.promptTokens)
     return unsigned(std::max(1.0, it->second.promptTokens->sample(key("in:" + instance), factors)));
-  size_t words = 0;
-  bool in = false;
-  for (char c : prompt) {
-    bool space = c == ' ' || c == '\n' || c == '\t';
-    words += !space && !in;
-    in = !space;
-  }
-  return unsigned(std::max<size_t>(1, size_t(double(words) * 1.3)));
+  return promptTokensOf(prompt);
 }
 
 double JobBehaviour::toolLatency(const std::string &nodeId, const std::string &instance, unsigned attempt) {
@@ -499,58 +489,14 @@ bool JobBehaviour::toolFails(const std::string &nodeId, const std::string &insta
 
 llvm::json::Value JobBehaviour::synthesize(const ir::Type &t, const std::string &nodeId, const std::string &instance,
                                            unsigned words) {
-  using K = ir::Type::Kind;
-  uint64_t k = key("val:" + instance + ":" + t.str());
-  switch (t.kind) {
-  case K::String: {
-    std::string s;
-    for (unsigned i = 0; i < std::max(1u, words); ++i) {
-      if (i)
-        s += ' ';
-      s += kWords[(k + i * 7) % (sizeof kWords / sizeof *kWords)];
-    }
-    return s;
-  }
-  case K::Int: return int64_t(1 + k % 5);
-  case K::Float: return 0.5 + double(k % 50) / 100.0;
-  case K::Bool: return uniform01(k) < 0.5;
-  case K::None: return nullptr;
-  case K::Json: return llvm::json::Object{{"text", synthesize(ir::Type::prim(K::String), nodeId, instance + "/j", words)}};
-  case K::Optional: return synthesize(t.elem[0], nodeId, instance + "/o", words);
-  case K::Enum: {
-    const ir::EnumDef *e = module.findEnum(t.name);
-    if (!e || e->values.empty())
-      return "";
-    return e->values[k % e->values.size()];
-  }
-  case K::List: {
-    auto it = model.listLength.find(nodeId);
-    unsigned n = it != model.listLength.end()
-                     ? unsigned(std::max(0.0, std::round(it->second.sample(key("len:" + instance), factors))))
-                     : unsigned(1 + k % 3);
-    llvm::json::Array a;
-    unsigned per = std::max(1u, words / std::max(1u, n));
-    for (unsigned i = 0; i < n; ++i)
-      a.push_back(synthesize(t.elem[0], nodeId + "[]", instance + "[" + std::to_string(i) + "]", per));
-    return a;
-  }
-  case K::Record: {
-    const ir::RecordDef *r = module.findRecord(t.name);
-    llvm::json::Object o;
-    if (!r)
-      return o;
-    // The record's text goes mostly into its first string field.
-    bool first = true;
-    for (auto &[name, ft] : r->fields) {
-      unsigned w = ft.kind == K::String && first ? words : 3;
-      if (ft.kind == K::String)
-        first = false;
-      o[name] = synthesize(ft, nodeId + "." + name, instance + "." + name, w);
-    }
-    return o;
-  }
-  }
-  return nullptr;
+  auto keyOf = [this](llvm::StringRef what) { return key(what); };
+  auto length = [this](const std::string &id, const std::string &inst, uint64_t k) {
+    auto it = model.listLength.find(id);
+    return it != model.listLength.end()
+               ? unsigned(std::max(0.0, std::round(it->second.sample(key("len:" + inst), factors))))
+               : unsigned(1 + k % 3);
+  };
+  return synthesizeValue(module, t, nodeId, instance, words, keyOf, length);
 }
 
 double JobBehaviour::tokensPerStep(const std::string &stepsId) const {
@@ -589,26 +535,17 @@ llvm::json::Value JobBehaviour::makePlan(const ir::Node &steps, const std::strin
     size_t ti = 0;
     for (; ti + 1 < weights.size() && pick >= weights[ti]; ++ti)
       pick -= weights[ti];
-    const std::string &tool = d.allowedTools[ti];
-    llvm::json::Object args;
-    const std::vector<ir::Param> *params = nullptr;
-    if (const ir::ToolDef *td = module.findTool(tool))
-      params = &td->params;
-    else if (const ir::App *a = module.findApp(tool))
-      params = &a->inputs;
-    if (params)
-      for (const ir::Param &p : *params)
-        if (!p.defaultValue)
-          args[p.name] = synthesize(p.type, steps.id + "/" + tool + "." + p.name, si + "." + p.name, 6);
-    llvm::json::Array after;
+    std::vector<unsigned> after;
     if (shape == Chain && s > 1)
-      after.push_back(int64_t(s - 1));
+      after.push_back(s - 1);
     if (shape == Dag && s > 1)
       for (unsigned e = 1; e < s; ++e)
         if (uniform01(key("edge:" + si + ":" + std::to_string(e))) < 0.4)
-          after.push_back(int64_t(e));
-    out.push_back(llvm::json::Object{{"id", int64_t(s)}, {"tool", tool}, {"args", std::move(args)},
-                                     {"after", std::move(after)}});
+          after.push_back(e);
+    auto synth = [this](const ir::Type &t, const std::string &id, const std::string &inst, unsigned w) {
+      return synthesize(t, id, inst, w);
+    };
+    out.push_back(planStep(module, steps, s, d.allowedTools[ti], si, std::move(after), synth));
   }
   return llvm::json::Object{{"steps", std::move(out)}};
 }

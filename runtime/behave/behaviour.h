@@ -7,6 +7,7 @@
 #pragma once
 
 #include "behave/dist.h"
+#include "behave/draw.h"
 #include "core/job.h"
 #include "ir/ir.h"
 
@@ -80,23 +81,19 @@ struct BehaviourModel {
 
 /// One job's draw from a behaviour model. Everything is keyed by
 /// (seed, job, instance), so a job behaves the same under every scheduler.
-class JobBehaviour : public rt::StructureOracle {
+class JobBehaviour : public JobDraw {
 public:
   JobBehaviour(const BehaviourModel &model, const ir::Module &m, uint64_t seed, uint64_t job);
 
   const Latents &latents() const { return factors; }
-  unsigned outputTokens(const std::string &nodeId, const std::string &instance);
-  unsigned promptTokens(const std::string &nodeId, const std::string &instance, llvm::StringRef prompt);
-  double toolLatency(const std::string &nodeId, const std::string &instance, unsigned attempt);
-  bool toolFails(const std::string &nodeId, const std::string &instance, unsigned attempt);
-  /// A value of the type, with `words` words in its main text.
+  unsigned outputTokens(const std::string &nodeId, const std::string &instance) override;
+  unsigned promptTokens(const std::string &nodeId, const std::string &instance, llvm::StringRef prompt) override;
+  double toolLatency(const std::string &nodeId, const std::string &instance, unsigned attempt) override;
+  bool toolFails(const std::string &nodeId, const std::string &instance, unsigned attempt) override;
   llvm::json::Value synthesize(const ir::Type &t, const std::string &nodeId, const std::string &instance,
-                               unsigned words);
-  /// The plan a planner's LLM node answers: {"steps": [...]}. `steps` is
-  /// the planner's Dynamic node. Returns the plan and its size.
-  llvm::json::Value makePlan(const ir::Node &steps, const std::string &instance, unsigned *count);
-  /// Output tokens a planner adds per step.
-  double tokensPerStep(const std::string &stepsId) const;
+                               unsigned words) override;
+  llvm::json::Value makePlan(const ir::Node &steps, const std::string &instance, unsigned *count) override;
+  double tokensPerStep(const std::string &stepsId) const override;
   /// The number of iterations a loop instance runs (drawn once, then fixed;
   /// at least 1, at most the loop's max).
   unsigned loopIterations(const ir::Node &loop, llvm::StringRef instance);

@@ -20,7 +20,7 @@
 
 namespace llmflow::engine {
 
-using BehaviourLookup = std::function<behave::JobBehaviour &(rt::JobId)>;
+using BehaviourLookup = std::function<behave::JobDraw &(rt::JobId)>;
 
 struct SimEndpoint {
   std::string name;

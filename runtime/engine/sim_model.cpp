@@ -13,7 +13,7 @@ SimTaskModel::SimTaskModel(const ir::Module &module, exec::BuiltinContext builti
     });
 }
 
-SimLLMDraw SimTaskModel::llm(const rt::Task &task, behave::JobBehaviour &jb) const {
+SimLLMDraw SimTaskModel::llm(const rt::Task &task, behave::JobDraw &jb) const {
   SimLLMDraw d;
   unsigned out = jb.outputTokens(task.nodeId, task.instance);
   unsigned in = jb.promptTokens(task.nodeId, task.instance, task.system + " " + task.prompt + " " + task.repairNote);
@@ -35,7 +35,7 @@ SimLLMDraw SimTaskModel::llm(const rt::Task &task, behave::JobBehaviour &jb) con
   return d;
 }
 
-SimToolDraw SimTaskModel::tool(const rt::Task &task, behave::JobBehaviour &jb) const {
+SimToolDraw SimTaskModel::tool(const rt::Task &task, behave::JobDraw &jb) const {
   SimToolDraw d;
   const ir::ToolDef &tool = *task.tool;
   ExecResult &r = d.result;

@@ -3,7 +3,7 @@
 // (virtual time), so both see the same behaviour for the same job.
 #pragma once
 
-#include "behave/behaviour.h"
+#include "behave/draw.h"
 #include "core/job.h"
 #include "engine/executor.h"
 #include "exec/builtins.h"
@@ -25,8 +25,8 @@ struct SimToolDraw {
 class SimTaskModel {
 public:
   SimTaskModel(const ir::Module &module, exec::BuiltinContext builtins);
-  SimLLMDraw llm(const rt::Task &task, behave::JobBehaviour &jb) const;
-  SimToolDraw tool(const rt::Task &task, behave::JobBehaviour &jb) const;
+  SimLLMDraw llm(const rt::Task &task, behave::JobDraw &jb) const;
+  SimToolDraw tool(const rt::Task &task, behave::JobDraw &jb) const;
 
 private:
   const ir::Module &module;

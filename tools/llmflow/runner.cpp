@@ -126,7 +126,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   const ir::Module &module = r->app.module;
   r->clock = std::make_unique<engine::EngineClock>(cfg.backend == "sim" ? cfg.timeScale : 1.0);
   Runner *self = r.get();
-  engine::BehaviourLookup lookup = [self](rt::JobId id) -> behave::JobBehaviour & {
+  engine::BehaviourLookup lookup = [self](rt::JobId id) -> behave::JobDraw & {
     assert(id >= 1 && id <= self->jobBehaviours.size());
     return *self->jobBehaviours[id - 1];
   };
