@@ -9,7 +9,7 @@ bash tools/install-deps.sh --fuzz
 secs=${1:-60}
 if [ ! -f build-fuzz/build.ninja ]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DLLMFLOW_FUZZ=ON >/dev/null
+    -DCMAKE_CXX_STANDARD=17 -DLLMFLOW_FUZZ=ON -DLLMFLOW_BUILD_TESTS=ON >/dev/null
 fi
 cmake --build build-fuzz -j 2 --target fuzz_compile
 mkdir -p build-fuzz/corpus build-fuzz/crashes

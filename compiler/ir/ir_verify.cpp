@@ -407,7 +407,9 @@ private:
                  const std::vector<Param> &params, const Ctx &c, const std::string &subject,
                  llvm::StringRef calleeWhat) {
     llvm::StringSet<> seen;
-    for (const auto &[name, e] : args) {
+    for (const auto &arg : args) {
+      const std::string &name = arg.first;
+      const Expr &e = arg.second;
       if (!seen.insert(name).second)
         problem(subject, "argument '" + name + "' is given twice");
       if (!llvm::any_of(params, [&](const Param &p) { return p.name == name; }))

@@ -138,9 +138,10 @@ bool Checker::assignable(const ir::Type &to, const ir::Type &from) const {
     const ir::RecordDef *rt = record(to), *rf = record(from);
     if (!rt || !rf || rt->fields.size() != rf->fields.size())
       return false;
-    for (auto &[name, type] : rt->fields) {
+    for (const auto &field : rt->fields) {
+      const std::string &name = field.first;
       auto it = std::find_if(rf->fields.begin(), rf->fields.end(), [&](auto &f) { return f.first == name; });
-      if (it == rf->fields.end() || !assignable(type, it->second))
+      if (it == rf->fields.end() || !assignable(field.second, it->second))
         return false;
     }
     return true;

@@ -1,5 +1,7 @@
 #include "sim/simulator.h"
 
+#include "sim/replay.h"
+
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -78,7 +80,8 @@ public:
 
 private:
   struct JobState {
-    std::unique_ptr<behave::JobBehaviour> behaviour;
+    std::unique_ptr<behave::JobDraw> draw;     // the job's behaviour draw or its replay
+    ReplayJob *replay = nullptr;               // = draw when the job replays a trace
     std::unique_ptr<rt::Job> job;
     bool finished = false;
   };
@@ -142,8 +145,16 @@ private:
     const SimJob &spec = specs[idx];
     const SimApp &app = apps[spec.app];
     JobState &st = states[idx];
-    st.behaviour = std::make_unique<behave::JobBehaviour>(*app.behaviour, *app.module, cfg.seed, spec.id);
-    st.job = std::make_unique<rt::Job>(spec.id, *app.module, *app.app, spec.inputs, st.behaviour.get());
+    if (spec.trace) {
+      assert(app.replay && "an application whose jobs replay a trace needs its ReplayIndex");
+      auto r = std::make_unique<ReplayJob>(*app.replay, *spec.trace, cfg.serving, cfg.seed, spec.id);
+      st.replay = r.get();
+      st.draw = std::move(r);
+      ++result.replayedJobs;
+    } else {
+      st.draw = std::make_unique<behave::JobBehaviour>(*app.behaviour, *app.module, cfg.seed, spec.id);
+    }
+    st.job = std::make_unique<rt::Job>(spec.id, *app.module, *app.app, spec.inputs, st.draw.get());
     JobOutcome &o = result.jobs[idx];
     o.id = spec.id;
     o.app = spec.app;
@@ -166,6 +177,8 @@ private:
     for (rt::JobEvent &je : st.job->takeEvents()) {
       switch (je.kind) {
       case rt::JobEvent::Kind::Expanded: {
+        if (st.replay)
+          st.replay->checkExpanded(je.nodeId, je.instance, je.structure, je.size);
         scheduler.observe({sched::Observation::Kind::Expanded, specs[idx].id, appName, je.nodeId, now, 0,
                            je.structure, je.size});
         engine::Event ev;
@@ -196,6 +209,13 @@ private:
         o.finish = now;
         o.ok = je.kind == rt::JobEvent::Kind::JobFinished;
         o.error = je.detail;
+        if (st.replay) {
+          o.replayMismatches = st.replay->mismatches();
+          result.replayMismatches += o.replayMismatches;
+          for (const std::string &n : st.replay->mismatchNotes())
+            if (result.replayNotes.size() < 5)
+              result.replayNotes.push_back("job " + std::to_string(o.id) + ": " + n);
+        }
         active.erase(std::find(active.begin(), active.end(), idx));
         scheduler.observe({sched::Observation::Kind::JobFinished, specs[idx].id, appName, "", now});
         engine::Event ev;
@@ -281,13 +301,13 @@ private:
     emit(ev);
     const engine::SimTaskModel &model = *apps[specs[idx].app].model;
     if (k == 1) {
-      engine::SimToolDraw d = model.tool(task, *st.behaviour);
+      engine::SimToolDraw d = model.tool(task, *st.draw);
       uint64_t id = nextRequest++;
       toolTasks[id] = InFlight{p.job, p.task, now, std::move(d.result)};
       push({now + d.seconds, 0, Ev::ToolDone, p.job, id});
       return;
     }
-    engine::SimLLMDraw d = model.llm(task, *st.behaviour);
+    engine::SimLLMDraw d = model.llm(task, *st.draw);
     unsigned best = 0;
     for (unsigned s = 1; s < servers.size(); ++s)
       if (servers[s].model.running() * servers[best].maxInFlight < servers[best].model.running() * servers[s].maxInFlight)

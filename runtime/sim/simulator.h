@@ -8,6 +8,7 @@
 #include "behave/behaviour.h"
 #include "engine/events.h"
 #include "engine/sim_model.h"
+#include "profile/profile.h"
 #include "sched/scheduler.h"
 #include "serving/batching.h"
 
@@ -17,12 +18,16 @@
 
 namespace llmflow::sim {
 
+class ReplayIndex;
+
 struct SimApp {
   std::string name;
   const ir::Module *module = nullptr;
   const ir::App *app = nullptr;
   const behave::BehaviourModel *behaviour = nullptr;
   const engine::SimTaskModel *model = nullptr;
+  /// Needed when jobs of this application replay a trace (sim/replay.h).
+  const ReplayIndex *replay = nullptr;
 };
 
 struct SimJob {
@@ -30,6 +35,9 @@ struct SimJob {
   llvm::json::Object inputs;
   double arrival = 0;
   uint64_t id = 0;                   // keys the job's behaviour draw (same under every scheduler)
+  /// Set: the job replays this recorded job (sim/replay.h) instead of
+  /// drawing from the behaviour model. Must outlive the simulation.
+  const profile::JobProfile *trace = nullptr;
 };
 
 struct SimConfig {
@@ -47,6 +55,7 @@ struct JobOutcome {
   bool ok = false;
   std::string error;
   double work = 0;                   // summed task durations
+  unsigned replayMismatches = 0;     // replayed job: instances that departed from the record
 };
 
 struct SimResult {
@@ -56,6 +65,9 @@ struct SimResult {
   double makespan = 0;
   double wallSeconds = 0;
   unsigned maxActiveJobs = 0;
+  unsigned replayedJobs = 0;
+  unsigned replayMismatches = 0;         // summed over the replayed jobs
+  std::vector<std::string> replayNotes;  // the first few mismatches, described
 };
 
 /// Runs the jobs under the scheduler. `events` (optional) receives the same

@@ -68,10 +68,24 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
     auto p = o ? o->getString("path") : llvm::None;
     if (!p)
       return fail(path, "each [[apps]] entry needs a 'path'");
+    for (const auto &kv : *o)
+      if (kv.first != "path" && kv.first != "app" && kv.first != "weight" && kv.first != "trace")
+        return fail(path, "[[apps]]: unknown key '" + kv.first.str() + "' (expected path, app, weight, trace)");
+    auto resolve = [&](llvm::StringRef rel) {
+      if (llvm::sys::path::is_absolute(rel))
+        return rel.str();
+      llvm::SmallString<256> full(dir);
+      llvm::sys::path::append(full, rel);
+      return std::string(full);
+    };
     WorkloadApp a;
-    llvm::SmallString<256> full(dir);
-    llvm::sys::path::append(full, *p);
-    a.path = std::string(full);
+    a.path = resolve(*p);
+    if (const llvm::json::Value *t = o->get("trace")) {
+      auto s = t->getAsString();
+      if (!s || s->empty())
+        return fail(path, "[[apps]] trace must be the path of a profile (PROFILE.jsonl)");
+      a.trace = resolve(*s);
+    }
     if (auto n = o->getString("app")) a.app = n->str();
     if (auto wt = o->getNumber("weight")) {
       if (*wt <= 0)

@@ -14,6 +14,11 @@ struct WorkloadApp {
   std::string path;        // example folder (or .llmflow), resolved against the workload's folder
   std::string app;         // application name ("" = the folder's default)
   double weight = 1;
+  /// A profile (PROFILE.jsonl) whose jobs this application's jobs replay
+  /// (sim/replay.h), resolved against the workload's folder; "" = draw from
+  /// the behaviour model. Its first half trains the schedulers' history, its
+  /// second half is replayed (docs/simulate.md, "Trace replay").
+  std::string trace;
 };
 
 struct Workload {

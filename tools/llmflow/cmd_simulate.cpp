@@ -8,6 +8,7 @@
 #include "engine/summary.h"
 #include "estimate/bn_estimator.h"
 #include "profile/knowledge.h"
+#include "sim/replay.h"
 #include "sim/simulator.h"
 #include "sim/workload.h"
 
@@ -25,6 +26,10 @@ struct LoadedSimApp {
   std::unique_ptr<behave::BehaviourModel> behaviour;
   std::unique_ptr<engine::SimTaskModel> model;
   std::vector<llvm::json::Object> inputs;
+  // Trace replay (the workload's `trace`): the recorded jobs that finished,
+  // split into the schedulers' history and the jobs replayed.
+  std::vector<profile::JobProfile> history, replay;
+  std::unique_ptr<sim::ReplayIndex> index;
 };
 
 class Truth : public sched::Clairvoyance {
@@ -40,6 +45,8 @@ struct Row {
   double meanDecisionUs = 0, p99DecisionUs = 0, wall = 0;
   unsigned decisions = 0, maxActive = 0;
   std::vector<double> jct;
+  unsigned replayMismatches = 0;
+  std::vector<std::string> replayNotes;
 };
 
 } // namespace
@@ -109,11 +116,39 @@ static int runSimulate(const Args &args) {
       llvm::errs() << "llmflow: " << wa.path << ": needs an inputs.jsonl with sample jobs\n";
       return kUsage;
     }
+    if (!wa.trace.empty()) {
+      auto recs = profile::readProfiles(wa.trace);
+      if (!recs) {
+        llvm::errs() << "llmflow: " << llvm::toString(recs.takeError()) << "\n";
+        return kEnvironment;
+      }
+      if (llvm::Error e = profile::checkAgainst(*recs, L.module, L.app->name)) {
+        llvm::errs() << "llmflow: " << wa.trace << ": " << llvm::toString(std::move(e)) << "\n";
+        return kEnvironment;
+      }
+      std::vector<profile::JobProfile> ok;
+      for (profile::JobProfile &p : *recs)
+        if (p.status == "ok")
+          ok.push_back(std::move(p));
+      if (ok.size() < 2) {
+        llvm::errs() << "llmflow: " << wa.trace << ": needs at least 2 recorded jobs that finished (the first half "
+                     << "trains the schedulers, the second half is replayed)\n";
+        return kEnvironment;
+      }
+      if (ok.size() < recs->size())
+        llvm::errs() << "llmflow: " << wa.trace << ": " << recs->size() - ok.size()
+                     << " failed job(s) left out of the replay\n";
+      size_t half = ok.size() / 2;
+      s->history.assign(std::make_move_iterator(ok.begin()), std::make_move_iterator(ok.begin() + half));
+      s->replay.assign(std::make_move_iterator(ok.begin() + half), std::make_move_iterator(ok.end()));
+      s->index = std::make_unique<sim::ReplayIndex>(L.module, *L.app);
+    }
     loaded.push_back(std::move(s));
   }
   std::vector<sim::SimApp> apps;
   for (auto &l : loaded)
-    apps.push_back({l->loaded.app->name, &l->loaded.module, l->loaded.app, l->behaviour.get(), l->model.get()});
+    apps.push_back({l->loaded.app->name, &l->loaded.module, l->loaded.app, l->behaviour.get(), l->model.get(),
+                    l->index.get()});
 
   sim::SimConfig cfg;
   cfg.llmEndpoints = w.llmEndpoints;
@@ -123,12 +158,17 @@ static int runSimulate(const Args &args) {
   cfg.seed = w.seed;
 
   // History for the schedulers: each application profiled alone, on job ids
-  // and a seed the evaluated jobs never use (no leakage).
+  // and a seed the evaluated jobs never use (no leakage); an application that
+  // replays a trace learns from the trace's first half instead.
   std::vector<profile::JobProfile> history;
   {
     sim::SimConfig tcfg = cfg;
     tcfg.seed = w.seed + 0x9e3779b9ULL;
     for (size_t a = 0; a < apps.size(); ++a) {
+      if (!loaded[a]->replay.empty()) {
+        history.insert(history.end(), loaded[a]->history.begin(), loaded[a]->history.end());
+        continue;
+      }
       engine::MemorySink sink;
       std::vector<sim::SimJob> train;
       for (unsigned k = 0; k < w.trainingJobs; ++k)
@@ -191,7 +231,15 @@ static int runSimulate(const Args &args) {
     for (unsigned k = 0; k < w.jobs; ++k) {
       unsigned a = pick(rng);
       const auto &in = loaded[a]->inputs;
-      jobs.push_back({a, in[used[a]++ % in.size()], t, k + 1});
+      const auto &replay = loaded[a]->replay;
+      if (replay.empty()) {
+        jobs.push_back({a, in[used[a]++ % in.size()], t, k + 1});
+      } else {
+        // The application's k-th job replays recorded job k (cyclically), on
+        // the input line `llmflow profile` ran it with.
+        const profile::JobProfile &rec = replay[used[a]++ % replay.size()];
+        jobs.push_back({a, in[(rec.job ? rec.job - 1 : 0) % in.size()], t, k + 1, &rec});
+      }
       t += gap(rng);
     }
   }
@@ -241,6 +289,8 @@ static int runSimulate(const Args &args) {
     row.meanDecisionUs = d.empty() ? 0 : sum / d.size() * 1e6;
     row.p99DecisionUs = engine::percentile(d, 0.99) * 1e6;
     row.wall = r.wallSeconds;
+    row.replayMismatches = r.replayMismatches;
+    row.replayNotes = r.replayNotes;
     row.maxActive = r.maxActiveJobs;
     std::sort(row.jct.begin(), row.jct.end());
     rows.push_back(std::move(row));
@@ -263,6 +313,32 @@ static int runSimulate(const Args &args) {
                        r.p99DecisionUs, r.wall > 0 ? w.jobs / r.wall : 0.0);
   }
   os << "(vs = average JCT relative to " << ref->scheduler << "; jobs/s = simulated jobs per second of wall time)\n";
+  unsigned replayed = 0;
+  for (const sim::SimJob &j : jobs)
+    replayed += j.trace != nullptr;
+  if (replayed) {
+    for (size_t a = 0; a < loaded.size(); ++a)
+      if (!loaded[a]->replay.empty())
+        os << "trace replay: " << apps[a].name << " replays " << loaded[a]->replay.size() << " recorded jobs of "
+           << w.apps[a].trace << " (" << loaded[a]->history.size() << " earlier ones train the schedulers)\n";
+    bool any = false;
+    for (const Row &r : rows)
+      any = any || r.replayMismatches;
+    if (!any) {
+      os << "replay mismatches: none (" << replayed << " replayed jobs ran as recorded)\n";
+    } else {
+      os << "replay mismatches (instances that departed from the record):";
+      for (const Row &r : rows)
+        os << " " << r.scheduler << " " << r.replayMismatches;
+      os << "\n";
+      for (const Row &r : rows)
+        if (r.replayMismatches) {
+          for (const std::string &n : r.replayNotes)
+            os << "  " << n << "\n";
+          break;
+        }
+    }
+  }
   llvm::outs() << os.str();
   if (args.has("json")) {
     llvm::json::Array arr;
@@ -274,6 +350,7 @@ static int runSimulate(const Args &args) {
       o["p99_decision_us"] = r.p99DecisionUs;
       o["wall_seconds"] = r.wall;
       o["max_active_jobs"] = int64_t(r.maxActive);
+      o["replay_mismatches"] = int64_t(r.replayMismatches);
       llvm::json::Array jct;
       for (double x : r.jct)
         jct.push_back(x);
