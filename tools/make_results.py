@@ -134,6 +134,10 @@ def main():
     for w, what, ok, fig in checks:
         lines.append("| %s | %s | %s | %s |" % (w, what, "yes" if ok else "**no**", fig))
     lines.append("")
+    notes = os.path.join(os.path.dirname(md_path), "results-notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            lines.append(f.read())
     with open(md_path, "w") as f:
         f.write("\n".join(lines))
 
