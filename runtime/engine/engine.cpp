@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include "engine/snapshot.h"
+
 #include "llvm/ADT/STLExtras.h"
 
 #include <boost/asio/post.hpp>
@@ -7,7 +9,6 @@
 namespace llmflow::engine {
 
 namespace {
-sched::Slot slotOf(ir::ExecutorClass c) { return c == ir::ExecutorClass::LLM ? sched::Slot::LLM : sched::Slot::Regular; }
 const char *executorName(sched::Slot s) { return s == sched::Slot::LLM ? "llm" : "regular"; }
 } // namespace
 
@@ -144,20 +145,10 @@ void Engine::schedule() {
   snap.free[1] = config.regularSlots > busy[1] ? config.regularSlots - busy[1] : 0;
   if (!snap.free[0] && !snap.free[1])
     return;
-  for (auto &[id, job] : live) {
-    if (job->done() || job->ready().empty())
-      continue;
-    sched::JobView v;
-    v.id = id;
-    v.app = job->app().name;
-    v.arrival = jobs[id].arrival;
-    v.running = job->running();
-    for (rt::TaskId t : job->ready()) {
-      const rt::Task &task = job->task(t);
-      v.ready.push_back({t, task.nodeId, slotOf(task.executor), task.group});
-    }
-    snap.jobs.push_back(std::move(v));
-  }
+  size_t used = 0;
+  for (auto &[id, job] : live)
+    addJobView(snap, used, id, job->app().name, jobs[id].arrival, *job);
+  snap.jobs.resize(used);
   if (snap.jobs.empty())
     return;
   auto t0 = std::chrono::steady_clock::now();

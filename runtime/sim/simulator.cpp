@@ -1,5 +1,7 @@
 #include "sim/simulator.h"
 
+#include "engine/snapshot.h"
+
 #include "sim/replay.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -101,6 +103,7 @@ private:
   llvm::DenseMap<uint64_t, InFlight> llmRequests;    // request id -> task
   uint64_t nextRequest = 1;
   SimResult result;
+  sched::Snapshot snapBuf;
 
   void push(Ev e) {
     e.seq = seq++;
@@ -114,9 +117,6 @@ private:
     events->record(e);
   }
 
-  static sched::Slot slotOf(ir::ExecutorClass c) {
-    return c == ir::ExecutorClass::LLM ? sched::Slot::LLM : sched::Slot::Regular;
-  }
 
   void handle(const Ev &e) {
     switch (e.kind) {
@@ -232,29 +232,19 @@ private:
   }
 
   void schedule() {
-    sched::Snapshot snap;
+    sched::Snapshot &snap = snapBuf; // reused: its vectors keep their storage
     snap.now = now;
     snap.free[0] = capacity[0] > busy[0] ? capacity[0] - busy[0] : 0;
     snap.free[1] = capacity[1] > busy[1] ? capacity[1] - busy[1] : 0;
     if (!snap.free[0] && !snap.free[1])
       return;
-    for (size_t idx : active) {
-      rt::Job &job = *states[idx].job;
-      if (job.done() || job.ready().empty())
-        continue;
-      sched::JobView v;
-      v.id = specs[idx].id;
-      v.app = apps[specs[idx].app].app->name;
-      v.arrival = result.jobs[idx].arrival;
-      v.running = job.running();
-      for (rt::TaskId t : job.ready()) {
-        const rt::Task &task = job.task(t);
-        v.ready.push_back({t, task.nodeId, slotOf(task.executor), task.group});
-      }
-      snap.jobs.push_back(std::move(v));
-    }
-    if (snap.jobs.empty())
+    size_t used = 0;
+    for (size_t idx : active)
+      engine::addJobView(snap, used, specs[idx].id, apps[specs[idx].app].app->name, result.jobs[idx].arrival,
+                         *states[idx].job);
+    if (!used)
       return;
+    snap.jobs.resize(used);
     auto t0 = std::chrono::steady_clock::now();
     std::vector<sched::Placement> placements = scheduler.decide(snap);
     result.decisionSeconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -285,7 +275,7 @@ private:
     JobState &st = *stp;
     rt::Job &job = *st.job;
     const rt::Task &task = job.task(p.task);
-    unsigned k = unsigned(slotOf(task.executor));
+    unsigned k = unsigned(engine::slotOf(task.executor));
     assert(busy[k] < capacity[k] && "scheduler over-booked a slot kind");
     if (busy[k] >= capacity[k])
       return;
