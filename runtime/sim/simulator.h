@@ -1,8 +1,9 @@
 // The discrete-event simulator: virtual time, the same job state machine,
 // the same scheduler code and the same simulated task model as the runtime's
 // simulated backend, with continuous-batching LLM servers and regular slots.
-// Deterministic: a job's behaviour is keyed by (seed, job id), so every
-// scheduler sees the same jobs. Not for: reading files or printing.
+// Deterministic: a job's behaviour is keyed by (seed, job id), or replays
+// a recorded job (SimJob::trace, sim/replay.h), so every scheduler sees the
+// same jobs. Not for: reading files or printing.
 #pragma once
 
 #include "behave/behaviour.h"
