@@ -144,6 +144,23 @@ bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<l
   return true;
 }
 
+bool readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
+                   std::vector<llvm::json::Object> &lines, unsigned &jobs) {
+  std::string path = args.has("inputs") ? args.get("inputs") : app.inputsPath;
+  if (path.empty()) {
+    llvm::errs() << "llmflow " << command << ": no --inputs FILE.jsonl given and no inputs.jsonl next to the program\n";
+    return false;
+  }
+  if (!readInputLines(path, app, lines))
+    return false;
+  jobs = unsigned(lines.size());
+  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
+    llvm::errs() << "llmflow " << command << ": --jobs expects a positive integer\n";
+    return false;
+  }
+  return true;
+}
+
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out,
                           std::string &error) {
   auto [name, value] = assignment.split('=');

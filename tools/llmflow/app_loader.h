@@ -27,6 +27,11 @@ std::optional<LoadedApp> loadApplication(const Args &args, const std::string &pa
 /// problem with its line and returns false on error or an empty file.
 bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<llvm::json::Object> &out);
 
+/// The job inputs of `batch` and `profile`: --inputs FILE.jsonl (default:
+/// inputs.jsonl next to the program) and --jobs N (default: one per line).
+bool readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
+                   std::vector<llvm::json::Object> &lines, unsigned &jobs);
+
 /// Parses one --input name=value: JSON if the value parses as JSON and the
 /// input is not a string, the raw text otherwise.
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out, std::string &error);

@@ -53,19 +53,10 @@ static int runProfile(const Args &args) {
     llvm::errs() << "profiled " << mine.size() << " jobs from the event log\n";
     return writeResult(args, mine);
   }
-  std::string inputsPath = args.has("inputs") ? args.get("inputs") : app->inputsPath;
-  if (inputsPath.empty()) {
-    llvm::errs() << "llmflow profile: no --inputs FILE.jsonl given and no inputs.jsonl next to the program\n";
-    return kUsage;
-  }
   std::vector<llvm::json::Object> lines;
-  if (!readInputLines(inputsPath, *app, lines))
+  unsigned jobs = 0;
+  if (!readJobInputs(args, *app, "profile", lines, jobs))
     return kUsage;
-  unsigned jobs = unsigned(lines.size());
-  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
-    llvm::errs() << "llmflow profile: --jobs expects a positive integer\n";
-    return kUsage;
-  }
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;

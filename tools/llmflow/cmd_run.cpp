@@ -90,19 +90,10 @@ static int runBatch(const Args &args) {
   auto app = loadApplication(args, args.positionals[0], &code);
   if (!app)
     return code;
-  std::string inputsPath = args.has("inputs") ? args.get("inputs") : app->inputsPath;
-  if (inputsPath.empty()) {
-    llvm::errs() << "llmflow batch: no --inputs FILE.jsonl given and no inputs.jsonl next to the program\n";
-    return kUsage;
-  }
   std::vector<llvm::json::Object> lines;
-  if (!readInputLines(inputsPath, *app, lines))
+  unsigned jobs = 0;
+  if (!readJobInputs(args, *app, "batch", lines, jobs))
     return kUsage;
-  unsigned jobs = unsigned(lines.size());
-  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
-    llvm::errs() << "llmflow batch: --jobs expects a positive integer\n";
-    return kUsage;
-  }
   double rate = 0;
   if (args.has("arrival-rate") && (llvm::StringRef(args.get("arrival-rate")).getAsDouble(rate) || rate <= 0)) {
     llvm::errs() << "llmflow batch: --arrival-rate expects jobs per second > 0\n";
