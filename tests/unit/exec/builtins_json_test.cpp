@@ -16,24 +16,6 @@ namespace json = llvm::json;
 
 namespace {
 
-json::Value call(llvm::StringRef name, std::initializer_list<json::Object::KV> kvs, const BuiltinContext &ctx = {}) {
-  auto r = callBuiltin(name, json::Object(kvs), ctx);
-  if (!r) {
-    FAIL_CHECK("unexpected error: " << llvm::toString(r.takeError()));
-    return nullptr;
-  }
-  return std::move(*r);
-}
-
-Failure fail(llvm::StringRef name, std::initializer_list<json::Object::KV> kvs, const BuiltinContext &ctx = {}) {
-  auto r = callBuiltin(name, json::Object(kvs), ctx);
-  if (r) {
-    FAIL_CHECK("expected an error from " << name.str());
-    return {};
-  }
-  return takeFailure(r.takeError());
-}
-
 json::Value doc() {
   return json::Object{{"a", json::Object{{"b", json::Array{json::Object{{"c", 42}}, "second"}}}},
                       {"name", "x"},
@@ -43,57 +25,57 @@ json::Value doc() {
 } // namespace
 
 TEST_CASE("json.get follows dotted paths through objects and arrays") {
-  CHECK(call("json.get", {{"value", doc()}, {"path", "a.b.0.c"}}) == json::Value(42));
-  CHECK(call("json.get", {{"value", doc()}, {"path", "a.b.1"}}) == json::Value("second"));
-  CHECK(call("json.get", {{"value", doc()}, {"path", "name"}}) == json::Value("x"));
-  CHECK(call("json.get", {{"value", doc()}, {"path", "0"}}) == json::Value("zero-key")); // object key, not index
-  CHECK(call("json.get", {{"value", doc()}, {"path", ""}}) == doc());
+  CHECK(callOk("json.get", {{"value", doc()}, {"path", "a.b.0.c"}}) == json::Value(42));
+  CHECK(callOk("json.get", {{"value", doc()}, {"path", "a.b.1"}}) == json::Value("second"));
+  CHECK(callOk("json.get", {{"value", doc()}, {"path", "name"}}) == json::Value("x"));
+  CHECK(callOk("json.get", {{"value", doc()}, {"path", "0"}}) == json::Value("zero-key")); // object key, not index
+  CHECK(callOk("json.get", {{"value", doc()}, {"path", ""}}) == doc());
 }
 
 TEST_CASE("json.get errors name the missing segment and where it was looked for") {
-  Failure f = fail("json.get", {{"value", doc()}, {"path", "a.x.c"}});
+  Failure f = callFails("json.get", {{"value", doc()}, {"path", "a.x.c"}});
   CHECK(f.kind == kindOf(ExecErrorKind::PathNotFound));
   CHECK(f.message == "json.get: path 'a.x.c' not found: no key 'x' in the object at 'a'");
 
-  f = fail("json.get", {{"value", doc()}, {"path", "a.b.5"}});
+  f = callFails("json.get", {{"value", doc()}, {"path", "a.b.5"}});
   CHECK(f.kind == kindOf(ExecErrorKind::PathNotFound));
   CHECK(f.message.find("index 5 is out of range for the array of 2 at 'a.b'") != std::string::npos);
 
-  f = fail("json.get", {{"value", doc()}, {"path", "a.b.first"}});
+  f = callFails("json.get", {{"value", doc()}, {"path", "a.b.first"}});
   CHECK(f.message.find("'first' is not an index into the array at 'a.b'") != std::string::npos);
 
-  f = fail("json.get", {{"value", doc()}, {"path", "name.length"}});
+  f = callFails("json.get", {{"value", doc()}, {"path", "name.length"}});
   CHECK(f.message.find("cannot look up 'length' in the string at 'name'") != std::string::npos);
 
-  f = fail("json.get", {{"value", doc()}, {"path", "missing"}});
+  f = callFails("json.get", {{"value", doc()}, {"path", "missing"}});
   CHECK(f.message.find("no key 'missing' in the object at the top level") != std::string::npos);
 
-  f = fail("json.get", {{"value", doc()}, {"path", "a..b"}});
+  f = callFails("json.get", {{"value", doc()}, {"path", "a..b"}});
   CHECK(f.kind == kindOf(ExecErrorKind::BadArgument));
   CHECK(f.message.find("empty segment after 'a'") != std::string::npos);
 
-  f = fail("json.get", {{"value", doc()}});
+  f = callFails("json.get", {{"value", doc()}});
   CHECK(f.kind == kindOf(ExecErrorKind::BadArgument));
   CHECK(f.message == "json.get: missing argument 'path'");
 
-  f = fail("json.get", {{"value", doc()}, {"path", 3}});
+  f = callFails("json.get", {{"value", doc()}, {"path", 3}});
   CHECK(f.message == "json.get: argument 'path' must be a string, got number");
 }
 
 TEST_CASE("json.parse parses and reports malformed text with its position") {
-  CHECK(call("json.parse", {{"text", "{\"k\": [1, true, null]}"}}) ==
+  CHECK(callOk("json.parse", {{"text", "{\"k\": [1, true, null]}"}}) ==
         json::Value(json::Object{{"k", json::Array{1, true, nullptr}}}));
-  CHECK(call("json.parse", {{"text", " \"s\" "}}) == json::Value("s"));
+  CHECK(callOk("json.parse", {{"text", " \"s\" "}}) == json::Value("s"));
 
-  Failure f = fail("json.parse", {{"text", "{\"k\": 1,\n  oops}"}});
+  Failure f = callFails("json.parse", {{"text", "{\"k\": 1,\n  oops}"}});
   CHECK(f.kind == kindOf(ExecErrorKind::MalformedJSON));
   CHECK(f.message.rfind("json.parse: malformed JSON [2:", 0) == 0);
   CHECK(f.message.find("byte=") != std::string::npos);
 
-  f = fail("json.parse", {{"text", ""}});
+  f = callFails("json.parse", {{"text", ""}});
   CHECK(f.kind == kindOf(ExecErrorKind::MalformedJSON));
 
-  f = fail("json.parse", {{"text", json::Array{}}});
+  f = callFails("json.parse", {{"text", json::Array{}}});
   CHECK(f.kind == kindOf(ExecErrorKind::BadArgument));
   CHECK(f.message == "json.parse: argument 'text' must be a string, got array");
 }
@@ -103,10 +85,10 @@ TEST_CASE("http builtins and unknown names are not synchronous") {
   CHECK_FALSE(isSyncBuiltin("http.post"));
   CHECK_FALSE(isSyncBuiltin("json.nope"));
   CHECK(isSyncBuiltin("json.get"));
-  Failure f = fail("http.get", {{"url", "http://x"}});
+  Failure f = callFails("http.get", {{"url", "http://x"}});
   CHECK(f.kind == kindOf(ExecErrorKind::UnknownBuiltin));
   CHECK(f.message.find("asynchronous") != std::string::npos);
-  f = fail("json.nope", {});
+  f = callFails("json.nope", {});
   CHECK(f.message == "unknown builtin 'json.nope'");
 }
 

@@ -3,10 +3,12 @@
 // make throw-away directories.
 #pragma once
 
+#include "exec/builtins.h"
 #include "exec/exec_error.h"
 #include "exec/process.h"
 
 #include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
 
 #include <dirent.h>
 
@@ -90,5 +92,27 @@ public:
 private:
   std::filesystem::path dir;
 };
+
+/// Calls a builtin that must succeed; a failure fails the check and gives null.
+inline llvm::json::Value callOk(llvm::StringRef name, std::initializer_list<llvm::json::Object::KV> kvs,
+                                const BuiltinContext &ctx = {}) {
+  auto r = callBuiltin(name, llvm::json::Object(kvs), ctx);
+  if (!r) {
+    FAIL_CHECK("unexpected error: " << llvm::toString(r.takeError()));
+    return nullptr;
+  }
+  return std::move(*r);
+}
+
+/// Calls a builtin that must fail, returning the failure to inspect.
+inline Failure callFails(llvm::StringRef name, std::initializer_list<llvm::json::Object::KV> kvs,
+                         const BuiltinContext &ctx = {}) {
+  auto r = callBuiltin(name, llvm::json::Object(kvs), ctx);
+  if (r) {
+    FAIL_CHECK("expected an error from " << name.str());
+    return {};
+  }
+  return takeFailure(r.takeError());
+}
 
 } // namespace llmflow::exec::test
