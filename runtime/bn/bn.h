@@ -131,6 +131,13 @@ struct VariableSpec {
   std::string name, node;
   Variable::Kind kind = Variable::Kind::Duration;
   unsigned order = 0;
+  /// Names of variables that must be parents (what the program's structure
+  /// implies: a loop's iteration count -> the stages inside it), so that
+  /// even a small profile yields the links the program guarantees. Hill
+  /// climbing and K2 keep them and add others while the parent limit
+  /// allows (the first maxParents are kept); the exact search ignores them.
+  /// Edges against the order are left out.
+  std::vector<std::string> seedParents;
 };
 
 struct TrainOptions {
@@ -199,6 +206,12 @@ public:
 
   const Network &network() const;
   void observe(unsigned var, unsigned state);
+  /// Soft (likelihood) evidence: multiplies P(E | var = s) = factor[s] into
+  /// what is known of var; several calls multiply. E.g. "at least i
+  /// iterations" is 0 for the states below i and 1 for the others. Hard
+  /// evidence on the same variable overrides it.
+  void likelihood(unsigned var, llvm::ArrayRef<double> factor);
+  /// Takes back hard and soft evidence on var.
   void forget(unsigned var);
   void reset();
   std::optional<unsigned> observed(unsigned var) const;
@@ -233,6 +246,18 @@ double expectedValue(const Variable &v, llvm::ArrayRef<double> p);
 /// mass when lo == hi), so a certain state gives exactly [lo, hi].
 std::pair<double, double> quantileInterval(const Variable &v, llvm::ArrayRef<double> p, double qlo = 0.05,
                                            double qhi = 0.95);
+
+/// The time still to go of a duration that has already lasted t seconds:
+/// E[value - t | value > t] (>= 0), and P(value > t). Each non-ABSENT state
+/// is taken as a log-normal with the state's mean (`value`) and a log-spread
+/// from its lo/hi (its 5% and 95% training points; at least 0.05). Past the
+/// highest 95% point of a possible state the tail is Pareto, continuous
+/// there: a stage that overruns everything seen in profiling is expected
+/// to need more time the longer it has run, never less. At t = 0 it is
+/// expectedValue() (ABSENT counting as 0); for t > 0 the stage is running,
+/// so ABSENT is excluded.
+double remainingAfter(const Variable &v, llvm::ArrayRef<double> p, double t);
+double probabilityAbove(const Variable &v, llvm::ArrayRef<double> p, double t);
 
 /// Versioned JSON: {"llmflow_bn": 1, ...}; fromJSON is strict (unknown
 /// keys, wrong types and inconsistent sizes are errors) and verifies.

@@ -21,6 +21,8 @@ Inference::Impl::Impl(std::shared_ptr<const JunctionTree> tree) : jt(std::move(t
   tables = jt->prior;
   evidence.assign(nv, -1);
   applied.assign(nv, -1);
+  like.resize(nv);
+  likeNew.resize(nv);
   scratch.resize(2 * jt->maxSeparator);
   needed.assign(jt->maskWords, 0);
   sources.assign(jt->maskWords, 0);
@@ -47,22 +49,40 @@ void setBit(std::vector<uint64_t> &mask, unsigned c) { mask[c / 64] |= uint64_t(
 
 } // namespace
 
-void Inference::Impl::enter(unsigned v) {
-  const JunctionTree::Home &h = jt->home[v];
-  const JunctionTree::Clique &c = jt->cliques[h.clique];
+namespace {
+
+/// Multiplies the slice of each state s of the home clique by factor(s), then
+/// rescales the clique to sum 1 (left as is when nothing remains).
+template <typename Factor>
+void scaleHome(const JunctionTree &jt, std::vector<double> &tables, unsigned v, Factor &&factor) {
+  const JunctionTree::Home &h = jt.home[v];
+  const JunctionTree::Clique &c = jt.cliques[h.clique];
   double *t = tables.data() + c.offset;
-  unsigned card = jt->card[v];
+  unsigned card = jt.card[v];
   for (size_t o = 0; o < h.outer; ++o)
-    for (unsigned s = 0; s < card; ++s)
-      if (static_cast<int>(s) != evidence[v])
-        std::fill_n(t + (o * card + s) * h.inner, h.inner, 0.0);
+    for (unsigned s = 0; s < card; ++s) {
+      double f = factor(s);
+      if (f != 1)
+        for (double *x = t + (o * card + s) * h.inner, *e = x + h.inner; x != e; ++x)
+          *x *= f;
+    }
   double z = 0;
   for (size_t i = 0; i < c.size; ++i)
     z += t[i];
   if (z > 0)
     for (size_t i = 0; i < c.size; ++i)
       t[i] /= z;
+}
+
+} // namespace
+
+void Inference::Impl::enter(unsigned v) {
+  scaleHome(*jt, tables, v, [&](unsigned s) { return static_cast<int>(s) == evidence[v] ? 1.0 : 0.0; });
   applied[v] = evidence[v];
+}
+
+void Inference::Impl::enterLikelihood(unsigned v, const std::vector<double> &factor) {
+  scaleHome(*jt, tables, v, [&](unsigned s) { return factor[s]; });
 }
 
 void Inference::Impl::distribute(const JunctionTree::Schedule &sched, bool prune) {
@@ -95,12 +115,14 @@ void Inference::Impl::sync() {
   dirty = false;
   ++epoch;
   size_t nv = evidence.size();
-  bool rebuild = false;
+  bool rebuild = retracted;
+  retracted = false;
   for (size_t v = 0; v < nv && !rebuild; ++v)
     rebuild = applied[v] >= 0 && applied[v] != evidence[v];
   if (rebuild) {
     tables = jt->prior;
     applied.assign(nv, -1);
+    likeNew = like;
   }
   // Needed: homes of unobserved variables, and of new evidence (the sources
   // of later passes in this batch).
@@ -109,9 +131,10 @@ void Inference::Impl::sync() {
   std::vector<unsigned> order;                     // source cliques, first-seen order
   for (unsigned v = 0; v < nv; ++v) {
     unsigned c = jt->home[v].clique;
-    if (evidence[v] < 0) {
+    bool fresh = evidence[v] >= 0 ? applied[v] != evidence[v] : !likeNew[v].empty();
+    if (evidence[v] < 0 && !fresh) {
       setBit(needed, c);
-    } else if (applied[v] != evidence[v]) {
+    } else if (fresh) {
       setBit(needed, c);
       if (!(sources[c / 64] >> (c % 64) & 1))
         order.push_back(c);
@@ -124,8 +147,7 @@ void Inference::Impl::sync() {
     // Fresh tables: enter everything, collect from the evidence's subtrees
     // into clique 0, distribute to the needed cliques.
     for (unsigned v = 0; v < nv; ++v)
-      if (evidence[v] >= 0)
-        enter(v);
+      enterNew(v);
     const JunctionTree::Schedule &root = jt->outward[0];
     size_t words = jt->maskWords;
     for (size_t i = root.msgs.size(); i-- > 0;)
@@ -143,9 +165,22 @@ void Inference::Impl::sync() {
   // One outward pass per clique holding new evidence.
   for (unsigned c : order) {
     for (unsigned v = 0; v < nv; ++v)
-      if (evidence[v] >= 0 && applied[v] != evidence[v] && jt->home[v].clique == c)
-        enter(v);
+      if (jt->home[v].clique == c)
+        enterNew(v);
     distribute(jt->outward[c], true);
+  }
+}
+
+void Inference::Impl::enterNew(unsigned v) {
+  if (evidence[v] >= 0) {
+    if (applied[v] != evidence[v])
+      enter(v);
+    likeNew[v].clear();                          // hard evidence decides the state
+    return;
+  }
+  if (!likeNew[v].empty()) {
+    enterLikelihood(v, likeNew[v]);
+    likeNew[v].clear();
   }
 }
 
@@ -210,9 +245,39 @@ void Inference::observe(unsigned var, unsigned state) {
 
 void Inference::forget(unsigned var) {
   assert(var < impl->evidence.size() && "variable index out of range");
+  if (!impl->like[var].empty()) {
+    // Retracting soft evidence: rebuild from the prior (a hard-evidence
+    // change is what sync() recognises as one, so mark it like that).
+    impl->like[var].clear();
+    impl->likeNew[var].clear();
+    impl->retracted = true;
+    impl->dirty = true;
+  }
   if (impl->evidence[var] < 0)
     return;
   impl->evidence[var] = -1;
+  impl->dirty = true;
+}
+
+void Inference::likelihood(unsigned var, llvm::ArrayRef<double> factor) {
+  assert(var < impl->evidence.size() && "variable index out of range");
+  assert(factor.size() == impl->jt->card[var] && "one factor per state");
+  bool any = false;
+  for (double f : factor) {
+    assert(f >= 0 && std::isfinite(f) && "likelihoods are finite and non-negative");
+    any |= f != 1;
+  }
+  if (!any)
+    return;
+  std::vector<double> &total = impl->like[var], &fresh = impl->likeNew[var];
+  if (total.empty())
+    total.assign(factor.size(), 1.0);
+  if (fresh.empty())
+    fresh.assign(factor.size(), 1.0);
+  for (size_t s = 0; s < factor.size(); ++s) {
+    total[s] *= factor[s];
+    fresh[s] *= factor[s];
+  }
   impl->dirty = true;
 }
 
@@ -231,7 +296,7 @@ std::optional<unsigned> Inference::observed(unsigned var) const {
 double Inference::probabilityOfEvidence() {
   if (impl->massEpoch != impl->epoch || impl->dirty) {
     impl->sync();
-    impl->evidenceMass = detail::eliminate(impl->jt->net, impl->jt->card, impl->evidence, {})[0];
+    impl->evidenceMass = detail::eliminate(impl->jt->net, impl->jt->card, impl->evidence, {}, impl->like)[0];
     impl->massEpoch = impl->epoch;
   }
   return impl->evidenceMass;

@@ -16,7 +16,11 @@ struct Inference::Impl {
   std::vector<double> tables;          // cliques then separators
   std::vector<int> evidence;           // requested: state or -1
   std::vector<int> applied;            // reflected in `tables`
+  /// Soft evidence per variable: the product of every likelihood entered
+  /// (empty = none), and the part of it not yet in `tables`.
+  std::vector<std::vector<double>> like, likeNew;
   bool dirty = false;
+  bool retracted = false;              // soft evidence was taken back: rebuild
   double evidenceMass = 1;             // P(evidence), valid when massEpoch == epoch
   uint64_t massEpoch = 0;
   std::vector<double> scratch;
@@ -39,6 +43,10 @@ struct Inference::Impl {
   void sync();
   /// Multiplies v = state into its home clique and rescales it to sum 1.
   void enter(unsigned v);
+  /// Multiplies a likelihood over v's states into its home clique (rescaled).
+  void enterLikelihood(unsigned v, const std::vector<double> &factor);
+  /// Enters whatever evidence on v is not yet in `tables`.
+  void enterNew(unsigned v);
   /// Pre-order pass over `sched`, skipping subtrees with no needed clique
   /// and, when `prune` (the tree was consistent before the evidence at the
   /// schedule's root), subtrees whose message would change nothing.

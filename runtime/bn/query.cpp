@@ -21,7 +21,7 @@ std::vector<double> Inference::Impl::joint(llvm::ArrayRef<unsigned> vars) {
       hidden.push_back(vars[i]);
   }
   (void)nv;
-  std::vector<double> inner = detail::eliminate(jt->net, jt->card, evidence, hidden);
+  std::vector<double> inner = detail::eliminate(jt->net, jt->card, evidence, hidden, like);
   double z = 0;
   for (double x : inner)
     z += x;

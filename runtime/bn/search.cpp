@@ -28,14 +28,26 @@ std::vector<unsigned> without(std::vector<unsigned> ps, unsigned u) {
   return ps;
 }
 
+/// The seeds the order and the parent limit allow, ascending.
+Parents seeded(const SearchProblem &p) {
+  Parents pa(p.order.size());
+  for (unsigned v = 0; v < p.seeds.size() && v < pa.size(); ++v)
+    for (unsigned u : p.seeds[v])
+      if (u < pa.size() && allowed(p, u, v) && pa[v].size() < p.maxParents &&
+          std::find(pa[v].begin(), pa[v].end(), u) == pa[v].end())
+        pa[v] = with(pa[v], u);
+  return pa;
+}
+
 } // namespace
 
 Parents hillClimb(Scorer &s, const SearchProblem &p) {
   unsigned nv = static_cast<unsigned>(p.order.size());
-  Parents pa(nv);
+  const Parents required = seeded(p);
+  Parents pa = required;
   std::vector<double> family(nv);
   for (unsigned v = 0; v < nv; ++v)
-    family[v] = s.bic(v, {});
+    family[v] = s.bic(v, pa[v]);
   constexpr double kNone = -std::numeric_limits<double>::infinity();
   // delta[v][u]: gain of toggling the edge u -> v (add or remove).
   std::vector<std::vector<double>> delta(nv, std::vector<double>(nv, kNone));
@@ -45,6 +57,8 @@ Parents hillClimb(Scorer &s, const SearchProblem &p) {
       if (!allowed(p, u, v))
         continue;
       bool present = std::find(pa[v].begin(), pa[v].end(), u) != pa[v].end();
+      if (present && std::find(required[v].begin(), required[v].end(), u) != required[v].end())
+        continue;
       if (present)
         delta[v][u] = s.bic(v, without(pa[v], u)) - family[v];
       else if (pa[v].size() < p.maxParents)
@@ -75,9 +89,9 @@ Parents hillClimb(Scorer &s, const SearchProblem &p) {
 
 Parents k2(Scorer &s, const SearchProblem &p) {
   unsigned nv = static_cast<unsigned>(p.order.size());
-  Parents pa(nv);
+  Parents pa = seeded(p);
   for (unsigned v = 0; v < nv; ++v) {
-    double current = s.bic(v, {});
+    double current = s.bic(v, pa[v]);
     while (pa[v].size() < p.maxParents) {
       double best = current + kMinGain;
       unsigned bu = nv;

@@ -14,6 +14,10 @@ namespace llmflow::bn::detail {
 struct SearchProblem {
   std::vector<unsigned> order;   // per variable
   unsigned maxParents = 2;
+  /// Required parents per variable (hill climbing, K2): kept whatever the
+  /// score says, only those the order allows, up to maxParents; the search
+  /// adds others while parents remain.
+  std::vector<std::vector<unsigned>> seeds;
 };
 
 /// Parent lists (ascending indices) per variable.

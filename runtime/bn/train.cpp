@@ -8,6 +8,7 @@
 
 #include "llvm/ADT/StringMap.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace llmflow::bn {
@@ -106,6 +107,14 @@ llvm::Expected<Network> train(const Dataset &data, const std::vector<VariableSpe
     cards.push_back(n.vars.back().card());
     problem.order.push_back(specs[i].order);
   }
+  problem.seeds.resize(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i)
+    for (const std::string &name : specs[i].seedParents) {
+      auto it = std::find_if(specs.begin(), specs.end(), [&](const VariableSpec &s) { return s.name == name; });
+      if (it == specs.end())
+        return fail(BNErrorKind::BadData, "variable '" + specs[i].name + "': seed parent '" + name + "' is not a variable");
+      problem.seeds[i].push_back(unsigned(it - specs.begin()));
+    }
   detail::Scorer scorer(std::move(states), cards);
   detail::Parents parents;
   if (opts.search == "hill-climbing") {

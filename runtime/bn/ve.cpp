@@ -128,7 +128,8 @@ Factor sumOut(const Factor &f, unsigned z, const std::vector<unsigned> &card) {
 } // namespace
 
 std::vector<double> eliminate(const Network &n, const std::vector<unsigned> &card, llvm::ArrayRef<int> evidence,
-                              llvm::ArrayRef<unsigned> query) {
+                              llvm::ArrayRef<unsigned> query, llvm::ArrayRef<std::vector<double>> likelihood) {
+  auto soft = [&](unsigned v) { return v < likelihood.size() && !likelihood[v].empty() && evidence[v] < 0; };
   size_t nv = n.vars.size();
   // Relevant: ancestors of the query and the evidence (the rest is barren).
   std::vector<char> relevant(nv, 0), isQuery(nv, 0);
@@ -139,7 +140,7 @@ std::vector<double> eliminate(const Network &n, const std::vector<unsigned> &car
     stack.push_back(q);
   }
   for (unsigned v = 0; v < nv; ++v)
-    if (evidence[v] >= 0)
+    if (evidence[v] >= 0 || soft(v))
       stack.push_back(v);
   while (!stack.empty()) {
     unsigned v = stack.back();
@@ -156,6 +157,8 @@ std::vector<double> eliminate(const Network &n, const std::vector<unsigned> &car
     if (!relevant[v])
       continue;
     factors.push_back(reducedCPT(n, card, evidence, v));
+    if (soft(v))
+      factors.push_back(Factor{{v}, likelihood[v]});
     if (!isQuery[v] && evidence[v] < 0)
       hidden.push_back(v);
   }

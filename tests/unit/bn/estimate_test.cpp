@@ -105,3 +105,57 @@ TEST_CASE("expected remaining time shrinks its interval as evidence arrives") {
   CHECK(inf.expected(0) == 15);
   CHECK(inf.interval(0) == std::pair<double, double>(10, 20));
 }
+
+namespace {
+
+/// E[X - t | X > t] by numerical integration of the log-normal mixture that
+/// remainingAfter() documents (independent of its closed form).
+double integratedRemaining(const Variable &v, const std::vector<double> &p, double t) {
+  double num = 0, den = 0;
+  for (size_t s = 0; s < p.size(); ++s) {
+    if (p[s] <= 0 || (v.hasAbsent && s + 1 == p.size()))
+      continue;
+    double sigma = std::max(0.05, std::log(v.hi[s] / v.lo[s]) / (2 * 1.6448536269514722));
+    double mu = std::log(v.value[s]) - sigma * sigma / 2;
+    // Integrate over u = log x on a fine grid, far into both tails.
+    double a = std::max(std::log(t), mu - 12 * sigma), b = mu + 40 * sigma;
+    if (a >= b)
+      continue;
+    const int n = 200000;
+    double h = (b - a) / n;
+    for (int i = 0; i < n; ++i) {
+      double u = a + (i + 0.5) * h;
+      double dens = std::exp(-0.5 * std::pow((u - mu) / sigma, 2)) / (sigma * std::sqrt(2 * M_PI)) * h;
+      num += p[s] * dens * (std::exp(u) - t);
+      den += p[s] * dens;
+    }
+  }
+  return den > 0 ? num / den : 0;
+}
+
+} // namespace
+
+TEST_CASE("remaining time given elapsed: the conditional tail, never negative, growing past the profile") {
+  Variable v = durationVar();
+  std::vector<double> p{0.2, 0.3, 0.4, 0.1};
+  CHECK(remainingAfter(v, p, 0) == doctest::Approx(expectedValue(v, p)).epsilon(1e-12));
+  for (double t : {0.5, 1.0, 3.0, 7.0, 12.0, 19.0})
+    CHECK(remainingAfter(v, p, t) == doctest::Approx(integratedRemaining(v, p, t)).epsilon(1e-4));
+  // Past the highest 95% point (20 s): proportional to the time spent.
+  CHECK(remainingAfter(v, p, 40) == doctest::Approx(2 * integratedRemaining(v, p, 20)).epsilon(1e-4));
+  // Never negative; past everything profiled (max 20 s), the longer a stage
+  // has run the more it is expected to need (a heavy tail), unlike
+  // "mean minus elapsed", which drops to 0.
+  double before = remainingAfter(v, p, 20);
+  CHECK(before > 0);
+  for (double t = 30; t <= 1e6; t *= 3) {
+    double r = remainingAfter(v, p, t);
+    CHECK(r >= 0);
+    CHECK(r > before);
+    before = r;
+  }
+  // P(X > t): 1 - 0.1 (ABSENT) at 0, falling to 0.
+  CHECK(probabilityAbove(v, p, 0) == doctest::Approx(0.9));
+  CHECK(probabilityAbove(v, p, 10) < probabilityAbove(v, p, 5));
+  CHECK(probabilityAbove(v, p, 1e6) < 1e-12);
+}

@@ -249,3 +249,30 @@ TEST_CASE("exact search refuses too many families") {
   std::string err = errorOf(train(d, specs(names, Variable::Kind::Structure), o));
   CHECK(err.find("exact search would score") == 0);
 }
+
+TEST_CASE("seeded parents are kept, and the search still adds what pays") {
+  Network t = truth();
+  Dataset d = sampled(t, 3000, 9);
+  auto sp = specs({"v0", "v1", "v2", "v3"}, Variable::Kind::Structure);
+  sp[3].seedParents = {"v0"};                  // useless: v3 is independent, kept anyway
+  sp[2].seedParents = {"v0"};                  // redundant given v1; v2's real parent v1 is still found
+  sp[0].seedParents = {"v2"};                  // against the order: left out
+  for (const char *search : {"hill-climbing", "k2"}) {
+    CAPTURE(search);
+    TrainOptions o;
+    o.search = search;
+    auto n = train(d, sp, o);
+    REQUIRE(n);
+    CHECK(n->parents[0].empty());
+    CHECK(n->parents[1] == std::vector<unsigned>{0});
+    CHECK(n->parents[2] == std::vector<unsigned>{0, 1});
+    CHECK(n->parents[3] == std::vector<unsigned>{0});
+  }
+  // Without seeds the useless edges are not there.
+  auto plain = train(d, specs({"v0", "v1", "v2", "v3"}, Variable::Kind::Structure), TrainOptions{});
+  REQUIRE(plain);
+  CHECK(plain->parents[3].empty());
+  CHECK(plain->parents[2] == std::vector<unsigned>{1});
+  sp[1].seedParents = {"nope"};
+  CHECK(errorOf(train(d, sp, TrainOptions{})).find("seed parent 'nope'") != std::string::npos);
+}
