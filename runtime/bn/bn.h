@@ -160,6 +160,11 @@ llvm::Expected<Network> train(const Dataset &data, const std::vector<VariableSpe
 /// The same variables and bins, no edges (the independent-stages baseline);
 /// `train` columns are matched to variables by name.
 llvm::Expected<Network> independent(const Network &n, const Dataset &train, double smoothing = 1);
+/// The same variables with no edges, each with its prior marginal under
+/// `n` as its table: independent stages with the distributions the network
+/// implies (what an ablation without correlations needs when only the
+/// trained network is at hand).
+Network withoutEdges(const Network &n);
 /// Average log-likelihood per row (natural log) of `data` under `n`.
 /// Columns are matched by name; variables without a column, and values
 /// stateOf() cannot represent, are summed out (marginal likelihood).
@@ -217,6 +222,8 @@ public:
   std::optional<unsigned> observed(unsigned var) const;
   double probabilityOfEvidence();
   std::vector<double> posterior(unsigned var);
+  /// The same without a copy; valid until the evidence next changes.
+  llvm::ArrayRef<double> posteriorView(unsigned var);
   /// Joint posterior of distinct variables, row-major (last fastest).
   std::vector<double> joint(llvm::ArrayRef<unsigned> vars);
   double entropy(unsigned var);                                   // bits

@@ -302,6 +302,8 @@ double Inference::probabilityOfEvidence() {
   return impl->evidenceMass;
 }
 
+llvm::ArrayRef<double> Inference::posteriorView(unsigned var) { return impl->posterior(var); }
+
 std::vector<double> Inference::posterior(unsigned var) {
   llvm::ArrayRef<double> p = impl->posterior(var);
   return std::vector<double>(p.begin(), p.end());

@@ -158,4 +158,15 @@ llvm::Expected<Network> independent(const Network &n, const Dataset &data, doubl
   return out;
 }
 
+Network withoutEdges(const Network &n) {
+  Network out = n;
+  out.search = "none";
+  Inference inf(n);
+  for (unsigned v = 0; v < n.vars.size(); ++v) {
+    out.parents[v].clear();
+    out.cpt[v] = inf.posterior(v);
+  }
+  return out;
+}
+
 } // namespace llmflow::bn

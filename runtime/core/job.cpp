@@ -62,7 +62,7 @@ std::string Job::instanceOf(const Frame *f, size_t i) const {
 
 void Job::emit(JobEvent::Kind k, const Frame *f, size_t i, std::string structure, int64_t size,
                std::string detail) {
-  JobEvent e{k, {}, {}, std::move(structure), size, std::move(detail)};
+  JobEvent e{k, {}, {}, std::move(structure), size, std::move(detail), {}};
   if (f) {
     const std::string &id = f->graph->nodes[i].id;
     // Plan steps are instances of their template node: "x.steps/tool#3".
@@ -393,6 +393,7 @@ void Job::resolveDynamic(Frame *f, size_t i) {
         return fail("loop '" + n.id + "': init: " + llvm::toString(v.takeError()));
       inst.loopState = std::move(*v);
     }
+    emit(JobEvent::Kind::IterationStarted, f, i, "iterations", 1);
     Frame *c = child(&d.bodies[0], "#1");
     c->loopId = n.id;
     c->loopState = inst.loopState;
@@ -488,6 +489,7 @@ void Job::openPlan(Frame *f, size_t i) {
                 " attempt(s): " + why);
   }
   emit(JobEvent::Kind::Expanded, f, i, "expansion_size", int64_t(steps.size()));
+  events.back().parts = stepsPerTemplate(steps, d);
   Frame *c = newFrame(nullptr, f, &inst, f->path);
   c->ownerIndex = i;
   c->isPlan = true;
@@ -540,6 +542,7 @@ void Job::childFrameDone(Frame *f, size_t i, Frame *child) {
     }
     inst.loopState = std::move(*y);
     ++inst.iteration;
+    emit(JobEvent::Kind::IterationStarted, f, i, "iterations", inst.iteration);
     Frame *c = newFrame(&d.bodies[0], f, &inst, f->path + "#" + std::to_string(inst.iteration));
     c->ownerIndex = i;
     c->loopId = n.id;

@@ -62,13 +62,17 @@ struct TaskOutcome {
 
 /// What happened inside the job, for the event log and the scheduler.
 struct JobEvent {
-  enum class Kind { TaskReady, Expanded, NodeFinished, NodeFailed, JobFinished, JobFailed };
+  enum class Kind { TaskReady, Expanded, IterationStarted, NodeFinished, NodeFailed, JobFinished, JobFailed };
   Kind kind;
   std::string nodeId, instance;
   /// Expanded: "branch" (size = arm), "iterations" (size = count), "expansion_size".
+  /// IterationStarted: "iterations", size = the iteration that starts (1-based).
   std::string structure;
   int64_t size = 0;
   std::string detail;
+  /// Expanded planner: how many steps each of its template nodes got (every
+  /// template node, 0 for the tools the plan did not pick), in template order.
+  std::vector<std::pair<std::string, int64_t>> parts;
 };
 
 /// Fills defaults for missing inputs and checks every input against its
@@ -85,6 +89,8 @@ public:
 
   JobId id() const { return jobId; }
   const ir::App &app() const { return *appPtr; }
+  /// The inputs as given (before defaults are filled in by start()).
+  const llvm::json::Object &inputValues() const { return inputs; }
 
   /// Opens the app frame; call once. Errors (bad inputs) fail the job.
   void start();

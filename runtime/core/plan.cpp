@@ -98,6 +98,17 @@ llvm::Error parsePlan(const Value &plan, const ir::DynamicPayload &d, const ir::
   return llvm::Error::success();
 }
 
+std::vector<std::pair<std::string, int64_t>> stepsPerTemplate(const std::vector<PlanStep> &steps,
+                                                              const ir::DynamicPayload &d) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const ir::Node &t : d.bodies.at(0).nodes)
+    out.push_back({t.id, 0});
+  for (const PlanStep &st : steps)
+    if (const ir::Node *t = templateFor(d, st.tool))
+      ++out[size_t(t - d.bodies.at(0).nodes.data())].second;
+  return out;
+}
+
 std::unique_ptr<ir::Graph> buildPlanGraph(const std::vector<PlanStep> &steps, const ir::DynamicPayload &d,
                                           std::vector<std::shared_ptr<ir::DynamicPayload>> &payloads) {
   auto g = std::make_unique<ir::Graph>();

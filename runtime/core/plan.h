@@ -24,6 +24,12 @@ struct PlanStep {
 llvm::Error parsePlan(const Value &plan, const ir::DynamicPayload &planner, const ir::Module &m,
                       std::vector<PlanStep> &steps);
 
+/// How many steps each template node of the planner got, in template order
+/// (0 for the tools the plan did not pick): all the plan reveals about the
+/// sub-workflow's shape besides its edges.
+std::vector<std::pair<std::string, int64_t>> stepsPerTemplate(const std::vector<PlanStep> &steps,
+                                                              const ir::DynamicPayload &planner);
+
 /// The plan's sub-graph: node "TEMPLATE#ID" per step, deps from `after`.
 std::unique_ptr<ir::Graph> buildPlanGraph(const std::vector<PlanStep> &steps, const ir::DynamicPayload &planner,
                                           std::vector<std::shared_ptr<ir::DynamicPayload>> &payloads);

@@ -69,12 +69,14 @@ void Engine::arrive(rt::JobId id) {
   live.insert(std::move(node));
   JobRecord &rec = jobs[id];
   rec.arrival = now();
+  sched::Observation arrival = arrivalOf(job, module, rec.app, rec.arrival);
   Event e;
   e.type = EventType::JobSubmitted;
   e.job = id;
   e.app = rec.app;
+  e.features = arrival.features;
   emit(std::move(e));
-  scheduler.observe({sched::Observation::Kind::JobArrived, id, rec.app, "", rec.arrival});
+  scheduler.observe(arrival);
   job.start();
   drainEvents(job);
   requestSchedule();
@@ -83,6 +85,8 @@ void Engine::arrive(rt::JobId id) {
 void Engine::drainEvents(rt::Job &job) {
   JobRecord &rec = jobs[job.id()];
   for (rt::JobEvent &je : job.takeEvents()) {
+    if (std::optional<sched::Observation> o = observationOf(je, job.id(), rec.app, now()))
+      scheduler.observe(*o);
     Event e;
     e.job = job.id();
     e.app = rec.app;
@@ -94,9 +98,8 @@ void Engine::drainEvents(rt::Job &job) {
       e.type = EventType::Expanded;
       e.structure = je.structure;
       e.size = je.size;
-      scheduler.observe({sched::Observation::Kind::Expanded, job.id(), rec.app, je.nodeId, now(), 0, je.structure,
-                         je.size});
       break;
+    case rt::JobEvent::Kind::IterationStarted: continue; // the scheduler's; the log has the tasks
     case rt::JobEvent::Kind::NodeFinished: continue; // task_finished carries the details
     case rt::JobEvent::Kind::NodeFailed:
       e.type = EventType::TaskFailed;
@@ -121,7 +124,6 @@ void Engine::drainEvents(rt::Job &job) {
     }
     emit(std::move(e));
     if (je.kind == rt::JobEvent::Kind::JobFinished || je.kind == rt::JobEvent::Kind::JobFailed) {
-      scheduler.observe({sched::Observation::Kind::JobFinished, job.id(), rec.app, "", now()});
       if (onJobDone)
         onJobDone(rec);
     }
@@ -145,6 +147,9 @@ void Engine::schedule() {
   snap.free[1] = config.regularSlots > busy[1] ? config.regularSlots - busy[1] : 0;
   if (!snap.free[0] && !snap.free[1])
     return;
+  snap.capacity[0] = config.llmSlots;
+  snap.capacity[1] = config.regularSlots;
+  snap.activeJobs = unsigned(live.size());
   size_t used = 0;
   for (auto &[id, job] : live)
     addJobView(snap, used, id, job->app().name, jobs[id].arrival, *job);
@@ -190,6 +195,7 @@ void Engine::dispatch(rt::Job &job, rt::TaskId t) {
   e.executor = executorName(slot);
   emit(std::move(e));
   rt::JobId id = job.id();
+  scheduler.observe(taskObservation(sched::Observation::Kind::TaskStarted, id, jobs[id].app, t, task, startAt));
   executors[unsigned(slot)]->run(task, job, [this, id, t, startAt](ExecResult r) {
     // Always finish on the event loop, never inside an executor's callback.
     boost::asio::post(io, [this, id, t, startAt, r = std::move(r)]() mutable { finished(id, t, startAt, std::move(r)); });
@@ -236,7 +242,7 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
     ++rec.toolCalls;
   }
   if (r.outcome.ok)
-    scheduler.observe({sched::Observation::Kind::TaskFinished, id, rec.app, task.nodeId, end, end - startAt});
+    scheduler.observe(taskObservation(sched::Observation::Kind::TaskFinished, id, rec.app, t, task, end, end - startAt));
   job.complete(t, std::move(r.outcome));
   drainEvents(job);
   requestSchedule();

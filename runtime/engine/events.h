@@ -37,6 +37,8 @@ struct Event {
   std::string error;
   std::optional<llvm::json::Value> result; // JobFinished
   std::optional<llvm::json::Value> extra;  // RunStarted: run configuration
+  /// JobSubmitted: the job's input features (core/features.h), by input name.
+  std::vector<std::pair<std::string, double>> features;
 };
 
 llvm::json::Value toJSON(const Event &e);

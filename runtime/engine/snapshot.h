@@ -1,11 +1,15 @@
-// Building the scheduler's snapshot from live jobs, shared by the engine and
-// the simulator so both hand the scheduler exactly the same view: only
-// tasks whose slot kind has room (nothing else could be placed), and only
-// jobs with at least one such task.
+// What the scheduler sees, built the same way by the engine and the
+// simulator so both hand it exactly the same view: the snapshot of live
+// jobs (only tasks whose slot kind has room, since nothing else could be
+// placed, and only jobs with at least one such task) and the observations
+// job events turn into.
 #pragma once
 
+#include "core/features.h"
 #include "core/job.h"
 #include "sched/scheduler.h"
+
+#include <optional>
 
 namespace llmflow::engine {
 
@@ -36,6 +40,46 @@ inline void addJobView(sched::Snapshot &snap, size_t &used, sched::JobId id, llv
   v.arrival = arrival;
   v.running = job.running();
   ++used;
+}
+
+/// The observation a job event gives the scheduler, if any (ready tasks are
+/// in the snapshot; finished tasks are observed with their durations).
+inline std::optional<sched::Observation> observationOf(rt::JobEvent &je, sched::JobId job, llvm::StringRef app,
+                                                       double now) {
+  using K = sched::Observation::Kind;
+  switch (je.kind) {
+  case rt::JobEvent::Kind::Expanded:
+  case rt::JobEvent::Kind::IterationStarted: {
+    auto o = sched::Observation::of(je.kind == rt::JobEvent::Kind::Expanded ? K::Expanded : K::IterationStarted, job,
+                                    app, je.nodeId, now);
+    o.structure = je.structure;
+    o.size = je.size;
+    o.parts = je.parts;
+    return o;
+  }
+  case rt::JobEvent::Kind::JobFinished:
+  case rt::JobEvent::Kind::JobFailed:
+    return sched::Observation::of(K::JobFinished, job, app, "", now);
+  default:
+    return std::nullopt;
+  }
+}
+
+/// A task starting (duration 0) or finishing.
+inline sched::Observation taskObservation(sched::Observation::Kind kind, sched::JobId job, llvm::StringRef app,
+                                          rt::TaskId task, const rt::Task &t, double now, double duration = 0) {
+  auto o = sched::Observation::of(kind, job, app, t.nodeId, now);
+  o.task = task;
+  o.slot = slotOf(t.executor);
+  o.duration = duration;
+  return o;
+}
+
+/// A job's arrival, with what its inputs reveal.
+inline sched::Observation arrivalOf(const rt::Job &job, const ir::Module &m, llvm::StringRef app, double now) {
+  auto o = sched::Observation::of(sched::Observation::Kind::JobArrived, job.id(), app, "", now);
+  o.features = rt::inputFeatures(m, job.app(), job.inputValues());
+  return o;
 }
 
 } // namespace llmflow::engine

@@ -1,73 +1,95 @@
+// The per-job estimator: evidence in, remaining work and R(X) out. What a
+// job reveals and how it enters the network is docs/bn.md's "What the
+// scheduler asks"; in short:
+//  - inputs on arrival: their features (hard evidence);
+//  - a finished task: its node's duration (a repeated node's mean per
+//    instance so far, re-entered only when its bin changes);
+//  - a branch: its arm; every stage of the other arms, however deeply
+//    nested, is ABSENT;
+//  - a loop iteration that starts: "at least i iterations" (soft evidence
+//    on the loop's count); the loop's end: its count, and the final count
+//    of every stage inside it;
+//  - a map: its size, which is the count of its body's stages;
+//  - a plan: its size and each tool's count; tools it did not pick are ABSENT.
+// Remaining work is the sum over unfinished stages of the instances still to
+// start times the expected time of one, plus for each running task the
+// expected time still to go given how long it has run (bn::remainingAfter).
 #include "estimate/bn_estimator.h"
 
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/SmallVector.h"
 
-#include <map>
-
+#include <algorithm>
 #include <cmath>
-#include <deque>
 
 namespace llmflow::estimate {
+namespace {
 
-llvm::Expected<std::unique_ptr<AppBN>> AppBN::make(AppModel model, bn::Network net) {
-  auto a = std::make_unique<AppBN>();
-  a->model = std::move(model);
-  a->net = std::move(net);
-  for (unsigned v = 0; v < a->net.vars.size(); ++v)
-    a->var[a->net.vars[v].name] = v;
-  a->compiled = bn::compile(a->net);
-  for (const bn::VariableSpec &s : a->model.specs)
-    if (!a->var.count(s.name))
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "the network does not match application '%s': it has no variable '%s'",
-                                     a->model.app.c_str(), s.name.c_str());
-  for (unsigned v = 0; v < a->net.vars.size(); ++v) {
-    const bn::Variable &x = a->net.vars[v];
-    double lo = 1e300, hi = -1e300;
-    for (size_t s = 0; s < x.value.size(); ++s) {
-      if (x.hasAbsent && s + 1 == x.value.size())
-        continue;
-      lo = std::min(lo, x.value[s]);
-      hi = std::max(hi, x.value[s]);
-    }
-    a->range.push_back(hi > lo ? hi - lo : 0);
-    if (x.name == kTotalVariable)
+bool isAbsentState(const bn::Variable &v, size_t s) { return v.hasAbsent && s + 1 == v.card(); }
+
+/// E[value | present] and P(present).
+std::pair<double, double> presentMean(const bn::Variable &v, llvm::ArrayRef<double> p) {
+  double z = 0, e = 0, all = 0;
+  for (size_t s = 0; s < p.size(); ++s) {
+    all += p[s];
+    if (isAbsentState(v, s))
       continue;
-    auto it = a->model.nodes.find(x.node);
-    if (it == a->model.nodes.end())
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "the network does not match application '%s': node '%s' is not in it",
-                                     a->model.app.c_str(), x.node.c_str());
-    if (x.kind == bn::Variable::Kind::Duration && !it->second.node->dynamic)
-      a->workVars.push_back(v);
+    z += p[s];
+    e += p[s] * v.value[s];
   }
-  // Descendants in breadth-first order (nearest first).
-  std::vector<std::vector<unsigned>> children(a->net.vars.size());
-  for (unsigned v = 0; v < a->net.parents.size(); ++v)
-    for (unsigned p : a->net.parents[v])
-      children[p].push_back(v);
-  a->descendants.resize(a->net.vars.size());
-  for (unsigned v = 0; v < a->net.vars.size(); ++v) {
-    std::vector<bool> seen(a->net.vars.size(), false);
-    std::deque<unsigned> q(children[v].begin(), children[v].end());
-    while (!q.empty()) {
-      unsigned c = q.front();
-      q.pop_front();
-      if (seen[c])
-        continue;
-      seen[c] = true;
-      if (a->net.vars[c].name != kTotalVariable) // an outcome, not a stage
-        a->descendants[v].push_back(c);
-      for (unsigned g : children[c])
-        q.push_back(g);
-    }
-  }
-  return a;
+  return {z > 0 ? e / z : 0, all > 0 ? z / all : 0};
 }
 
-namespace {
+/// A variable's [qlo, qhi] interval over its present states.
+std::pair<double, double> presentInterval(const bn::Variable &v, llvm::ArrayRef<double> p, double qlo, double qhi) {
+  llvm::SmallVector<double, 16> q(p.begin(), p.end());
+  if (v.hasAbsent)
+    q.back() = 0;
+  double z = 0;
+  for (double x : q)
+    z += x;
+  if (!(z > 0))
+    return {0, 0};
+  return bn::quantileInterval(v, q, qlo, qhi);
+}
+
+/// Instances of a count variable still to come given `started` have:
+/// E[N - started | N >= started] and its [qlo, qhi] quantiles.
+struct ToCome {
+  double mean = 0, lo = 0, hi = 0;
+};
+ToCome countToCome(const bn::Variable &v, llvm::ArrayRef<double> p, unsigned started, double qlo, double qhi) {
+  double z = 0, e = 0;
+  for (size_t s = 0; s < p.size(); ++s) {
+    double n = isAbsentState(v, s) ? 0 : v.value[s];
+    if (n + 1e-9 < started || p[s] <= 0)
+      continue;
+    z += p[s];
+    e += p[s] * (n - started);
+  }
+  if (!(z > 0))
+    return {};
+  ToCome out{e / z, -1, -1};
+  // Quantiles over the states in increasing value (structure states are ordered, ABSENT = 0 first).
+  llvm::SmallVector<std::pair<double, double>, 16> mass;
+  for (size_t s = 0; s < p.size(); ++s) {
+    double n = isAbsentState(v, s) ? 0 : v.value[s];
+    if (n + 1e-9 >= started && p[s] > 0)
+      mass.push_back({n - started, p[s] / z});
+  }
+  std::sort(mass.begin(), mass.end());
+  double acc = 0;
+  for (auto [n, w] : mass) {
+    acc += w;
+    if (out.lo < 0 && acc >= qlo)
+      out.lo = n;
+    if (out.hi < 0 && acc >= qhi - 1e-12)
+      out.hi = n;
+  }
+  out.lo = std::max(0.0, out.lo);
+  out.hi = std::max(out.lo, out.hi < 0 ? mass.back().first : out.hi);
+  return out;
+}
 
 class BNEstimator : public sched::Estimator {
 public:
@@ -81,7 +103,7 @@ public:
     if (o.kind == K::JobArrived) {
       auto it = byApp.find(o.app);
       if (it != byApp.end())
-        jobs.try_emplace(o.job, *it->second);
+        arrive(jobs.try_emplace(o.job, *it->second).first->second, o);
       return;
     }
     auto jt = jobs.find(o.job);
@@ -92,68 +114,41 @@ public:
       jobs.erase(jt);
       return;
     }
-    const AppBN &a = j.app;
-    auto ni = a.model.nodes.find(o.nodeId);
-    if (ni == a.model.nodes.end())
+    auto ni = j.app.model.nodes.find(o.nodeId);
+    if (ni == j.app.model.nodes.end())
       return;
-    const NodeInfo &info = ni->second;
-    if (o.kind == K::TaskFinished) {
-      j.observed[o.nodeId] += o.duration;
-      unsigned &count = j.finished[o.nodeId];
-      ++count;
-      if (info.repeatOwner.empty())
-        close(j, o.nodeId);
-      else if (auto s = j.expected.find(info.repeatOwner); s != j.expected.end() && count >= s->second)
-        close(j, o.nodeId);
-      return;
-    }
-    if (o.kind == K::Expanded) {
-      if (j.structureSeen.insert(o.nodeId).second)
-        if (auto v = a.var.find(o.nodeId + "#structure"); v != a.var.end()) {
-          if (auto st = a.net.stateOf(v->second, double(o.size))) {
-            j.inf.observe(v->second, *st);
-            j.dirty = true;
-          }
-        }
-      if (o.structure == "branch") {
-        // Nodes in the arms not taken will not run: ABSENT.
-        for (const auto &kv : a.model.nodes)
-          if (kv.second.branch == o.nodeId && kv.second.arm != int(o.size))
-            absent(j, kv.first());
-      } else if (o.structure == "iterations") {
-        for (const auto &kv : a.model.nodes)
-          if (kv.second.repeatOwner == o.nodeId)
-            close(j, kv.first());
-      } else if (o.structure == "expansion_size") {
-        j.expected[o.nodeId] = unsigned(o.size);
+    unsigned n = ni->second.index;
+    switch (o.kind) {
+    case K::TaskStarted:
+      if (j.app.nodeVars[n].duration >= 0) {
+        j.running.push_back({o.task, n, o.time});
+        ++j.nodes[n].started;
+        j.dirty = true;
       }
+      break;
+    case K::TaskFinished: finished(j, o.task, o.duration); break;
+    case K::Expanded: expanded(j, n, o); break;
+    case K::IterationStarted: iteration(j, n, unsigned(std::max<int64_t>(o.size, 0))); break;
+    default: break;
     }
   }
 
-  sched::JobEstimate estimate(sched::JobId job, llvm::StringRef) override {
+  sched::JobEstimate estimate(sched::JobId job, llvm::StringRef, double now) override {
     auto jt = jobs.find(job);
     if (jt == jobs.end())
       return {};
     Job &j = jt->second;
-    if (!j.dirty)
-      return j.cached;
-    const AppBN &a = j.app;
-    sched::JobEstimate e;
-    for (unsigned v : a.workVars) {
-      const std::string &node = a.net.vars[v].node;
-      if (j.closed.count(node))
-        continue;
-      double done = j.observed.lookup(node);
-      e.mean += std::max(0.0, j.inf.expected(v) - done);
-      auto [lo, hi] = j.inf.interval(v);
-      e.lo += std::max(0.0, lo - done);
-      e.hi += std::max(0.0, hi - done);
+    if (j.dirty)
+      refresh(j);
+    sched::JobEstimate e = j.waiting;
+    // Running tasks: the expected time still to go given their age.
+    for (const Running &r : j.running) {
+      const bn::Variable &v = j.app.net.vars[unsigned(j.app.nodeVars[r.node].duration)];
+      double left = bn::remainingAfter(v, j.inf.posteriorView(unsigned(j.app.nodeVars[r.node].duration)),
+                                       std::max(0.0, now - r.start));
+      e.mean += left;
+      e.hi += 2 * left;
     }
-    e.lo = std::min(e.lo, e.mean);
-    e.hi = std::max(e.hi, e.mean);
-    j.cached = e;
-    j.dirty = false;
-    j.scores.clear();
     return e;
   }
 
@@ -163,70 +158,251 @@ public:
       return 0;
     Job &j = jt->second;
     if (j.dirty)
-      estimate(job, "");
+      refresh(j);
     if (auto it = j.scores.find(nodeId); it != j.scores.end())
       return it->second;
-    const AppBN &a = j.app;
     double r = 0;
-    if (auto x = a.var.find(nodeId); x != a.var.end()) {
-      std::vector<unsigned> ys;
-      double at = opts.productOfRanges ? 1 : 0;
-      for (unsigned y : a.descendants[x->second]) {
-        if (ys.size() >= opts.maxDescendants)
-          break;
-        if (j.closed.count(a.net.vars[y].node) || j.evidence.count(y))
-          continue;
-        ys.push_back(y);
-        at = opts.productOfRanges ? at * std::max(1e-9, a.range[y]) : at + a.range[y];
-      }
-      if (!ys.empty())
-        r = j.inf.mutualInformation(x->second, ys) * at;
-    }
+    auto ni = j.app.model.nodes.find(nodeId);
+    if (ni != j.app.model.nodes.end())
+      r = uncertaintyReduction(j, ni->second.index);
     j.scores[nodeId] = r;
     return r;
   }
 
 private:
+  struct NodeState {
+    unsigned started = 0, finished = 0;
+    double sum = 0;                  // finished instances' durations
+    int count = -1;                  // instances in all, once known
+    bool absent = false;
+    int entered = -1;                // state entered for its duration variable
+  };
+  struct Running {
+    sched::TaskId task;
+    unsigned node;
+    double start;
+  };
   struct Job {
-    explicit Job(const AppBN &a) : app(a), inf(a.compiled) {}
+    explicit Job(const AppBN &a)
+        : app(a), inf(a.compiled), nodes(a.model.order.size()), structureSeen(a.model.order.size(), false) {}
     const AppBN &app;
     bn::Inference inf;
-    llvm::StringMap<double> observed;
-    llvm::StringMap<unsigned> finished, expected;
-    llvm::StringSet<> closed, structureSeen;
-    llvm::DenseSet<unsigned> evidence;
-    llvm::StringMap<double> scores;
-    sched::JobEstimate cached;
+    std::vector<NodeState> nodes;
+    std::vector<bool> structureSeen;
+    llvm::SmallVector<Running, 4> running;
     bool dirty = true;
+    sched::JobEstimate waiting;      // stages not started yet (cached until evidence changes)
+    llvm::StringMap<double> scores;  // R(X) per node (cached likewise)
   };
 
-  void close(Job &j, llvm::StringRef node) {
-    if (!j.closed.insert(node).second)
+  bool closed(const Job &j, unsigned n) const {
+    const NodeState &s = j.nodes[n];
+    if (s.absent)
+      return true;
+    if (s.count >= 0)
+      return s.finished >= unsigned(s.count);
+    return !j.app.model.nodes.find(j.app.model.order[n])->second.repeated() && s.finished >= 1;
+  }
+
+  void arrive(Job &j, const sched::Observation &o) {
+    for (const auto &[input, value] : o.features)
+      for (const auto &[name, var] : j.app.features)
+        if (name == input)
+          if (auto st = j.app.net.stateOf(var, value))
+            j.inf.observe(var, *st);
+  }
+
+  void finished(Job &j, sched::TaskId task, double duration) {
+    auto it = std::find_if(j.running.begin(), j.running.end(), [&](const Running &r) { return r.task == task; });
+    if (it == j.running.end())
       return;
-    if (auto v = j.app.var.find(node); v != j.app.var.end()) {
-      if (auto st = j.app.net.stateOf(v->second, j.observed.lookup(node))) {
-        j.inf.observe(v->second, *st);
-        j.evidence.insert(v->second);
-      }
-    }
+    unsigned n = it->node;
+    j.running.erase(it);
+    NodeState &s = j.nodes[n];
+    ++s.finished;
+    s.sum += duration;
+    const NodeInfo &info = j.app.model.nodes.find(j.app.model.order[n])->second;
+    // A repeated node's variable is the mean of one instance: re-entered
+    // only when the running mean moves to another bin.
+    enterDuration(j, n, info.repeated() ? s.sum / s.finished : s.sum);
     j.dirty = true;
   }
 
-  void absent(Job &j, llvm::StringRef node) {
-    if (!j.closed.insert(node).second)
+  void enterDuration(Job &j, unsigned n, std::optional<double> value) {
+    int var = j.app.nodeVars[n].duration;
+    if (var < 0)
       return;
-    if (auto v = j.app.var.find(node); v != j.app.var.end() && j.app.net.vars[v->second].hasAbsent) {
-      if (auto st = j.app.net.stateOf(v->second, std::nullopt)) {
-        j.inf.observe(v->second, *st);
-        j.evidence.insert(v->second);
-      }
+    if (auto st = j.app.net.stateOf(unsigned(var), value); st && int(*st) != j.nodes[n].entered) {
+      j.inf.observe(unsigned(var), *st);
+      j.nodes[n].entered = int(*st);
     }
+  }
+
+  void observeValue(Job &j, int var, double value) {
+    if (var < 0)
+      return;
+    if (auto st = j.app.net.stateOf(unsigned(var), value))
+      j.inf.observe(unsigned(var), *st);
+  }
+
+  void markAbsent(Job &j, unsigned n) {
+    NodeState &s = j.nodes[n];
+    if (s.absent || s.started)
+      return;
+    s.absent = true;
+    s.count = 0;
+    enterDuration(j, n, std::nullopt);
+    if (j.app.model.nodes.find(j.app.model.order[n])->second.ownCount)
+      observeValue(j, j.app.nodeVars[n].count, 0);
     j.dirty = true;
+  }
+
+  void setCount(Job &j, unsigned n, unsigned count) {
+    if (count == 0)
+      return markAbsent(j, n);
+    j.nodes[n].count = int(count);
+    if (j.app.model.nodes.find(j.app.model.order[n])->second.ownCount)
+      observeValue(j, j.app.nodeVars[n].count, count);
+    j.dirty = true;
+  }
+
+  /// Whether a Dynamic node itself runs more than once per job (its
+  /// structure variable then holds its first instance only).
+  bool repeatedDynamic(const Job &j, unsigned n) const {
+    for (const auto &[owner, arm] : j.app.model.nodes.find(j.app.model.order[n])->second.owners) {
+      const ir::Node &o = *j.app.model.nodes.find(owner)->second.node;
+      if (o.dynamic->kind != ir::DynamicKind::Branch && o.dynamic->kind != ir::DynamicKind::Call)
+        return true;
+    }
+    return false;
+  }
+
+  void expanded(Job &j, unsigned d, const sched::Observation &o) {
+    if (!j.structureSeen[d]) {
+      j.structureSeen[d] = true;
+      observeValue(j, j.app.nodeVars[d].structure, double(o.size));
+      j.dirty = true;
+    }
+    if (repeatedDynamic(j, d))
+      return;   // its other instances decide for themselves
+    const std::vector<AppBN::Under> &under = j.app.under[d];
+    if (o.structure == "branch") {
+      for (const AppBN::Under &u : under)
+        if (u.arm != o.size)
+          markAbsent(j, u.node);
+    } else if (o.structure == "iterations") {
+      for (const AppBN::Under &u : under)
+        setCount(j, u.node, u.direct ? unsigned(o.size) : j.nodes[u.node].started);
+    } else if (!o.parts.empty()) {
+      // A plan: each tool's count; the stages inside a called application
+      // count like its call.
+      for (const auto &[tool, count] : o.parts) {
+        auto t = j.app.model.nodes.find(tool);
+        if (t == j.app.model.nodes.end())
+          continue;
+        unsigned ti = t->second.index;
+        if (j.app.nodeVars[ti].duration >= 0)
+          setCount(j, ti, unsigned(count));
+        for (const AppBN::Under &u : j.app.under[ti])
+          if (count == 0)
+            markAbsent(j, u.node);
+          else if (u.direct)
+            setCount(j, u.node, unsigned(count));
+      }
+    } else if (o.structure == "expansion_size") {
+      for (const AppBN::Under &u : under)
+        if (o.size == 0)
+          markAbsent(j, u.node);
+        else if (u.direct)
+          setCount(j, u.node, unsigned(o.size));
+    }
+  }
+
+  void iteration(Job &j, unsigned loop, unsigned i) {
+    int var = j.app.nodeVars[loop].structure;
+    if (var < 0 || repeatedDynamic(j, loop))
+      return;
+    // "At least i iterations": the states below i (and ABSENT) are out.
+    const bn::Variable &v = j.app.net.vars[unsigned(var)];
+    llvm::SmallVector<double, 16> factor(v.card(), 1.0);
+    bool any = false;
+    for (size_t s = 0; s < v.card(); ++s)
+      if (isAbsentState(v, s) || v.value[s] + 1e-9 < i) {
+        factor[s] = 0;
+        any = true;
+      }
+    if (!any)
+      return;
+    j.inf.likelihood(unsigned(var), factor);
+    j.dirty = true;
+  }
+
+  /// The cached part of the estimate: stages (instances) not started yet.
+  void refresh(Job &j) {
+    j.dirty = false;
+    j.scores.clear();
+    sched::JobEstimate e;
+    const AppBN &a = j.app;
+    for (unsigned n : a.work) {
+      const NodeState &s = j.nodes[n];
+      if (closed(j, n))
+        continue;
+      unsigned var = unsigned(a.nodeVars[n].duration);
+      const bn::Variable &v = a.net.vars[var];
+      llvm::ArrayRef<double> p = j.inf.posteriorView(var);
+      auto [mean, present] = presentMean(v, p);
+      auto [qlo, qhi] = presentInterval(v, p, opts.intervalLo, opts.intervalHi);
+      double one = s.finished ? s.sum / s.finished : mean;
+      ToCome more;
+      const NodeInfo &info = a.model.nodes.find(a.model.order[n])->second;
+      if (!info.repeated()) {
+        double c = s.started ? 0.0 : present;
+        more = {c, c >= 1 - opts.intervalLo ? 1.0 : 0.0, c > opts.intervalHi ? 1.0 : (c > 0 ? 1.0 : 0.0)};
+      } else if (s.count >= 0) {
+        double c = std::max(0, s.count - int(s.started));
+        more = {c, c, c};
+      } else if (a.nodeVars[n].count >= 0) {
+        unsigned cv = unsigned(a.nodeVars[n].count);
+        more = countToCome(a.net.vars[cv], j.inf.posteriorView(cv), s.started, opts.intervalLo, opts.intervalHi);
+      }
+      e.mean += more.mean * one;
+      e.lo += more.lo * (s.finished ? one : qlo);
+      e.hi += more.hi * (s.finished ? one : qhi);
+    }
+    e.lo = std::min(e.lo, e.mean);
+    e.hi = std::max(e.hi, e.mean);
+    j.waiting = e;
+  }
+
+  /// R(X) of launching a task of node n: what observing its duration tells
+  /// about the work downstream, in seconds at stake. Zero when its duration
+  /// is already known or an instance of it is already under way (that one
+  /// will tell).
+  double uncertaintyReduction(Job &j, unsigned n) {
+    const AppBN &a = j.app;
+    int x = a.nodeVars[n].duration;
+    if (x < 0 || j.nodes[n].started || j.nodes[n].absent || j.inf.observed(unsigned(x)))
+      return 0;
+    std::vector<unsigned> ys;
+    double at = opts.productOfRanges ? 1 : 0;
+    for (unsigned y : a.descendants[unsigned(x)]) {
+      if (ys.size() >= opts.maxDescendants)
+        break;
+      unsigned yn = a.model.nodes.find(a.net.vars[y].node)->second.index;
+      if (j.inf.observed(y) || closed(j, yn))
+        continue;
+      ys.push_back(y);
+      double range = a.net.vars[y].range();
+      at = opts.productOfRanges ? at * std::max(1e-9, range) : at + range;
+    }
+    if (ys.empty())
+      return 0;
+    return j.inf.mutualInformation(unsigned(x), ys) * at;
   }
 
   BNEstimatorOptions opts;
   llvm::StringMap<const AppBN *> byApp;
-  std::map<sched::JobId, Job> jobs;
+  llvm::DenseMap<sched::JobId, Job> jobs;
 };
 
 } // namespace

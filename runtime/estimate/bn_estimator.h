@@ -1,7 +1,9 @@
-// LLMSched's estimator: per job, a Bayesian-network inference state that
-// takes evidence as stages finish and Dynamic nodes resolve, and answers the
-// expected remaining time, its [lo, hi] interval, and the uncertainty
-// reduction score R(X) of ready stages (llmsched.md sections 4-5).
+// LLMSched's estimator (docs/bn.md, "What the scheduler asks"): per job, a
+// Bayesian-network inference state that takes evidence as the job reveals
+// itself — its inputs on arrival, each finished task, a branch taken, each
+// loop iteration that starts, a map's size, a plan's tools and their counts —
+// and answers the expected remaining work, its [lo, hi] interval, and the
+// score R(X) of ready stages (llmsched.md sections 4-5).
 #pragma once
 
 #include "estimate/variables.h"
@@ -11,22 +13,43 @@
 
 namespace llmflow::estimate {
 
-/// An application's trained network with what the estimator needs from it.
+/// An application's trained network with what the estimator needs from it,
+/// shared by every job of the application.
 struct AppBN {
   AppModel model;
   bn::Network net;
   std::shared_ptr<const bn::JunctionTree> compiled; // shared by every job's inference
   llvm::StringMap<unsigned> var;               // variable name -> index
-  std::vector<unsigned> workVars;              // durations of Regular and LLM nodes
-  std::vector<std::vector<unsigned>> descendants; // per variable, nearest first
-  std::vector<double> range;                   // per variable: span of its value support
+  /// Per node (AppModel::order): its duration, count and structure
+  /// variables (-1 = none). countVar is the variable its instances are
+  /// counted by (its own or its loop's / map's structure).
+  struct NodeVars {
+    int duration = -1, count = -1, structure = -1;
+  };
+  std::vector<NodeVars> nodeVars;
+  std::vector<unsigned> work;                  // node indices of Regular and LLM nodes
+  std::vector<std::pair<std::string, unsigned>> features; // input name -> variable
+  /// Per Dynamic node (by node index): the nodes under it with the arm they
+  /// are in (-1 outside branches), and whether the node's count is the
+  /// Dynamic node's own count (nothing repeats or branches in between).
+  struct Under {
+    unsigned node;
+    int arm;
+    bool direct;
+  };
+  std::vector<std::vector<Under>> under;
+  /// Per variable: the work (duration) variables downstream in the network,
+  /// nearest first (the Ys of R(X)).
+  std::vector<std::vector<unsigned>> descendants;
 
   static llvm::Expected<std::unique_ptr<AppBN>> make(AppModel model, bn::Network net);
 };
 
 struct BNEstimatorOptions {
-  unsigned maxDescendants = 6;                 // Ys in I(X; Y1..Ym | E)
-  bool productOfRanges = false;                // Σ Range(Ym) (default) or Π
+  unsigned maxDescendants = 6;                 // M: the Ys in I(X; Y1..YM | E)
+  bool productOfRanges = false;                // sum of Range(Ym) (default) or product
+  /// The quantiles of the [lo, hi] interval of remaining work (llmsched.md 5).
+  double intervalLo = 0.05, intervalHi = 0.95;
 };
 
 std::unique_ptr<sched::Estimator> makeBNEstimator(std::vector<const AppBN *> apps, BNEstimatorOptions opts = {});

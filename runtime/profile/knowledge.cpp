@@ -5,7 +5,7 @@ namespace llmflow::profile {
 sched::Knowledge buildKnowledge(const std::vector<JobProfile> &profiles) {
   struct Acc {
     unsigned jobs = 0;
-    double total = 0, work = 0;
+    double total = 0;
     std::vector<double> works;
     llvm::StringMap<std::vector<double>> nodes; // per node: its duration in each job where it ran
   };
@@ -22,7 +22,6 @@ sched::Knowledge buildKnowledge(const std::vector<JobProfile> &profiles) {
         work += r.duration;
       a.nodes[id].push_back(r.duration);
     }
-    a.work += work;
     a.works.push_back(work);
   }
   auto quantile = [](std::vector<double> v, double q) {
@@ -34,9 +33,7 @@ sched::Knowledge buildKnowledge(const std::vector<JobProfile> &profiles) {
     const Acc &a = e.second;
     sched::AppKnowledge &ak = k.apps[e.first()];
     ak.meanJob = a.total / a.jobs;
-    ak.meanWork = a.work / a.jobs;
-    ak.workP5 = quantile(a.works, 0.05);
-    ak.workP95 = quantile(a.works, 0.95);
+    ak.setWorks(a.works);
     for (auto &n : a.nodes) {
       double sum = 0;
       for (double x : n.second)

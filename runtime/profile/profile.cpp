@@ -41,8 +41,15 @@ llvm::json::Value toJSON(const JobProfile &p) {
     }
     nodes[id] = std::move(o);
   }
-  return llvm::json::Object{{"llmflow_profile", kVersion}, {"app", p.app},       {"job", int64_t(p.job)},
-                            {"status", p.status},           {"total", p.total}, {"nodes", std::move(nodes)}};
+  llvm::json::Object out{{"llmflow_profile", kVersion}, {"app", p.app},       {"job", int64_t(p.job)},
+                         {"status", p.status},           {"total", p.total}, {"nodes", std::move(nodes)}};
+  if (!p.features.empty()) {
+    llvm::json::Object f;
+    for (const auto &[name, x] : p.features)
+      f[name] = x;
+    out["features"] = std::move(f);
+  }
+  return out;
 }
 
 llvm::Expected<JobProfile> fromJSON(const llvm::json::Value &v) {
@@ -93,6 +100,17 @@ llvm::Expected<JobProfile> fromJSON(const llvm::json::Value &v) {
     if (auto x = n->getInteger("value")) r.structureValue = *x;
     p.nodes[id] = r;
   }
+  if (const llvm::json::Value *f = o->get("features")) {
+    const llvm::json::Object *fo = f->getAsObject();
+    if (!fo)
+      return fail("'features' must be an object of numbers");
+    for (const auto &kv : *fo) {
+      auto x = kv.second.getAsNumber();
+      if (!x || !std::isfinite(*x) || *x < 0)
+        return fail("feature '" + kv.first.str() + "' must be a non-negative number");
+      p.features[kv.first.str()] = *x;
+    }
+  }
   return p;
 }
 
@@ -139,7 +157,10 @@ std::vector<JobProfile> fromEvents(const std::vector<engine::Event> &events, con
     if (!e.app.empty())
       j.p.app = e.app;
     switch (e.type) {
-    case engine::EventType::JobSubmitted: j.submitted = e.t; break;
+    case engine::EventType::JobSubmitted:
+      j.submitted = e.t;
+      j.p.features.insert(e.features.begin(), e.features.end());
+      break;
     case engine::EventType::JobFinished:
     case engine::EventType::JobFailed:
       j.ended = true;

@@ -39,6 +39,8 @@ struct JobProfile {
   std::string status = "ok";        // ok | failed
   double total = 0;                 // job completion time, seconds
   std::map<std::string, NodeRecord> nodes;   // by stable node id
+  /// What the job's inputs revealed at arrival (core/features.h), by input name.
+  std::map<std::string, double> features;
 };
 
 llvm::json::Value toJSON(const JobProfile &p);

@@ -6,6 +6,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <string>
+#include <vector>
 
 namespace llmflow::sched {
 
@@ -20,6 +21,17 @@ struct AppKnowledge {
   double meanWork = 0;       // mean summed task durations per job (LLM + tools)
   double workP5 = 0, workP95 = 0;
   llvm::StringMap<NodeStats> nodes;
+  /// Every profiled job's work, ascending, and the sums of its suffixes
+  /// (tail[i] = works[i] + ... + works.back()).
+  std::vector<double> works, tail;
+
+  /// Expected work still to come of a job that has done `attained` seconds:
+  /// E[W - a | W > a] over the profiled jobs; past their 95% point, a
+  /// Pareto tail continuous there (the longer a job has run, the more it
+  /// is expected to need, never 0). The mean work when a = 0.
+  double remainingWork(double attained) const;
+  /// Fills works and tail from unsorted works (and meanWork, workP5/P95).
+  void setWorks(std::vector<double> w);
 };
 
 struct Knowledge {

@@ -1,7 +1,5 @@
 #include "sched/llmsched.h"
 
-#include "llvm/ADT/DenseMap.h"
-
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -16,147 +14,134 @@ public:
   void observe(const Observation &o) override { est->observe(o); }
 
   std::vector<Placement> decide(const Snapshot &snap) override {
-    struct J {
-      size_t index;
-      JobEstimate e;
-    };
-    std::vector<J> jobs;
-    for (size_t i = 0; i < snap.jobs.size(); ++i)
-      jobs.push_back({i, est->estimate(snap.jobs[i].id, snap.jobs[i].app)});
-    // Non-overlapping duration sets: sort by lo, merge while lo <= set's hi.
-    std::stable_sort(jobs.begin(), jobs.end(), [&](const J &a, const J &b) {
-      if (a.e.lo != b.e.lo)
-        return a.e.lo < b.e.lo;
-      const JobView &x = snap.jobs[a.index], &y = snap.jobs[b.index];
-      return x.arrival != y.arrival ? x.arrival < y.arrival : x.id < y.id;
-    });
-    std::vector<std::vector<J>> sets;
-    double setHi = -1;
-    for (const J &j : jobs) {
-      if (sets.empty() || j.e.lo > setHi) {
-        sets.push_back({});
-        setHi = j.e.hi;
-      } else {
-        setHi = std::max(setHi, j.e.hi);
-      }
-      sets.back().push_back(j);
+    size_t nj = snap.jobs.size();
+    estimates.resize(nj);
+    order.resize(nj);
+    for (size_t i = 0; i < nj; ++i) {
+      estimates[i] = est->estimate(snap.jobs[i].id, snap.jobs[i].app, snap.now);
+      order[i] = i;
     }
-    unsigned free[kSlotKinds] = {snap.free[0], snap.free[1]};
-    std::vector<std::vector<bool>> taken(snap.jobs.size());
-    for (size_t i = 0; i < snap.jobs.size(); ++i)
-      taken[i].assign(snap.jobs[i].ready.size(), false);
-    std::vector<Placement> out;
-    auto place = [&](size_t ji, size_t ti) {
-      const ReadyTask &t = snap.jobs[ji].ready[ti];
-      taken[ji][ti] = true;
-      --free[unsigned(t.slot)];
-      out.push_back({snap.jobs[ji].id, t.task});
+    // Non-overlapping duration sets: sort by lo, merge while lo <= the set's
+    // hi. Without sets, one set in SRTF order.
+    auto tie = [&](size_t a, size_t b) {
+      const JobView &x = snap.jobs[a], &y = snap.jobs[b];
+      return x.arrival != y.arrival ? x.arrival < y.arrival : x.id < y.id;
     };
-    // One decision per loop: the first set with a ready task of a free kind.
-    for (unsigned guard = 0; guard < 100000 && (free[0] || free[1]); ++guard) {
-      const std::vector<J> *set = nullptr;
-      unsigned kind = 0;
-      for (const auto &s : sets) {
-        for (const J &j : s)
-          for (size_t t = 0; t < snap.jobs[j.index].ready.size(); ++t) {
-            unsigned k = unsigned(snap.jobs[j.index].ready[t].slot);
-            if (!taken[j.index][t] && free[k]) {
-              set = &s;
-              kind = k;
-              break;
-            }
-          }
-        if (set)
-          break;
+    setOf.assign(nj, 0);
+    if (opts.durationSets) {
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return estimates[a].lo != estimates[b].lo ? estimates[a].lo < estimates[b].lo : tie(a, b);
+      });
+      double setHi = -1;
+      unsigned set = 0;
+      for (size_t k = 0; k < nj; ++k) {
+        const JobEstimate &e = estimates[order[k]];
+        if (k > 0 && e.lo > setHi)
+          ++set;
+        setHi = k == 0 || e.lo > setHi ? e.hi : std::max(setHi, e.hi);
+        setOf[order[k]] = set;
       }
-      if (!set)
-        break;
-      bool explore = std::uniform_real_distribution<double>(0, 1)(rng) < opts.epsilon;
-      if (explore) {
-        // The stage (node of a job) with the largest R(X); a multi-task stage
-        // (map items, plan steps of one node) is launched only partially.
-        double best = -1;
-        size_t bj = 0;
-        std::string bnode;
-        for (const J &j : *set) {
-          const JobView &v = snap.jobs[j.index];
-          for (size_t t = 0; t < v.ready.size(); ++t) {
-            if (taken[j.index][t] || unsigned(v.ready[t].slot) != kind)
-              continue;
-            double r = est->score(v.id, v.app, v.ready[t].nodeId);
-            if (r > best) {
-              best = r;
-              bj = j.index;
-              bnode = v.ready[t].nodeId;
-            }
-          }
-        }
-        const JobView &v = snap.jobs[bj];
-        std::vector<size_t> tasks;
-        for (size_t t = 0; t < v.ready.size(); ++t)
-          if (!taken[bj][t] && unsigned(v.ready[t].slot) == kind && v.ready[t].nodeId == bnode)
-            tasks.push_back(t);
-        size_t n = std::max<size_t>(1, size_t(std::ceil(opts.partial * double(tasks.size()))));
-        for (size_t i = 0; i < tasks.size() && i < n && free[kind]; ++i)
-          place(bj, tasks[i]);
+    }
+    // Within a set, shortest expected remaining work first.
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      if (setOf[a] != setOf[b])
+        return setOf[a] < setOf[b];
+      return estimates[a].mean != estimates[b].mean ? estimates[a].mean < estimates[b].mean : tie(a, b);
+    });
+    free[0] = snap.free[0];
+    free[1] = snap.free[1];
+    taken.assign(nj, {});
+    for (size_t i = 0; i < nj; ++i)
+      taken[i].assign(snap.jobs[i].ready.size(), false);
+    out.clear();
+    // The first untaken ready task of a free kind in job i, or -1.
+    auto firstOpen = [&](size_t i) -> long {
+      const JobView &v = snap.jobs[i];
+      for (size_t t = 0; t < v.ready.size(); ++t)
+        if (!taken[i][t] && free[unsigned(v.ready[t].slot)])
+          return long(t);
+      return -1;
+    };
+    // One placement decision per round: the shortest set with a placeable
+    // task; its first job in SRTF order is the exploit choice.
+    size_t cursor = 0;
+    while ((free[0] || free[1]) && cursor < nj) {
+      long t = firstOpen(order[cursor]);
+      if (t < 0) {
+        ++cursor;
         continue;
       }
-      // Exploit: the job of the set with the least expected remaining time,
-      // one of its ready stages with all of its tasks.
-      const J *best = nullptr;
-      for (const J &j : *set) {
-        const JobView &v = snap.jobs[j.index];
-        bool has = false;
-        for (size_t t = 0; t < v.ready.size() && !has; ++t)
-          has = !taken[j.index][t] && unsigned(v.ready[t].slot) == kind;
-        if (has && (!best || j.e.mean < best->e.mean))
-          best = &j;
-      }
-      const JobView &v = snap.jobs[best->index];
-      std::string node;
-      for (size_t t = 0; t < v.ready.size(); ++t)
-        if (!taken[best->index][t] && unsigned(v.ready[t].slot) == kind) {
-          if (node.empty())
-            node = v.ready[t].nodeId;
-          if (v.ready[t].nodeId == node && free[kind])
-            place(best->index, t);
-        }
+      size_t ji = order[cursor];
+      unsigned kind = unsigned(snap.jobs[ji].ready[size_t(t)].slot);
+      if (opts.epsilon > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < opts.epsilon &&
+          explore(snap, cursor, kind))
+        continue;
+      // Exploit: all of this stage's ready tasks (as slots allow).
+      const JobView &v = snap.jobs[ji];
+      llvm::StringRef node = v.ready[size_t(t)].nodeId;
+      for (size_t k = size_t(t); k < v.ready.size(); ++k)
+        if (!taken[ji][k] && v.ready[k].nodeId == node && free[unsigned(v.ready[k].slot)])
+          place(snap, ji, k);
     }
-    return out;
+    return std::move(out);
   }
 
 private:
+  /// Explores within the set that order[cursor] opens: the ready stage of
+  /// `kind` with the largest R(X) > 0, a fraction r of its tasks. False
+  /// when no stage in the set would reveal anything.
+  void place(const Snapshot &snap, size_t ji, size_t ti) {
+    taken[ji][ti] = true;
+    --free[unsigned(snap.jobs[ji].ready[ti].slot)];
+    out.push_back({snap.jobs[ji].id, snap.jobs[ji].ready[ti].task});
+  }
+
+  bool explore(const Snapshot &snap, size_t cursor, unsigned kind) {
+    unsigned set = setOf[order[cursor]];
+    double best = 0;
+    size_t bj = 0;
+    llvm::StringRef bnode;
+    for (size_t k = cursor; k < order.size() && setOf[order[k]] == set; ++k) {
+      size_t ji = order[k];
+      const JobView &v = snap.jobs[ji];
+      llvm::StringRef last;
+      for (size_t t = 0; t < v.ready.size(); ++t) {
+        if (taken[ji][t] || unsigned(v.ready[t].slot) != kind || v.ready[t].nodeId == last)
+          continue;
+        last = v.ready[t].nodeId;
+        double r = est->score(v.id, v.app, last);
+        if (r > best) {
+          best = r;
+          bj = ji;
+          bnode = last;
+        }
+      }
+    }
+    if (!(best > 0))
+      return false;
+    const JobView &v = snap.jobs[bj];
+    size_t tasks = 0;
+    for (size_t t = 0; t < v.ready.size(); ++t)
+      tasks += !taken[bj][t] && v.ready[t].nodeId == bnode;
+    size_t n = std::max<size_t>(1, size_t(std::ceil(opts.partial * double(tasks))));
+    for (size_t t = 0; t < v.ready.size() && n > 0 && free[kind]; ++t)
+      if (!taken[bj][t] && v.ready[t].nodeId == bnode && unsigned(v.ready[t].slot) == kind) {
+        place(snap, bj, t);
+        --n;
+      }
+    return true;
+  }
+
   std::unique_ptr<Estimator> est;
   LLMSchedOptions opts;
   std::mt19937_64 rng;
-};
-
-class MeanEstimator : public Estimator {
-public:
-  explicit MeanEstimator(const Knowledge &k) : k(k) {}
-  void observe(const Observation &o) override {
-    if (o.kind == Observation::Kind::TaskFinished)
-      done[o.job] += o.duration;
-    else if (o.kind == Observation::Kind::JobFinished)
-      done.erase(o.job);
-  }
-  JobEstimate estimate(JobId job, llvm::StringRef app) override {
-    const AppKnowledge *a = k.app(app);
-    if (!a)
-      return {};
-    double d = done.lookup(job);
-    return {std::max(0.0, a->meanWork - d), std::max(0.0, a->workP5 - d), std::max(0.0, a->workP95 - d)};
-  }
-  double score(JobId, llvm::StringRef app, llvm::StringRef nodeId) override {
-    const AppKnowledge *a = k.app(app);
-    if (!a)
-      return 0;
-    auto it = a->nodes.find(nodeId);
-    return it == a->nodes.end() ? 0 : it->second.p95 - it->second.p5;
-  }
-private:
-  const Knowledge &k;
-  llvm::DenseMap<JobId, double> done;
+  // Reused between decisions.
+  std::vector<JobEstimate> estimates;
+  std::vector<size_t> order;
+  std::vector<unsigned> setOf;
+  std::vector<std::vector<bool>> taken;
+  unsigned free[kSlotKinds] = {0, 0};
+  std::vector<Placement> out;
 };
 
 } // namespace
@@ -164,7 +149,5 @@ private:
 std::unique_ptr<Scheduler> makeLLMSched(std::unique_ptr<Estimator> estimator, const LLMSchedOptions &opts) {
   return std::make_unique<LLMSched>(std::move(estimator), opts);
 }
-
-std::unique_ptr<Estimator> makeMeanEstimator(const Knowledge &k) { return std::make_unique<MeanEstimator>(k); }
 
 } // namespace llmflow::sched

@@ -40,8 +40,10 @@ struct JobView {
 
 struct Snapshot {
   double now = 0;
-  std::vector<JobView> jobs;    // active jobs (arrived, not finished)
+  std::vector<JobView> jobs;    // active jobs with a task that could be placed now
   unsigned free[kSlotKinds] = {0, 0};
+  unsigned capacity[kSlotKinds] = {0, 0};   // all slots, free or busy
+  unsigned activeJobs = 0;      // arrived, not finished (also those not in `jobs`)
 };
 
 struct Placement {
@@ -49,9 +51,10 @@ struct Placement {
   TaskId task = 0;
 };
 
-/// What the scheduler may learn from as a run goes on.
+/// What the scheduler may learn from as a run goes on (the engine and the
+/// simulator send the same stream: engine/snapshot.h translates job events).
 struct Observation {
-  enum class Kind { JobArrived, TaskFinished, Expanded, JobFinished };
+  enum class Kind { JobArrived, TaskStarted, TaskFinished, Expanded, IterationStarted, JobFinished };
   Kind kind = Kind::JobArrived;
   JobId job = 0;
   std::string app;
@@ -59,7 +62,23 @@ struct Observation {
   double time = 0;
   double duration = 0;          // TaskFinished: start to end
   std::string structure;        // Expanded: "branch" | "iterations" | "expansion_size"
-  int64_t size = 0;
+  int64_t size = 0;             // Expanded: the value; IterationStarted: the iteration (1-based)
+  TaskId task = 0;              // TaskStarted, TaskFinished
+  Slot slot = Slot::Regular;    // TaskStarted, TaskFinished: the executor kind
+  /// Expanded planner: steps per template node id (0 = not picked).
+  std::vector<std::pair<std::string, int64_t>> parts;
+  /// JobArrived: input features (core/features.h), by input name.
+  std::vector<std::pair<std::string, double>> features;
+
+  static Observation of(Kind kind, JobId job, llvm::StringRef app, llvm::StringRef nodeId, double time) {
+    Observation o;
+    o.kind = kind;
+    o.job = job;
+    o.app = app.str();
+    o.nodeId = nodeId.str();
+    o.time = time;
+    return o;
+  }
 };
 
 class Scheduler {
@@ -74,25 +93,30 @@ public:
 struct Knowledge;
 class Clairvoyance;
 class Estimator;
+struct LLMSchedOptions;
 
 /// What a scheduler may be built with. History-based policies need
-/// `knowledge`; the oracle needs `truth`; LLMSched also takes its options.
+/// `knowledge`; the oracle needs `truth`; LLMSched needs estimators.
 struct SchedulerContext {
   uint64_t seed = 1;
   const Knowledge *knowledge = nullptr;
   const Clairvoyance *truth = nullptr;
-  /// llmsched: makes a Bayesian-network estimator (one per scheduler).
+  /// llmsched, llmsched-nounc: an estimator on each application's trained
+  /// Bayesian network (one per scheduler).
   std::function<std::unique_ptr<Estimator>()> bnEstimator;
-  double epsilon = 0.1;          // llmsched: exploration probability
-  double partial = 0.2;          // llmsched: fraction r of a multi-task stage launched when exploring
+  /// llmsched-nobn: the same estimator on networks with the same variables
+  /// and no edges (independent stages).
+  std::function<std::unique_ptr<Estimator>()> independentEstimator;
+  /// llmsched's knobs (nullptr: the defaults).
+  const LLMSchedOptions *llmsched = nullptr;
 };
 
 /// First come, first served: ready tasks of earlier-arrived jobs first.
 std::unique_ptr<Scheduler> makeFCFS();
 
 /// A scheduler by name ("fcfs", "sjf", "fair", "srtf-mean", "carbyne",
-/// "oracle", ...); nullptr and a reason in `why` if unknown or if what it
-/// needs is missing from the context.
+/// "oracle-srtf", "llmsched", ...); nullptr and a reason in `why` if
+/// unknown or if what it needs is missing from the context.
 std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerContext &ctx, std::string *why = nullptr);
 std::vector<std::string> schedulerNames();
 

@@ -161,12 +161,14 @@ private:
     o.arrival = now;
     active.push_back(idx);
     result.maxActiveJobs = std::max(result.maxActiveJobs, unsigned(active.size()));
+    sched::Observation arrival = engine::arrivalOf(*st.job, *app.module, app.app->name, now);
     engine::Event ev;
     ev.type = engine::EventType::JobSubmitted;
     ev.job = spec.id;
     ev.app = app.app->name;
+    ev.features = arrival.features;
     emit(ev);
-    scheduler.observe({sched::Observation::Kind::JobArrived, spec.id, app.app->name, "", now});
+    scheduler.observe(arrival);
     st.job->start();
     drain(idx);
   }
@@ -175,12 +177,12 @@ private:
     JobState &st = states[idx];
     const std::string &appName = apps[specs[idx].app].app->name;
     for (rt::JobEvent &je : st.job->takeEvents()) {
+      if (std::optional<sched::Observation> o = engine::observationOf(je, specs[idx].id, appName, now))
+        scheduler.observe(*o);
       switch (je.kind) {
       case rt::JobEvent::Kind::Expanded: {
         if (st.replay)
           st.replay->checkExpanded(je.nodeId, je.instance, je.structure, je.size);
-        scheduler.observe({sched::Observation::Kind::Expanded, specs[idx].id, appName, je.nodeId, now, 0,
-                           je.structure, je.size});
         engine::Event ev;
         ev.type = engine::EventType::Expanded;
         ev.job = specs[idx].id;
@@ -217,7 +219,6 @@ private:
               result.replayNotes.push_back("job " + std::to_string(o.id) + ": " + n);
         }
         active.erase(std::find(active.begin(), active.end(), idx));
-        scheduler.observe({sched::Observation::Kind::JobFinished, specs[idx].id, appName, "", now});
         engine::Event ev;
         ev.type = o.ok ? engine::EventType::JobFinished : engine::EventType::JobFailed;
         ev.job = specs[idx].id;
@@ -238,6 +239,9 @@ private:
     snap.free[1] = capacity[1] > busy[1] ? capacity[1] - busy[1] : 0;
     if (!snap.free[0] && !snap.free[1])
       return;
+    snap.capacity[0] = capacity[0];
+    snap.capacity[1] = capacity[1];
+    snap.activeJobs = unsigned(active.size());
     size_t used = 0;
     for (size_t idx : active)
       engine::addJobView(snap, used, specs[idx].id, apps[specs[idx].app].app->name, result.jobs[idx].arrival,
@@ -289,6 +293,7 @@ private:
     ev.instance = task.instance;
     ev.executor = k == 0 ? "llm" : "regular";
     emit(ev);
+    scheduler.observe(engine::taskObservation(sched::Observation::Kind::TaskStarted, p.job, ev.app, p.task, task, now));
     const engine::SimTaskModel &model = *apps[specs[idx].app].model;
     if (k == 1) {
       engine::SimToolDraw d = model.tool(task, *st.draw);
@@ -340,7 +345,15 @@ private:
     rt::Job &job = *st.job;
     const rt::Task &task = job.task(f.task);
     double duration = now - f.start;
-    result.jobs[idx].work += duration;
+    JobOutcome &out = result.jobs[idx];
+    out.work += duration;
+    if (task.executor == ir::ExecutorClass::LLM) {
+      ++out.llmCalls;
+      out.tokensIn += f.result.tokensIn.value_or(0);
+      out.tokensOut += f.result.tokensOut.value_or(0);
+    } else {
+      ++out.toolCalls;
+    }
     engine::Event ev;
     ev.type = f.result.outcome.ok ? engine::EventType::TaskFinished : engine::EventType::TaskFailed;
     ev.job = f.job;
@@ -355,7 +368,8 @@ private:
     ev.error = f.result.outcome.error;
     emit(ev);
     if (f.result.outcome.ok)
-      scheduler.observe({sched::Observation::Kind::TaskFinished, f.job, ev.app, task.nodeId, now, duration});
+      scheduler.observe(
+          engine::taskObservation(sched::Observation::Kind::TaskFinished, f.job, ev.app, f.task, task, now, duration));
     job.complete(f.task, std::move(f.result.outcome));
     drain(idx);
   }

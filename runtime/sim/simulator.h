@@ -56,6 +56,8 @@ struct JobOutcome {
   bool ok = false;
   std::string error;
   double work = 0;                   // summed task durations
+  unsigned llmCalls = 0, toolCalls = 0;
+  uint64_t tokensIn = 0, tokensOut = 0;
   unsigned replayMismatches = 0;     // replayed job: instances that departed from the record
 };
 

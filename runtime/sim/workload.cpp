@@ -4,6 +4,8 @@
 
 #include "llvm/Support/Path.h"
 
+#include <cmath>
+
 namespace llmflow::sim {
 namespace {
 llvm::Error fail(llvm::StringRef path, const llvm::Twine &m) {
@@ -20,7 +22,7 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
   w.file = path.str();
   w.name = llvm::sys::path::stem(path).str();
   static const char *known[] = {"name", "description", "jobs", "seed", "schedulers", "arrival", "executors", "apps",
-                                "training"};
+                                "training", "llmsched"};
   for (const auto &kv : root)
     if (std::none_of(std::begin(known), std::end(known), [&](const char *k) { return kv.first == k; }))
       return fail(path, "unknown key '" + kv.first.str() + "'");
@@ -42,11 +44,26 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
       if (auto n = v.getAsString())
         w.schedulers.push_back(n->str());
   if (const llvm::json::Object *a = root.getObject("arrival")) {
-    auto r = a->getNumber("rate");
-    if (!r || *r <= 0)
-      return fail(path, "[arrival] rate must be a number of jobs per second > 0");
-    w.rate = *r;
+    for (const auto &kv : *a)
+      if (kv.first != "rate" && kv.first != "load")
+        return fail(path, "[arrival]: unknown key '" + kv.first.str() + "' (expected rate or load)");
+    auto positive = [&](llvm::StringRef key, std::optional<double> &out, const char *what) -> llvm::Error {
+      if (const llvm::json::Value *v = a->get(key)) {
+        auto x = v->getAsNumber();
+        if (!x || !std::isfinite(*x) || *x <= 0)
+          return fail(path, "[arrival] " + key + " must be " + what);
+        out = *x;
+      }
+      return llvm::Error::success();
+    };
+    if (auto e = positive("rate", w.rate, "a number of jobs per second > 0")) return std::move(e);
+    if (auto e = positive("load", w.load, "a load factor > 0 (the arrival rate over the measured burst capacity)"))
+      return std::move(e);
+    if (w.rate && w.load)
+      return fail(path, "[arrival] takes rate or load, not both");
   }
+  if (!w.rate && !w.load)
+    w.load = 1.0;
   if (const llvm::json::Object *x = root.getObject("executors")) {
     if (auto e = count(*x, "llm_endpoints", w.llmEndpoints, 1)) return std::move(e);
     if (auto e = count(*x, "llm_max_in_flight", w.llmMaxInFlight, 1)) return std::move(e);
@@ -57,8 +74,21 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
       w.gpu = g->str();
     }
   }
-  if (const llvm::json::Object *t = root.getObject("training"))
-    if (auto e = count(*t, "jobs", w.trainingJobs, 2)) return std::move(e);
+  if (const llvm::json::Object *t = root.getObject("training")) {
+    for (const auto &kv : *t)
+      if (kv.first != "jobs")
+        return fail(path, "[training]: unknown key '" + kv.first.str() + "' (expected jobs)");
+    if (const llvm::json::Value *v = t->get("jobs"))
+      if (llvm::Error e = estimate::setKnob(w.knobs, "training_jobs", *v))
+        return fail(path, "[training] jobs: " + llvm::toString(std::move(e)));
+  }
+  if (const llvm::json::Object *k = root.getObject("llmsched"))
+    for (const auto &kv : *k) {
+      if (kv.first == "training_jobs")
+        return fail(path, "[llmsched]: 'training_jobs' belongs in [training] as 'jobs'");
+      if (llvm::Error e = estimate::setKnob(w.knobs, kv.first, kv.second))
+        return fail(path, "[llmsched]: " + llvm::toString(std::move(e)));
+    }
   const llvm::json::Array *apps = root.getArray("apps");
   if (!apps || apps->empty())
     return fail(path, "needs at least one [[apps]] entry");

@@ -3,7 +3,11 @@
 // compare, and how much profiling history the schedulers learn from.
 #pragma once
 
+#include "estimate/knobs.h"
+
 #include "llvm/Support/Error.h"
+
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -26,11 +30,16 @@ struct Workload {
   std::vector<WorkloadApp> apps;
   unsigned jobs = 100;
   uint64_t seed = 1;
-  double rate = 1;                     // Poisson arrivals, jobs per second
+  /// Poisson arrivals: a rate in jobs per second, or a load factor (the
+  /// rate as a multiple of the measured burst capacity). Exactly one is set
+  /// (a file that gives neither: load 1).
+  std::optional<double> rate, load;
   std::vector<std::string> schedulers;
   unsigned llmEndpoints = 1, llmMaxInFlight = 16, regularSlots = 8;
   std::string gpu = "h100";
-  unsigned trainingJobs = 100;         // profiled per application, from disjoint seeds
+  /// LLMSched's knobs ([llmsched]) and the profiled jobs per application
+  /// ([training] jobs), from disjoint seeds.
+  estimate::Knobs knobs;
 };
 
 llvm::Expected<Workload> loadWorkload(llvm::StringRef path);

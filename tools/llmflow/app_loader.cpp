@@ -1,8 +1,10 @@
 #include "app_loader.h"
 
+#include "behave/behaviour.h"
 #include "core/job.h"
 #include "core/jsonl.h"
 #include "driver/driver.h"
+#include "engine/sim_model.h"
 #include "ir/ir_json.h"
 #include "ir/ir_verify.h"
 
@@ -194,6 +196,31 @@ bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::
     return false;
   }
   out[name] = std::move(*v);
+  return true;
+}
+
+} // namespace llmflow::cli
+
+namespace llmflow::cli {
+
+SimParts::SimParts() = default;
+SimParts::SimParts(SimParts &&) = default;
+SimParts::~SimParts() = default;
+
+bool loadSimParts(const LoadedApp &app, const std::string &dataDir, SimParts &out) {
+  if (!app.behaviourPath.empty()) {
+    auto m = behave::BehaviourModel::load(app.behaviourPath, app.module, *app.app);
+    if (!m) {
+      llvm::errs() << "llmflow: " << llvm::toString(m.takeError()) << "\n";
+      return false;
+    }
+    out.behaviour = std::make_unique<behave::BehaviourModel>(std::move(*m));
+  } else {
+    out.behaviour = std::make_unique<behave::BehaviourModel>(behave::BehaviourModel::defaults(app.app->name));
+  }
+  exec::BuiltinContext bctx;
+  bctx.dataDir = dataDir.empty() ? app.dir : dataDir;
+  out.model = std::make_unique<engine::SimTaskModel>(app.module, bctx);
   return true;
 }
 

@@ -6,8 +6,12 @@
 #include "cli.h"
 #include "ir/ir.h"
 
+#include <memory>
 #include <optional>
 #include <string>
+
+namespace llmflow::behave { struct BehaviourModel; }
+namespace llmflow::engine { class SimTaskModel; }
 
 namespace llmflow::cli {
 
@@ -21,6 +25,18 @@ struct LoadedApp {
 
 /// Prints diagnostics / errors itself; returns the exit code on failure.
 std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode);
+
+/// What the simulated backend needs of a loaded application besides its IR:
+/// its behaviour model (behaviourPath, or the defaults) and the task model.
+struct SimParts {
+  std::unique_ptr<behave::BehaviourModel> behaviour;
+  std::unique_ptr<engine::SimTaskModel> model;
+  SimParts();
+  SimParts(SimParts &&);
+  ~SimParts();
+};
+/// Prints the problem and returns false when the behaviour model is bad.
+bool loadSimParts(const LoadedApp &app, const std::string &dataDir, SimParts &out);
 
 /// Reads a JSONL file of job inputs (one object per line), each checked
 /// against the application's inputs (defaults filled in). Prints the

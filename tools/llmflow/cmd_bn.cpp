@@ -4,9 +4,11 @@
 #include "commands.h"
 
 #include "estimate/model_file.h"
+#include "estimate/train_app.h"
 #include "estimate/variables.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <random>
@@ -75,6 +77,11 @@ static int bnTrain(const Args &args) {
   f.nodes = estimate::nodeMeans(train);
   llvm::errs() << "trained on " << ds->rows.size() << " jobs: " << f.net.vars.size() << " variables, "
                << f.net.edgeCount() << " edges\n";
+  // How many rows each table rests on: thin tables mean profile more jobs.
+  llvm::errs() << "rows per parent configuration (fewest / median over the configurations):\n";
+  for (const estimate::TableSupport &t : estimate::tableSupport(f.net, *ds))
+    llvm::errs() << llvm::format("  %-48s %4zu configuration(s)  %6zu / %zu\n", t.variable.c_str(), t.configurations,
+                                 t.fewest, t.median);
   if (!test.empty()) {
     auto tds = estimate::dataset(am, test);
     auto indep = bn::independent(f.net, *ds, opts.smoothing);
@@ -99,7 +106,18 @@ static int bnTrain(const Args &args) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", estimate::toJSON(f)) << "\n";
-  return writeOutput(args.get("o", "-"), os.str()) ? kOk : kEnvironment;
+  // By default beside the program, where run and batch look for it.
+  std::string out = args.get("o");
+  if (out.empty()) {
+    llvm::SmallString<256> p(app->dir);
+    llvm::sys::path::append(p, app->app->name + ".bn.json");
+    out = std::string(p);
+  }
+  if (!writeOutput(out, os.str()))
+    return kEnvironment;
+  if (out != "-")
+    llvm::errs() << "wrote " << out << "\n";
+  return kOk;
 }
 
 static int bnShow(const Args &args) {
@@ -174,7 +192,8 @@ Command bnCommand() {
   Command c;
   c.name = "bn";
   c.summary = "Bayesian networks of an application's stages (docs/bn.md):\n"
-              "  bn train PROFILE.jsonl --program APP -o APP.bn.json   learn from profiles; prints held-out log-likelihood\n"
+              "  bn train PROFILE.jsonl --program APP [-o FILE]        learn from profiles (default output: APP.bn.json\n"
+              "                                                         beside the program, where run and batch find it)\n"
               "  bn show APP.bn.json [--dot]                            variables, states, parents (or a DOT picture)\n"
               "  bn export APP.bn.json --format=bif|xmlbif [-o FILE]    for pgmpy, bnlearn, GeNIe\n"
               "Exit status: 0 ok, 1 the profile does not fit the program or training failed, 2 usage, 3 environment.";
@@ -182,7 +201,7 @@ Command bnCommand() {
   c.options = diagnosticOptions();
   c.options.push_back({"program", true, "train: the application the profile is of (folder, .llmflow or IR .json)", "APP"});
   c.options.push_back({"app", true, "train: the application when the module has several", "NAME"});
-  c.options.push_back({"o", true, "output file (default: stdout)", "FILE"});
+  c.options.push_back({"o", true, "output file (train: APP.bn.json beside the program; show, export: stdout; - = stdout)", "FILE"});
   c.options.push_back({"bins", true, "train: duration bins (default 6)", "K"});
   c.options.push_back({"max-parents", true, "train: parents per variable (default 2)", "P"});
   c.options.push_back({"holdout", true, "train: fraction of jobs held out for the log-likelihood check (default 0.2)", "F"});

@@ -6,6 +6,7 @@
 
 #include "core/job.h"
 #include "profile/profile.h"
+#include "sim/experiment.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -23,6 +24,14 @@ static int writeResult(const Args &args, const std::vector<profile::JobProfile> 
   if (args.has("csv") && !writeOutput(args.get("csv"), profile::toCSV(profiles)))
     return kEnvironment;
   return kOk;
+}
+
+static void reportFailed(const std::vector<profile::JobProfile> &profiles) {
+  unsigned failed = 0;
+  for (const auto &p : profiles)
+    failed += p.status != "ok";
+  if (failed)
+    llvm::errs() << failed << " of " << profiles.size() << " jobs failed (kept, with status \"failed\")\n";
 }
 
 static int runProfile(const Args &args) {
@@ -60,6 +69,27 @@ static int runProfile(const Args &args) {
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
+  const engine::RunConfig &cfg = runner->config();
+  if (cfg.backend == "sim") {
+    // The simulated backend in virtual time: exact, deterministic and as
+    // fast as the machine goes (real time would add the OS's jitter,
+    // scaled by --time-scale, to every duration).
+    const LoadedApp &a = runner->application();
+    SimParts parts;
+    if (!loadSimParts(a, cfg.dataDir, parts))
+      return kEnvironment;
+    std::vector<sim::SimApp> apps{{a.app->name, &a.module, a.app, parts.behaviour.get(), parts.model.get(), nullptr}};
+    sim::SimConfig sc;
+    sc.llmEndpoints = cfg.simEndpoints;
+    sc.llmMaxInFlight = cfg.simMaxInFlight;
+    sc.serving = cfg.simGPU == "a100" ? serving::ServingParams::a100() : serving::ServingParams::h100();
+    sc.regularSlots = cfg.regularSlots;
+    sc.seed = cfg.seed;
+    auto profiles = sim::profileAlone(apps, 0, lines, jobs, sc, 1);
+    llvm::errs() << "profiled " << profiles.size() << " jobs in virtual time\n";
+    reportFailed(profiles);
+    return writeResult(args, profiles);
+  }
   // One job at a time: the next one arrives when the previous one ends.
   unsigned submitted = 1, finished = 0;
   runner->submit(lines[0], 0);
@@ -72,11 +102,7 @@ static int runProfile(const Args &args) {
   };
   runner->run();
   auto profiles = profile::fromEvents(runner->memory().events, runner->application().module);
-  unsigned failed = 0;
-  for (const auto &p : profiles)
-    failed += p.status != "ok";
-  if (failed)
-    llvm::errs() << failed << " of " << profiles.size() << " jobs failed (kept, with status \"failed\")\n";
+  reportFailed(profiles);
   return writeResult(args, profiles);
 }
 
@@ -84,7 +110,8 @@ Command profileCommand() {
   Command c;
   c.name = "profile";
   c.summary = "Run jobs one at a time and write one profile record per job (docs/profile.md): per IR node its\n"
-              "duration, tokens, status, retries and, for Dynamic nodes, the structure they took.\n"
+              "duration, tokens, status, retries and, for Dynamic nodes, the structure they took. On the\n"
+              "simulated backend (the default) jobs run in virtual time: exact, and --time-scale does not apply.\n"
               "Exit status: 0 ok, 1 the event log does not match the program, 2 usage, 3 environment.";
   c.usage = "[options] APP [--inputs FILE.jsonl] [--jobs N] [-o PROFILE.jsonl]";
   c.options = runOptions();

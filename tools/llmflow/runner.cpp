@@ -4,9 +4,12 @@
 #include "engine/real_executors.h"
 #include "engine/sim_executors.h"
 #include "engine/trace.h"
-#include "estimate/bn_estimator.h"
 #include "estimate/model_file.h"
+#include "estimate/train_app.h"
+#include "knob_flags.h"
 #include "profile/knowledge.h"
+
+#include "llvm/Support/Path.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -18,9 +21,13 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"app", true, "the application to run when the module has several", "NAME"});
   o.push_back({"backend", true, "sim (default: the embedded simulated backend) or a base URL of an OpenAI-compatible server", "B"});
   o.push_back({"config", true, "run configuration (TOML; docs/config.md)", "FILE"});
-  o.push_back({"scheduler", true, "fcfs (default), sjf, fair, srtf-mean, carbyne, llmsched, llmsched-nobn, llmsched-nounc", "NAME"});
+  o.push_back({"scheduler", true,
+               "llmsched (default when the application's network is at hand), fcfs (default otherwise), sjf, fair, "
+               "srtf-mean, carbyne, llmsched-nobn, llmsched-nounc",
+               "NAME"});
   o.push_back({"profile", true, "profiles of the application, for history-based schedulers", "PROFILE.jsonl"});
-  o.push_back({"bn", true, "the application's trained network, for llmsched", "APP.bn.json"});
+  o.push_back({"bn", true, "the application's trained network (default: APP.bn.json or bn.json beside the program)",
+               "APP.bn.json"});
   o.push_back({"behaviour", true, "behaviour model for the simulated backend (default: behaviour.toml next to the program)", "FILE"});
   o.push_back({"time-scale", true, "simulated backend: engine seconds per real second (default 1)", "X"});
   o.push_back({"seed", true, "seed for the simulated backend and arrivals (default 1)", "N"});
@@ -28,7 +35,23 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"regular-slots", true, "tool invocations at once (default 8)", "N"});
   o.push_back({"events", true, "append the event log (JSONL) to this file", "FILE"});
   o.push_back({"trace", true, "write a Chrome trace / Perfetto timeline of the run", "FILE"});
+  for (OptionSpec &k : knobOptions(false))
+    o.push_back(std::move(k));
   return o;
+}
+
+/// The application's network: --bn, else APP.bn.json or bn.json beside the
+/// program (where `llmflow bn train` writes it); "" when there is none.
+static std::string networkPath(const Args &args, const LoadedApp &app) {
+  if (args.has("bn"))
+    return args.get("bn");
+  for (std::string name : {app.app->name + ".bn.json", std::string("bn.json")}) {
+    llvm::SmallString<256> p(app.dir);
+    llvm::sys::path::append(p, name);
+    if (llvm::sys::fs::exists(p))
+      return std::string(p);
+  }
+  return "";
 }
 
 Runner::~Runner() = default;
@@ -78,9 +101,13 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   if (cfg.dataDir.empty())
     cfg.dataDir = r->app.dir;
 
-  std::string schedName = args.get("scheduler", "fcfs");
+  estimate::Knobs knobs;
+  if (!applyKnobFlags(args, knobs, "run"))
+    return nullptr;
   sched::SchedulerContext sctx;
   sctx.seed = cfg.seed;
+  r->knobs = knobs.llmsched;
+  sctx.llmsched = &r->knobs;
   if (args.has("profile")) {
     auto profiles = profile::readProfiles(args.get("profile"));
     if (!profiles) {
@@ -96,23 +123,31 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->knowledge = std::make_unique<sched::Knowledge>(profile::buildKnowledge(*profiles));
     sctx.knowledge = r->knowledge.get();
   }
-  if (args.has("bn")) {
-    auto file = estimate::readModelFile(args.get("bn"));
+  std::string bnPath = networkPath(args, r->app);
+  if (!bnPath.empty()) {
+    auto file = estimate::readModelFile(bnPath);
     if (!file) {
       llvm::errs() << "llmflow: " << llvm::toString(file.takeError()) << "\n";
       *exitCode = kEnvironment;
       return nullptr;
     }
-    auto abn = estimate::AppBN::make(estimate::appModel(r->app.module, *r->app.app), std::move(file->net));
-    if (!abn) {
-      llvm::errs() << "llmflow: " << args.get("bn") << ": " << llvm::toString(abn.takeError()) << "\n";
+    auto loadedNet = estimate::loadApp(r->app.module, *r->app.app, std::move(file->net));
+    if (!loadedNet) {
+      llvm::errs() << "llmflow: " << bnPath << ": " << llvm::toString(loadedNet.takeError()) << "\n";
       *exitCode = kErrors;
       return nullptr;
     }
-    r->network = std::move(*abn);
-    const estimate::AppBN *net = r->network.get();
-    sctx.bnEstimator = [net] { return estimate::makeBNEstimator({net}); };
+    r->network = std::move(loadedNet->network);
+    r->independent = std::move(loadedNet->independent);
+    const estimate::AppBN *net = r->network.get(), *flat = r->independent.get();
+    estimate::BNEstimatorOptions eo = knobs.estimator;
+    sctx.bnEstimator = [net, eo] { return estimate::makeBNEstimator({net}, eo); };
+    sctx.independentEstimator = [flat, eo] { return estimate::makeBNEstimator({flat}, eo); };
   }
+  std::string schedName = args.get("scheduler", bnPath.empty() ? "fcfs" : "llmsched");
+  if (!args.has("scheduler") && bnPath.empty())
+    llvm::errs() << "llmflow: scheduling FCFS; for LLMSched, train the application's network first: llmflow profile "
+                    "APP -o p.jsonl && llmflow bn train p.jsonl --program APP\n";
   std::string why;
   r->scheduler = sched::makeScheduler(schedName, sctx, &why);
   if (!r->scheduler) {
@@ -164,17 +199,13 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     bctx.dataDir = cfg.dataDir;
     r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, module, r->app.dir, bctx, cfg.toolGraceSeconds);
   } else {
-    if (!r->app.behaviourPath.empty()) {
-      auto m = behave::BehaviourModel::load(r->app.behaviourPath, module, *r->app.app);
-      if (!m) {
-        llvm::errs() << "llmflow: " << llvm::toString(m.takeError()) << "\n";
-        *exitCode = kEnvironment;
-        return nullptr;
-      }
-      r->behaviour = std::make_unique<behave::BehaviourModel>(std::move(*m));
-    } else {
-      r->behaviour = std::make_unique<behave::BehaviourModel>(behave::BehaviourModel::defaults(r->app.app->name));
+    SimParts parts;
+    if (!loadSimParts(r->app, cfg.dataDir, parts)) {
+      *exitCode = kEnvironment;
+      return nullptr;
     }
+    r->behaviour = std::move(parts.behaviour);
+    r->simModel = std::move(parts.model);
     std::vector<engine::SimEndpoint> eps;
     for (unsigned i = 0; i < cfg.simEndpoints; ++i)
       eps.push_back({"sim-" + std::to_string(i),
@@ -182,9 +213,6 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
                      cfg.simMaxInFlight});
     if (!cfg.llmSlots)
       cfg.llmSlots = cfg.simEndpoints * cfg.simMaxInFlight;
-    exec::BuiltinContext bctx;
-    bctx.dataDir = cfg.dataDir;
-    r->simModel = std::make_unique<engine::SimTaskModel>(module, bctx);
     r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, *r->simModel, lookup, std::move(eps));
     r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, *r->simModel, lookup);
   }

@@ -6,6 +6,7 @@
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "engine/events.h"
+#include "sched/llmsched.h"
 
 #include <boost/asio/io_context.hpp>
 
@@ -44,7 +45,8 @@ private:
   boost::asio::io_context io;
   std::unique_ptr<engine::EngineClock> clock;
   std::unique_ptr<sched::Knowledge> knowledge;
-  std::unique_ptr<estimate::AppBN> network;
+  std::unique_ptr<estimate::AppBN> network, independent;
+  sched::LLMSchedOptions knobs;
   std::unique_ptr<sched::Scheduler> scheduler;
   std::unique_ptr<behave::BehaviourModel> behaviour;
   std::vector<std::unique_ptr<behave::JobBehaviour>> jobBehaviours;

@@ -276,3 +276,21 @@ TEST_CASE("seeded parents are kept, and the search still adds what pays") {
   sp[1].seedParents = {"nope"};
   CHECK(errorOf(train(d, sp, TrainOptions{})).find("seed parent 'nope'") != std::string::npos);
 }
+
+TEST_CASE("withoutEdges keeps each variable's marginal and drops every edge") {
+  Network t = truth();
+  Network flat = withoutEdges(t);
+  CHECK(flat.edgeCount() == 0);
+  CHECK(bntest::verifyError(flat) == "");
+  Inference a(t), b(flat);
+  for (unsigned v = 0; v < t.vars.size(); ++v) {
+    std::vector<double> pa = a.posterior(v), pb = b.posterior(v);
+    for (size_t s = 0; s < pa.size(); ++s)
+      CHECK(pa[s] == doctest::Approx(pb[s]).epsilon(1e-12));
+  }
+  // Evidence on A no longer moves C.
+  b.observe(0, 2);
+  std::vector<double> c = b.posterior(2), prior = Inference(flat).posterior(2);
+  for (size_t s = 0; s < c.size(); ++s)
+    CHECK(c[s] == doctest::Approx(prior[s]).epsilon(1e-12));
+}

@@ -38,14 +38,18 @@ struct OwnedSnapshot {
     std::vector<Task> ready;
   };
   double now = 0;
-  unsigned free[sched::kSlotKinds] = {0, 0};
+  unsigned free[sched::kSlotKinds] = {0, 0}, capacity[sched::kSlotKinds] = {0, 0};
+  unsigned activeJobs = 0;
   std::vector<Job> jobs;
 
   static OwnedSnapshot of(const sched::Snapshot &s) {
     OwnedSnapshot o;
     o.now = s.now;
-    for (unsigned k = 0; k < sched::kSlotKinds; ++k)
+    o.activeJobs = s.activeJobs;
+    for (unsigned k = 0; k < sched::kSlotKinds; ++k) {
       o.free[k] = s.free[k];
+      o.capacity[k] = s.capacity[k];
+    }
     for (const sched::JobView &j : s.jobs) {
       Job oj{j.id, std::string(j.app), j.arrival, j.running, {}};
       for (const sched::ReadyTask &t : j.ready)
@@ -58,8 +62,11 @@ struct OwnedSnapshot {
   sched::Snapshot view() const {
     sched::Snapshot s;
     s.now = now;
-    for (unsigned k = 0; k < sched::kSlotKinds; ++k)
+    s.activeJobs = activeJobs;
+    for (unsigned k = 0; k < sched::kSlotKinds; ++k) {
       s.free[k] = free[k];
+      s.capacity[k] = capacity[k];
+    }
     for (const Job &j : jobs) {
       std::vector<sched::ReadyTask> ready;
       for (const Task &t : j.ready)
@@ -215,7 +222,7 @@ TEST_CASE("replay: the simulator's recorded decisions are reproduced by fresh in
   std::vector<sim::SimJob> jobs = mix(names, 30, 1.0, 77);
   sched::Knowledge k = trainKnowledge(apps, names, 12, cfg);
   Truth truth = truthFor(apps, jobs, cfg);
-  for (const std::string policy : {"srtf-mean", "carbyne", "oracle", "fair", "llmsched-nobn"}) {
+  for (const std::string policy : {"srtf-mean", "carbyne", "oracle-srtf", "fair", "llmsched-nobn"}) {
     CAPTURE(policy);
     auto inner = make(policy, &k, &truth);
     Recorder rec(*inner);

@@ -116,7 +116,7 @@ sched::AppKnowledge appKnowledge(double meanJob, double meanWork,
                                  std::initializer_list<std::pair<const char *, double>> nodes = {}) {
   sched::AppKnowledge a;
   a.meanJob = meanJob;
-  a.meanWork = meanWork;
+  a.setWorks({meanWork});
   for (auto &[id, mean] : nodes)
     a.nodes[id] = sched::NodeStats{mean, 1.0};
   return a;
@@ -139,7 +139,7 @@ TEST_CASE("makeScheduler knows every listed name and says what a policy is missi
   sched::SchedulerContext empty;
   CHECK(sched::makeScheduler("sjf", empty, &why) == nullptr);
   CHECK(why.find("profiles") != std::string::npos);
-  CHECK(sched::makeScheduler("oracle", empty, &why) == nullptr);
+  CHECK(sched::makeScheduler("oracle-srtf", empty, &why) == nullptr);
   CHECK(why.find("true job durations") != std::string::npos);
   CHECK(sched::makeScheduler("no-such-policy", empty, &why) == nullptr);
   CHECK(why.find("unknown scheduler 'no-such-policy'") != std::string::npos);
@@ -314,15 +314,16 @@ TEST_CASE("srtf-mean: observed work shortens a job's remaining time and changes 
   CHECK(pairs(srtf->decide(s)) == P{{1, 1}, {1, 2}});
   srtf->observe(taskFinished(2, "y", 0.25));
   CHECK(pairs(srtf->decide(s)) == P{{2, 1}, {2, 2}}); // 5 > 4.75
-  // Overrunning the mean clamps at zero rather than going negative: job 1
-  // (clamped at 0) and a job of an unknown app (0) tie, arrival decides.
+  // Overrunning everything profiled does not put a job first: the longer it
+  // has run, the more it is expected to need (never "mean minus done" = 0),
+  // so a job of an unknown app (0 expected) goes first.
   srtf->observe(taskFinished(1, "x", 100));
   Snapshot t = snapshot(1, 0,
                         {
                             jobView(8, "unknown", 0.5, 0, {llmTask(1)}),
                             jobView(1, "x", 0.0, 0, {llmTask(1)}),
                         });
-  CHECK(pairs(srtf->decide(t)) == P{{1, 1}});
+  CHECK(pairs(srtf->decide(t)) == P{{8, 1}});
   // A finished job's record is dropped: job id 1 is back to the full mean.
   srtf->observe(jobFinished(1, "x"));
   CHECK(pairs(srtf->decide(s)) == P{{2, 1}, {2, 2}});
@@ -387,7 +388,7 @@ TEST_CASE("oracle orders by the clairvoyant remaining time") {
   truth.byJob[1] = {20, 10}; // standalone time, work
   truth.byJob[2] = {8, 4};
   truth.byJob[3] = {12, 6};
-  auto oracle = make("oracle", nullptr, &truth);
+  auto oracle = make("oracle-srtf", nullptr, &truth);
   Snapshot s = snapshot(1, 2,
                         {
                             jobView(1, "a", 0.0, 0, {toolTask(1)}),
@@ -413,7 +414,7 @@ TEST_CASE("oracle orders by the clairvoyant remaining time") {
     FakeTruth t2;
     t2.byJob[1] = {10, 2};
     t2.byJob[2] = {4, 8};
-    auto o2 = make("oracle", nullptr, &t2);
+    auto o2 = make("oracle-srtf", nullptr, &t2);
     Snapshot u = snapshot(0, 1, {jobView(1, "a", 0.0, 0, {toolTask(1)}), jobView(2, "b", 1.0, 0, {toolTask(1)})});
     CHECK(pairs(o2->decide(u)) == P{{1, 1}});
   }
@@ -529,7 +530,7 @@ TEST_CASE("toy example: SJF misled by historical means orders badly, the oracle 
   CHECK(sjfOrder == std::vector<uint64_t>{1, 2, 3});
   CHECK(sjfAvg == doctest::Approx(13.0));
 
-  auto oracle = make("oracle", nullptr, &truth);
+  auto oracle = make("oracle-srtf", nullptr, &truth);
   std::vector<uint64_t> oracleOrder;
   double oracleAvg = handSimulate(*oracle, jobs, &oracleOrder);
   CHECK(oracleOrder == std::vector<uint64_t>{2, 3, 1});

@@ -164,22 +164,55 @@ inline Truth truthFor(const std::vector<sim::SimApp> &apps, const std::vector<si
 
 /// The six baselines of llmsched.md section 7 (all work-conserving).
 inline const std::vector<std::string> &baselines() {
-  static const std::vector<std::string> names = {"fcfs", "sjf", "fair", "srtf-mean", "carbyne", "oracle"};
+  static const std::vector<std::string> names = {"fcfs", "sjf", "fair", "srtf-mean", "carbyne", "oracle-srtf"};
   return names;
 }
 
-/// A context every scheduler in schedulerNames() can be built from. The
-/// BN-based LLMSched variants get the historical-means estimator as a
-/// stand-in for the Bayesian network (the network itself is tested with the
-/// bn library; here only the scheduler's mechanics matter).
+/// A stand-in for the Bayesian-network estimator where only the scheduler's
+/// mechanics matter (the network is tested with the estimate library):
+/// remaining work from the application's profiled work given the work done;
+/// R(X) = the node's profiled spread until the node has started.
+class MeanEstimator : public sched::Estimator {
+public:
+  explicit MeanEstimator(const sched::Knowledge &k) : k(k) {}
+  void observe(const sched::Observation &o) override {
+    if (o.kind == sched::Observation::Kind::TaskFinished)
+      done[o.job] += o.duration;
+    if (o.kind == sched::Observation::Kind::TaskStarted)
+      started[o.job].insert(o.nodeId);
+  }
+  sched::JobEstimate estimate(sched::JobId job, llvm::StringRef app, double) override {
+    const sched::AppKnowledge *a = k.app(app);
+    if (!a)
+      return {};
+    double m = a->remainingWork(done[job]);
+    return {m, std::min(m, a->workP5), std::max(m, a->workP95)};
+  }
+  double score(sched::JobId job, llvm::StringRef app, llvm::StringRef nodeId) override {
+    const sched::AppKnowledge *a = k.app(app);
+    if (!a || started[job].count(nodeId.str()))
+      return 0;
+    auto it = a->nodes.find(nodeId);
+    return it == a->nodes.end() ? 0 : it->second.p95 - it->second.p5;
+  }
+private:
+  const sched::Knowledge &k;
+  std::map<sched::JobId, double> done;
+  std::map<sched::JobId, std::set<std::string>> started;
+};
+
+/// A context every scheduler in schedulerNames() can be built from, with
+/// MeanEstimator standing in for both networks.
 inline sched::SchedulerContext contextFor(const sched::Knowledge *k, const sched::Clairvoyance *truth,
                                           uint64_t seed = 1) {
   sched::SchedulerContext ctx;
   ctx.seed = seed;
   ctx.knowledge = k;
   ctx.truth = truth;
-  if (k)
-    ctx.bnEstimator = [k] { return sched::makeMeanEstimator(*k); };
+  if (k) {
+    ctx.bnEstimator = [k] { return std::make_unique<MeanEstimator>(*k); };
+    ctx.independentEstimator = ctx.bnEstimator;
+  }
   return ctx;
 }
 
@@ -258,8 +291,9 @@ inline sched::Snapshot snapshot(unsigned freeLLM, unsigned freeRegular, std::vec
                                 double now = 0) {
   sched::Snapshot s;
   s.now = now;
-  s.free[0] = freeLLM;
-  s.free[1] = freeRegular;
+  s.free[0] = s.capacity[0] = freeLLM;      // every slot free
+  s.free[1] = s.capacity[1] = freeRegular;
+  s.activeJobs = unsigned(jobs.size());
   s.jobs = std::move(jobs);
   return s;
 }

@@ -231,7 +231,7 @@ TEST_CASE("a job behaves the same under fcfs and under the oracle") {
   const Mix &m = mix50();
   engine::MemorySink fcfsEvents, oracleEvents;
   auto fcfs = make("fcfs", m);
-  auto oracle = make("oracle", m);
+  auto oracle = make("oracle-srtf", m);
   sim::SimResult a = sim::simulate(m.apps, m.jobs, *fcfs, m.cfg, &fcfsEvents);
   sim::SimResult b = sim::simulate(m.apps, m.jobs, *oracle, m.cfg, &oracleEvents);
   // The schedules do differ (otherwise this test would show nothing) ...
