@@ -14,10 +14,13 @@ packages=(
   python3
 )
 
-# Optional groups: --fuzz adds clang and its fuzzer/sanitizer runtimes.
+# Optional groups: --fuzz adds clang and its fuzzer/sanitizer runtimes;
+# --results adds matplotlib (for Debian's /usr/bin/python3), which
+# tools/reproduce.sh draws docs/figures with.
 for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+    --results) packages+=(python3-matplotlib) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
-# Reproduces the LLMSched comparison: the four workloads in examples/workloads
-# at 100, 200, 300 and 400 jobs over several seeds, every scheduler, then
-# writes docs/results.md and its pictures (docs/figures/*.svg).
-#   tools/reproduce.sh [SEEDS]      (default: "1 2 3")
+# Reproduces the LLMSched comparison (docs/results.md): the four workloads of
+# examples/workloads at load 1.2 with 100, 200, 300 and 400 jobs and at load
+# 0.8 with 400 jobs, over several seeds, every scheduler; then writes
+# docs/results.md and its figures (docs/figures/*.svg).
+#   tools/reproduce.sh [SEEDS]      (default: "1 2 3 4 5")
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash tools/install-deps.sh --results >&2
 bash tools/build.sh >&2
 bin=${BUILD_DIR:-build}/tools/llmflow/llmflow
-seeds=${1:-"1 2 3"}
+seeds=${1:-"1 2 3 4 5"}
 out=${RESULTS_DIR:-build/results}
+rm -rf "$out"
 mkdir -p "$out"
-schedulers=fcfs,sjf,fair,srtf-mean,carbyne,llmsched,llmsched-nobn,llmsched-nounc,oracle
+schedulers=fcfs,sjf,fair,srtf-mean,carbyne,llmsched,llmsched-nobn,llmsched-nounc,oracle-srtf
+run() { # workload load jobs seed
+  echo "simulate $1 load=$2 jobs=$3 seed=$4" >&2
+  "$bin" simulate "examples/workloads/$1.toml" --load "$2" --jobs "$3" --seed "$4" --scheduler "$schedulers" \
+    --json "$out/$1-$2-$3-$4.json" > /dev/null
+}
 # The paper's four workload mixes (replay-react.toml, a trace replay, is not one of them).
 for name in uniform llm-heavy structure-heavy tool-heavy; do
-  workload=examples/workloads/$name.toml
-  for jobs in 100 200 300 400; do
-    for seed in $seeds; do
-      echo "simulate $name jobs=$jobs seed=$seed" >&2
-      "$bin" simulate "$workload" --jobs "$jobs" --seed "$seed" --scheduler "$schedulers" \
-        --json "$out/$name-$jobs-$seed.json" > /dev/null
+  for seed in $seeds; do
+    for jobs in 100 200 300 400; do
+      run "$name" 1.2 "$jobs" "$seed"
     done
+    run "$name" 0.8 400 "$seed"
   done
 done
-python3 tools/make_results.py "$out" docs/results.md docs/figures
+/usr/bin/python3 tools/make_results.py "$out" docs/results.md docs/figures
 echo "wrote docs/results.md" >&2

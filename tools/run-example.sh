@@ -17,8 +17,8 @@ echo "== llmflow check $example" >&2
 head -n 1 "$example/inputs.jsonl" > "$work/$name.first.json"
 echo "== llmflow run $example (first sample input; result on stdout)" >&2
 "$bin" run "$example" --inputs "$work/$name.first.json" --time-scale 100
-echo "== llmflow profile + bn train (200 jobs run alone, on seed 1000; the batch below uses seed 1)" >&2
-"$bin" profile "$example" --jobs 200 --seed 1000 --time-scale 5000 -o "$work/$name.profile.jsonl" 2>/dev/null
+echo "== llmflow profile + bn train (1000 jobs run alone in virtual time, on seed 1000; the batch below uses seed 1)" >&2
+"$bin" profile "$example" --jobs 1000 --seed 1000 -o "$work/$name.profile.jsonl" 2>/dev/null
 "$bin" bn train "$work/$name.profile.jsonl" --program "$example" -o "$work/$name.bn.json"
 for scheduler in fcfs llmsched; do
   echo "== llmflow batch $example --scheduler $scheduler (80 jobs, Poisson arrivals at 2/s, 4 LLM and 4 tool slots)" >&2

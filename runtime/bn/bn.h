@@ -220,6 +220,10 @@ public:
   void forget(unsigned var);
   void reset();
   std::optional<unsigned> observed(unsigned var) const;
+  /// A hash of all evidence (hard states and soft likelihoods): equal
+  /// evidence on the same network hashes equal, so answers can be shared
+  /// between inferences (e.g. jobs of one application).
+  uint64_t evidenceHash() const;
   double probabilityOfEvidence();
   std::vector<double> posterior(unsigned var);
   /// The same without a copy; valid until the evidence next changes.

@@ -13,6 +13,7 @@
 
 #include <cassert>
 #include <cmath>
+#include <cstring>
 
 namespace llmflow::bn {
 
@@ -291,6 +292,29 @@ std::optional<unsigned> Inference::observed(unsigned var) const {
   if (impl->evidence[var] < 0)
     return std::nullopt;
   return static_cast<unsigned>(impl->evidence[var]);
+}
+
+uint64_t Inference::evidenceHash() const {
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](uint64_t x) {
+    h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h *= 1099511628211ULL;
+  };
+  for (size_t v = 0; v < impl->evidence.size(); ++v) {
+    if (impl->evidence[v] >= 0) {
+      mix(v * 31 + uint64_t(impl->evidence[v]) + 1);
+      continue;
+    }
+    if (impl->like[v].empty())
+      continue;
+    mix(~uint64_t(v));
+    for (double f : impl->like[v]) {
+      uint64_t bits;
+      std::memcpy(&bits, &f, sizeof bits);
+      mix(bits);
+    }
+  }
+  return h;
 }
 
 double Inference::probabilityOfEvidence() {

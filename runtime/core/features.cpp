@@ -43,6 +43,28 @@ std::optional<double> featureOf(const ir::Module &m, const ir::Type &type, const
 
 } // namespace
 
+llvm::json::Value featuresToJSON(const FeatureMap &f) {
+  llvm::json::Object o;
+  for (const auto &[name, x] : f)
+    o[name] = x;
+  return o;
+}
+
+llvm::Expected<FeatureMap> featuresFromJSON(const llvm::json::Value &v) {
+  auto bad = [](const llvm::Twine &m) { return llvm::createStringError(llvm::inconvertibleErrorCode(), m); };
+  const llvm::json::Object *o = v.getAsObject();
+  if (!o)
+    return bad("'features' must be an object of numbers");
+  FeatureMap out;
+  for (const auto &kv : *o) {
+    auto x = kv.second.getAsNumber();
+    if (!x || !std::isfinite(*x) || *x < 0)
+      return bad("feature '" + kv.first.str() + "' must be a finite number >= 0");
+    out[kv.first.str()] = *x;
+  }
+  return out;
+}
+
 std::string featureVariable(llvm::StringRef input) { return ("#in/" + input).str(); }
 
 bool hasFeature(const ir::Module &m, const ir::Type &type) {

@@ -10,6 +10,7 @@
 
 #include "llvm/Support/JSON.h"
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,12 @@ std::string featureVariable(llvm::StringRef input);
 /// of the wrong type have none. Names are the inputs' names.
 std::vector<std::pair<std::string, double>> inputFeatures(const ir::Module &m, const ir::App &app,
                                                           const llvm::json::Object &inputs);
+
+/// Features as stored in events and profiles: {"NAME": number, ...}, and
+/// back (each a finite number >= 0, else an error naming it).
+using FeatureMap = std::map<std::string, double>;
+llvm::json::Value featuresToJSON(const FeatureMap &f);
+llvm::Expected<FeatureMap> featuresFromJSON(const llvm::json::Value &v);
 
 /// Whether an input of this type has a feature (for building variables).
 bool hasFeature(const ir::Module &m, const ir::Type &t);

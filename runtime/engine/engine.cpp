@@ -74,7 +74,7 @@ void Engine::arrive(rt::JobId id) {
   e.type = EventType::JobSubmitted;
   e.job = id;
   e.app = rec.app;
-  e.features = arrival.features;
+  e.features.insert(arrival.features.begin(), arrival.features.end());
   emit(std::move(e));
   scheduler.observe(arrival);
   job.start();

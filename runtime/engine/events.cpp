@@ -1,12 +1,10 @@
 #include "engine/events.h"
 
+#include "core/features.h"
 #include "core/jsonl.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
-
-#include <algorithm>
-#include <cmath>
 
 namespace llmflow::engine {
 namespace {
@@ -45,12 +43,8 @@ llvm::json::Value toJSON(const Event &e) {
   if (!e.error.empty()) o["error"] = e.error;
   if (e.result) o["result"] = *e.result;
   if (e.extra) o["run"] = *e.extra;
-  if (!e.features.empty()) {
-    llvm::json::Object f;
-    for (const auto &[name, x] : e.features)
-      f[name] = x;
-    o["features"] = std::move(f);
-  }
+  if (!e.features.empty())
+    o["features"] = rt::featuresToJSON(e.features);
   return o;
 }
 
@@ -91,17 +85,10 @@ llvm::Expected<Event> eventFromJSON(const llvm::json::Value &v) {
   if (const llvm::json::Value *x = o->get("result")) e.result = *x;
   if (const llvm::json::Value *x = o->get("run")) e.extra = *x;
   if (const llvm::json::Value *x = o->get("features")) {
-    const llvm::json::Object *f = x->getAsObject();
+    auto f = rt::featuresFromJSON(*x);
     if (!f)
-      return bad("'features' must be an object of numbers");
-    for (const auto &kv : *f) {
-      auto n = kv.second.getAsNumber();
-      if (!n || !std::isfinite(*n))
-        return bad("feature '" + kv.first.str() + "' must be a finite number");
-      e.features.push_back({kv.first.str(), *n});
-    }
-    // llvm::json::Object iterates in hash order: keep a stable one.
-    std::sort(e.features.begin(), e.features.end());
+      return f.takeError();
+    e.features = std::move(*f);
   }
   return e;
 }

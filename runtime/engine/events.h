@@ -7,6 +7,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,7 +39,7 @@ struct Event {
   std::optional<llvm::json::Value> result; // JobFinished
   std::optional<llvm::json::Value> extra;  // RunStarted: run configuration
   /// JobSubmitted: the job's input features (core/features.h), by input name.
-  std::vector<std::pair<std::string, double>> features;
+  std::map<std::string, double> features;
 };
 
 llvm::json::Value toJSON(const Event &e);

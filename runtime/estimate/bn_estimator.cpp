@@ -40,17 +40,26 @@ std::pair<double, double> presentMean(const bn::Variable &v, llvm::ArrayRef<doub
   return {z > 0 ? e / z : 0, all > 0 ? z / all : 0};
 }
 
-/// A variable's [qlo, qhi] interval over its present states.
+/// A variable's [qlo, qhi] interval over its present states, coarsely: the
+/// lo of the state holding the qlo quantile and the hi of the state holding
+/// the qhi quantile (states are in increasing order). Only duration sets use
+/// it, and a decision may ask for it for every job.
 std::pair<double, double> presentInterval(const bn::Variable &v, llvm::ArrayRef<double> p, double qlo, double qhi) {
-  llvm::SmallVector<double, 16> q(p.begin(), p.end());
-  if (v.hasAbsent)
-    q.back() = 0;
+  size_t n = v.hasAbsent ? p.size() - 1 : p.size();
   double z = 0;
-  for (double x : q)
-    z += x;
+  for (size_t s = 0; s < n; ++s)
+    z += p[s];
   if (!(z > 0))
     return {0, 0};
-  return bn::quantileInterval(v, q, qlo, qhi);
+  double acc = 0, lo = -1, hi = -1;
+  for (size_t s = 0; s < n; ++s) {
+    acc += p[s] / z;
+    if (lo < 0 && acc >= qlo)
+      lo = v.lo[s];
+    if (hi < 0 && acc >= qhi - 1e-12)
+      hi = v.hi[s];
+  }
+  return {std::max(0.0, lo), hi < 0 ? v.hi[n - 1] : hi};
 }
 
 /// Instances of a count variable still to come given `started` have:
@@ -140,16 +149,27 @@ public:
     Job &j = jt->second;
     if (j.dirty)
       refresh(j);
-    sched::JobEstimate e = j.waiting;
-    // Running tasks: the expected time still to go given their age.
-    for (const Running &r : j.running) {
-      const bn::Variable &v = j.app.net.vars[unsigned(j.app.nodeVars[r.node].duration)];
-      double left = bn::remainingAfter(v, j.inf.posteriorView(unsigned(j.app.nodeVars[r.node].duration)),
-                                       std::max(0.0, now - r.start));
-      e.mean += left;
-      e.hi += 2 * left;
-    }
-    return e;
+    if (j.stale || now >= j.refreshAt)
+      addRunning(j, now);
+    return j.estimate;
+  }
+
+  std::optional<StageView> inspect(sched::JobId job, llvm::StringRef nodeId) {
+    auto jt = jobs.find(job);
+    if (jt == jobs.end())
+      return std::nullopt;
+    Job &j = jt->second;
+    auto ni = j.app.model.nodes.find(nodeId);
+    if (ni == j.app.model.nodes.end())
+      return std::nullopt;
+    unsigned n = ni->second.index;
+    const NodeState &s = j.nodes[n];
+    StageView v{closed(j, n), s.absent, s.count, s.started, s.finished, 0, -1};
+    if (int var = j.app.nodeVars[n].duration; var >= 0)
+      v.toCome = toCome(j, n, presentMean(j.app.net.vars[unsigned(var)], j.inf.posteriorView(unsigned(var))).second).mean;
+    if (int var = ni->second.structure.empty() ? j.app.nodeVars[n].count : j.app.nodeVars[n].structure; var >= 0)
+      v.expectedCount = bn::expectedValue(j.app.net.vars[unsigned(var)], j.inf.posteriorView(unsigned(var)));
+    return v;
   }
 
   double score(sched::JobId job, llvm::StringRef, llvm::StringRef nodeId) override {
@@ -190,9 +210,12 @@ private:
     std::vector<NodeState> nodes;
     std::vector<bool> structureSeen;
     llvm::SmallVector<Running, 4> running;
-    bool dirty = true;
+    bool dirty = true;               // evidence changed: refresh the stages to come
+    bool stale = true;               // add the running tasks again
     sched::JobEstimate waiting;      // stages not started yet (cached until evidence changes)
     llvm::StringMap<double> scores;  // R(X) per node (cached likewise)
+    sched::JobEstimate estimate;     // with the running tasks, as of their last ages
+    double refreshAt = 0;
   };
 
   bool closed(const Job &j, unsigned n) const {
@@ -337,9 +360,30 @@ private:
     j.dirty = true;
   }
 
+  /// Instances of work node n still to start (mean and interval counts).
+  ToCome toCome(Job &j, unsigned n, double present) {
+    const AppBN &a = j.app;
+    const NodeState &s = j.nodes[n];
+    if (closed(j, n))
+      return {};
+    if (!a.model.nodes.find(a.model.order[n])->second.repeated()) {
+      double c = s.started ? 0.0 : present;
+      return {c, c >= 1 - opts.intervalLo ? 1.0 : 0.0, c > 0 ? 1.0 : 0.0};
+    }
+    if (s.count >= 0) {
+      double c = std::max(0, s.count - int(s.started));
+      return {c, c, c};
+    }
+    if (a.nodeVars[n].count < 0)
+      return {};
+    unsigned cv = unsigned(a.nodeVars[n].count);
+    return countToCome(a.net.vars[cv], j.inf.posteriorView(cv), s.started, opts.intervalLo, opts.intervalHi);
+  }
+
   /// The cached part of the estimate: stages (instances) not started yet.
   void refresh(Job &j) {
     j.dirty = false;
+    j.stale = true;
     j.scores.clear();
     sched::JobEstimate e;
     const AppBN &a = j.app;
@@ -353,18 +397,7 @@ private:
       auto [mean, present] = presentMean(v, p);
       auto [qlo, qhi] = presentInterval(v, p, opts.intervalLo, opts.intervalHi);
       double one = s.finished ? s.sum / s.finished : mean;
-      ToCome more;
-      const NodeInfo &info = a.model.nodes.find(a.model.order[n])->second;
-      if (!info.repeated()) {
-        double c = s.started ? 0.0 : present;
-        more = {c, c >= 1 - opts.intervalLo ? 1.0 : 0.0, c > opts.intervalHi ? 1.0 : (c > 0 ? 1.0 : 0.0)};
-      } else if (s.count >= 0) {
-        double c = std::max(0, s.count - int(s.started));
-        more = {c, c, c};
-      } else if (a.nodeVars[n].count >= 0) {
-        unsigned cv = unsigned(a.nodeVars[n].count);
-        more = countToCome(a.net.vars[cv], j.inf.posteriorView(cv), s.started, opts.intervalLo, opts.intervalHi);
-      }
+      ToCome more = toCome(j, n, present);
       e.mean += more.mean * one;
       e.lo += more.lo * (s.finished ? one : qlo);
       e.hi += more.hi * (s.finished ? one : qhi);
@@ -372,6 +405,26 @@ private:
     e.lo = std::min(e.lo, e.mean);
     e.hi = std::max(e.hi, e.mean);
     j.waiting = e;
+  }
+
+  /// The estimate at `now`: the stages to come plus, for each running task,
+  /// the time still to go given its age. Held until a running task has aged
+  /// by a quarter (or the evidence changes), so a decision touches only the
+  /// jobs whose state moved.
+  void addRunning(Job &j, double now) {
+    j.stale = false;
+    sched::JobEstimate e = j.waiting;
+    double youngest = INFINITY;
+    for (const Running &r : j.running) {
+      unsigned var = unsigned(j.app.nodeVars[r.node].duration);
+      double age = std::max(0.0, now - r.start);
+      youngest = std::min(youngest, age);
+      double left = bn::remainingAfter(j.app.net.vars[var], j.inf.posteriorView(var), age);
+      e.mean += left;
+      e.hi += 2 * left;
+    }
+    j.estimate = e;
+    j.refreshAt = j.running.empty() ? INFINITY : now + 0.25 * std::max(youngest, 0.1 * e.mean) + 1e-3;
   }
 
   /// R(X) of launching a task of node n: what observing its duration tells
@@ -397,10 +450,24 @@ private:
     }
     if (ys.empty())
       return 0;
-    return j.inf.mutualInformation(unsigned(x), ys) * at;
+    // Jobs of an application often hold the same evidence at the same
+    // point: share the (costly) mutual information between them.
+    uint64_t key = j.inf.evidenceHash() * 1000003ULL + uint64_t(x);
+    for (unsigned y : ys)
+      key = key * 1000003ULL + y;
+    auto &memo = miMemo[&a];
+    if (auto it = memo.find(key); it != memo.end())
+      return it->second * at;
+    if (memo.size() > kMemoLimit)
+      memo.clear();
+    double mi = j.inf.mutualInformation(unsigned(x), ys);
+    memo[key] = mi;
+    return mi * at;
   }
 
+  static constexpr size_t kMemoLimit = 1 << 16;
   BNEstimatorOptions opts;
+  llvm::DenseMap<const AppBN *, llvm::DenseMap<uint64_t, double>> miMemo;
   llvm::StringMap<const AppBN *> byApp;
   llvm::DenseMap<sched::JobId, Job> jobs;
 };
@@ -409,6 +476,11 @@ private:
 
 std::unique_ptr<sched::Estimator> makeBNEstimator(std::vector<const AppBN *> apps, BNEstimatorOptions opts) {
   return std::make_unique<BNEstimator>(std::move(apps), opts);
+}
+
+std::optional<StageView> inspect(sched::Estimator &e, sched::JobId job, llvm::StringRef nodeId) {
+  auto *bn = dynamic_cast<BNEstimator *>(&e);
+  return bn ? bn->inspect(job, nodeId) : std::nullopt;
 }
 
 } // namespace llmflow::estimate

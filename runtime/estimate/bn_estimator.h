@@ -54,4 +54,19 @@ struct BNEstimatorOptions {
 
 std::unique_ptr<sched::Estimator> makeBNEstimator(std::vector<const AppBN *> apps, BNEstimatorOptions opts = {});
 
+/// What an estimator made by makeBNEstimator knows of one stage of a job
+/// (tests, explanations); nullopt for an unknown job or node, or another
+/// kind of estimator.
+struct StageView {
+  bool closed = false;        // no instance of it is still to start or finish
+  bool absent = false;        // it will not run in this job
+  int count = -1;             // its instances in all, once known
+  unsigned started = 0, finished = 0;
+  double toCome = 0;          // expected instances still to start
+  /// A Dynamic node's expected structure value (e.g. loop iterations), or
+  /// a repeated stage's expected count, under the evidence; -1 if none.
+  double expectedCount = -1;
+};
+std::optional<StageView> inspect(sched::Estimator &e, sched::JobId job, llvm::StringRef nodeId);
+
 } // namespace llmflow::estimate

@@ -1,5 +1,6 @@
 #include "profile/profile.h"
 
+#include "core/features.h"
 #include "core/jsonl.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -43,12 +44,8 @@ llvm::json::Value toJSON(const JobProfile &p) {
   }
   llvm::json::Object out{{"llmflow_profile", kVersion}, {"app", p.app},       {"job", int64_t(p.job)},
                          {"status", p.status},           {"total", p.total}, {"nodes", std::move(nodes)}};
-  if (!p.features.empty()) {
-    llvm::json::Object f;
-    for (const auto &[name, x] : p.features)
-      f[name] = x;
-    out["features"] = std::move(f);
-  }
+  if (!p.features.empty())
+    out["features"] = rt::featuresToJSON(p.features);
   return out;
 }
 
@@ -101,15 +98,10 @@ llvm::Expected<JobProfile> fromJSON(const llvm::json::Value &v) {
     p.nodes[id] = r;
   }
   if (const llvm::json::Value *f = o->get("features")) {
-    const llvm::json::Object *fo = f->getAsObject();
-    if (!fo)
-      return fail("'features' must be an object of numbers");
-    for (const auto &kv : *fo) {
-      auto x = kv.second.getAsNumber();
-      if (!x || !std::isfinite(*x) || *x < 0)
-        return fail("feature '" + kv.first.str() + "' must be a non-negative number");
-      p.features[kv.first.str()] = *x;
-    }
+    auto fm = rt::featuresFromJSON(*f);
+    if (!fm)
+      return fm.takeError();
+    p.features = std::move(*fm);
   }
   return p;
 }

@@ -101,7 +101,10 @@ private:
     double best = 0;
     size_t bj = 0;
     llvm::StringRef bnode;
-    for (size_t k = cursor; k < order.size() && setOf[order[k]] == set; ++k) {
+    // The set's first jobs in rank order: what they reveal is used soonest,
+    // and scoring every job of a large set would cost more than it tells.
+    size_t end = std::min(order.size(), cursor + kExploreCandidates);
+    for (size_t k = cursor; k < end && setOf[order[k]] == set; ++k) {
       size_t ji = order[k];
       const JobView &v = snap.jobs[ji];
       llvm::StringRef last;
@@ -132,6 +135,7 @@ private:
     return true;
   }
 
+  static constexpr size_t kExploreCandidates = 16;
   std::unique_ptr<Estimator> est;
   LLMSchedOptions opts;
   std::mt19937_64 rng;

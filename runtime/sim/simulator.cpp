@@ -166,7 +166,7 @@ private:
     ev.type = engine::EventType::JobSubmitted;
     ev.job = spec.id;
     ev.app = app.app->name;
-    ev.features = arrival.features;
+    ev.features.insert(arrival.features.begin(), arrival.features.end());
     emit(ev);
     scheduler.observe(arrival);
     st.job->start();

@@ -137,6 +137,7 @@ llvm::json::Value jobRecords(const sim::SimResult &r, const std::vector<sim::Sim
                          {"jct", o.finish - o.arrival},
                          {"standalone", truth.standaloneTime(o.id)},
                          {"work", o.work},
+                         {"standalone_work", truth.standaloneWork(o.id)},
                          {"llm_calls", int64_t(o.llmCalls)},
                          {"tool_calls", int64_t(o.toolCalls)},
                          {"tokens_in", int64_t(o.tokensIn)},

@@ -544,3 +544,58 @@ TEST_CASE("toy example: SJF misled by historical means orders badly, the oracle 
   handSimulate(*srtf, jobs, &srtfOrder);
   CHECK(srtfOrder.front() == 1);
 }
+
+// --- LLMSched's exploration ---------------------------------------------------------------------
+
+namespace {
+
+/// Fixed estimates and R(X) scores per (job, node).
+class FixedEstimator : public sched::Estimator {
+public:
+  std::map<sched::JobId, sched::JobEstimate> estimates;
+  std::map<std::pair<sched::JobId, std::string>, double> scores;
+  void observe(const Observation &) override {}
+  sched::JobEstimate estimate(sched::JobId job, llvm::StringRef, double) override { return estimates[job]; }
+  double score(sched::JobId job, llvm::StringRef, llvm::StringRef node) override {
+    auto it = scores.find({job, node.str()});
+    return it == scores.end() ? 0 : it->second;
+  }
+};
+
+std::unique_ptr<sched::Scheduler> llmsched(std::unique_ptr<FixedEstimator> e, double epsilon) {
+  sched::LLMSchedOptions o;
+  o.epsilon = epsilon;
+  return sched::makeLLMSched(std::move(e), o);
+}
+
+} // namespace
+
+TEST_CASE("llmsched: exploration never fires while every ready stage has R = 0") {
+  auto estimates = [] {
+    auto e = std::make_unique<FixedEstimator>();
+    e->estimates[1] = {10, 5, 15};    // overlapping intervals: one set
+    e->estimates[2] = {4, 2, 12};
+    e->estimates[3] = {30, 1, 60};
+    return e;
+  };
+  std::vector<sched::JobView> jobs = {
+      jobView(1, "a", 0.0, 0, {llmTask(1, "x"), toolTask(2, "y")}),
+      jobView(2, "a", 1.0, 0, {llmTask(1, "x"), llmTask(2, "x")}),
+      jobView(3, "a", 2.0, 0, {toolTask(1, "y"), llmTask(2, "z")}),
+  };
+  Snapshot s = snapshot(2, 1, jobs);
+  // Always flipping "explore" with nothing to learn is exactly exploiting:
+  // job 2 (least remaining work) first, then job 1.
+  auto always = llmsched(estimates(), 1.0);
+  auto never = llmsched(estimates(), 0.0);
+  CHECK(pairs(always->decide(s)) == pairs(never->decide(s)));
+  CHECK(pairs(never->decide(s)) == P{{2, 1}, {2, 2}, {1, 2}});
+  // Once a stage would reveal something, exploring launches it: a fraction
+  // r = 0.2 of its tasks, at least one.
+  auto e = estimates();
+  e->scores[{3, "z"}] = 5.0;
+  auto exploring = llmsched(std::move(e), 1.0);
+  std::vector<Placement> ps = exploring->decide(s);
+  CHECK(invalid(s, ps) == "");
+  CHECK(pairs(ps).front() == std::pair<uint64_t, uint64_t>{3, 2});
+}
