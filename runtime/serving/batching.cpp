@@ -52,37 +52,52 @@ void BatchingServer::step(double to) {
   clock = to;
 }
 
-double BatchingServer::nextEvent() const {
+std::pair<double, size_t> BatchingServer::firstEvent() const {
   double next = std::numeric_limits<double>::infinity();
+  size_t which = reqs.size();
   unsigned b = decodingCount();
   unsigned total = 0;
   for (const Req &r : reqs)
     total += r.decoding;
   double rate = b ? 1.0 / params.stepTime(b) * double(b) / double(total) : 0;
-  for (const Req &r : reqs) {
-    if (!r.decoding)
-      next = std::min(next, r.prefillEnd);
-    else
-      next = std::min(next, clock + std::max(0.0, r.remaining) / rate);
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    const Req &r = reqs[i];
+    double t = r.decoding ? clock + std::max(0.0, r.remaining) / rate : r.prefillEnd;
+    if (t < next) {
+      next = t;
+      which = i;
+    }
   }
-  return next;
+  return {next, which};
 }
+
+double BatchingServer::nextEvent() const { return firstEvent().first; }
 
 std::vector<BatchingServer::Done> BatchingServer::advance(double now) {
   std::vector<Done> done;
-  constexpr double eps = 1e-9;
+  // Tolerances relative to the clock: far into a run, a request's last
+  // fraction of a token can take less time than the spacing of doubles
+  // there, and an absolute epsilon would never see it finish.
+  auto tolerance = [](double t) { return 1e-12 * std::max(1.0, std::abs(t)); };
   while (true) {
-    double next = nextEvent();
-    if (next > now + eps)
+    auto [next, which] = firstEvent();
+    if (which == reqs.size() || next > now + tolerance(now))
       break;
     step(std::max(clock, next));
+    // The request that set the time has reached its event, whatever
+    // rounding left of it; others may reach theirs at the same moment.
+    Req &first = reqs[which];
+    if (first.decoding)
+      first.remaining = 0;
+    else
+      first.prefillEnd = clock;
     for (Req &r : reqs)
-      if (!r.decoding && r.prefillEnd <= clock + eps) {
+      if (!r.decoding && r.prefillEnd <= clock + tolerance(clock)) {
         r.decoding = true;
         r.firstToken = clock;
       }
     auto it = std::stable_partition(reqs.begin(), reqs.end(),
-                                    [&](const Req &r) { return !(r.decoding && r.remaining <= eps * 10); });
+                                    [&](const Req &r) { return !(r.decoding && r.remaining <= 1e-9); });
     for (auto x = it; x != reqs.end(); ++x)
       done.push_back({x->id, x->firstToken, clock});
     reqs.erase(it, reqs.end());

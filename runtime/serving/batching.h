@@ -7,8 +7,10 @@
 // shared behaviour-data.md (7-8B model on one H100 by default).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace llmflow::serving {
@@ -64,6 +66,8 @@ private:
   };
   void step(double to);
   unsigned decodingCount() const;
+  /// The time of the next event and the request it belongs to (reqs.size() if none).
+  std::pair<double, std::size_t> firstEvent() const;
   ServingParams params;
   std::vector<Req> reqs;
   double clock = 0;
