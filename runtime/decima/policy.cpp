@@ -7,6 +7,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
 
 namespace llmflow::decima {
@@ -131,30 +132,43 @@ llvm::Error checkPolicy(const Policy &policy, const ir::Module &m, const ir::App
   return llvm::Error::success();
 }
 
-llvm::json::Value toJSON(Policy &policy) {
-  llvm::json::Object apps;
+std::string toJSON(Policy &policy) {
+  // Written by hand so numbers keep 6 significant digits (llvm::json
+  // prints 17): the file stays small and reads back to the same values.
+  auto str = [](llvm::StringRef s) { return llvm::formatv("{0}", llvm::json::Value(s)).str(); };
+  auto num = [](double x) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.6g", x);
+    return std::string(buf);
+  };
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << "{\n \"format\": \"llmflow-decima-policy\",\n \"version\": " << kPolicyVersion << ",\n \"workload\": "
+     << str(policy.workload) << ",\n \"seed\": " << policy.seed << ",\n \"episodes\": " << policy.episodes
+     << ",\n \"scale\": " << num(policy.scale) << ",\n \"apps\": {";
+  const char *sep = "\n";
   for (const auto &[name, nodes] : policy.apps) {
-    llvm::json::Object o;
-    for (const auto &[id, s] : nodes)
-      o[id] = std::round(s * 1e6) / 1e6;
-    apps[name] = std::move(o);
+    os << sep << "  " << str(name) << ": {";
+    const char *inner = "\n";
+    for (const auto &[id, s] : nodes) {
+      os << inner << "   " << str(id) << ": " << num(s);
+      inner = ",\n";
+    }
+    os << "\n  }";
+    sep = ",\n";
   }
-  llvm::json::Object weights;
+  os << "\n },\n \"weights\": {";
+  sep = "\n";
   for (Param *p : policy.net.params()) {
-    llvm::json::Array values;
+    os << sep << "  " << str(p->name) << ": {\"shape\": [" << p->value.rows() << ", " << p->value.cols()
+       << "], \"values\": [";
     for (Eigen::Index i = 0; i < p->value.size(); ++i)
-      values.push_back(std::stod(llvm::formatv("{0:g}", p->value.data()[i]).str()));
-    weights[p->name] = llvm::json::Object{{"shape", llvm::json::Array{int64_t(p->value.rows()), int64_t(p->value.cols())}},
-                                          {"values", std::move(values)}};
+      os << (i ? ", " : "") << num(p->value.data()[i]);
+    os << "]}";
+    sep = ",\n";
   }
-  return llvm::json::Object{{"format", "llmflow-decima-policy"},
-                            {"version", kPolicyVersion},
-                            {"workload", policy.workload},
-                            {"seed", int64_t(policy.seed)},
-                            {"episodes", int64_t(policy.episodes)},
-                            {"scale", policy.scale},
-                            {"apps", std::move(apps)},
-                            {"weights", std::move(weights)}};
+  os << "\n }\n}\n";
+  return os.str();
 }
 
 llvm::Error writePolicy(llvm::StringRef path, Policy &policy) {
@@ -162,7 +176,7 @@ llvm::Error writePolicy(llvm::StringRef path, Policy &policy) {
   llvm::raw_fd_ostream os(path, ec);
   if (ec)
     return llvm::createStringError(ec, "cannot write '%s': %s", path.str().c_str(), ec.message().c_str());
-  os << llvm::formatv("{0:1}", toJSON(policy)) << "\n";
+  os << toJSON(policy);
   return llvm::Error::success();
 }
 

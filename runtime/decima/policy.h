@@ -44,7 +44,8 @@ void learnMeans(Policy &policy, const std::vector<std::pair<const ir::Module *, 
 /// An error unless the policy was trained on this application as it is now.
 llvm::Error checkPolicy(const Policy &policy, const ir::Module &m, const ir::App &app);
 
-llvm::json::Value toJSON(Policy &policy);
+/// The policy file's text; numbers keep 6 significant digits.
+std::string toJSON(Policy &policy);
 llvm::Error writePolicy(llvm::StringRef path, Policy &policy);
 /// Strict: a wrong format or version, missing or misshapen weights, or
 /// non-finite numbers are errors naming the file.

@@ -159,6 +159,13 @@ int decimaTrain(const Args &args) {
   std::string svg = withExtension(csv, ".svg");
   if (!writeOutput(csv, curveCSV(report)) || !writeOutput(svg, curveSVG(report, w.name)))
     return kEnvironment;
+  // Validated again as written (weights keep 6 significant digits).
+  auto written = decima::readPolicy(args.get("o"));
+  if (!written) {
+    llvm::errs() << "llmflow: " << llvm::toString(written.takeError()) << "\n";
+    return kEnvironment;
+  }
+  report.bestJCT = decima::validate(setup, *written, o.seed);
   double secs = report.curve.empty() ? 0 : report.curve.back().seconds;
   llvm::outs() << "validation average JCT (" << w.jobs << " jobs, greedy): fcfs " << llvm::format("%.2f", report.fcfsJCT)
                << " s, initial policy " << llvm::format("%.2f", report.initialJCT) << " s, trained "
