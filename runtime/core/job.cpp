@@ -26,6 +26,7 @@ struct Job::Inst {
 struct Job::Frame {
   const ir::Graph *graph = nullptr;
   Frame *parent = nullptr;
+  size_t number = 0;                // index in Job::frames
   size_t ownerIndex = 0;            // index of the owning Dynamic node in parent
   std::string path;                 // appended to node ids to name instances
   std::vector<Inst> insts;
@@ -54,6 +55,31 @@ Job::~Job() = default;
 const Task &Job::task(TaskId t) const {
   assert(t >= 1 && t <= tasks.size());
   return tasks[t - 1];
+}
+
+Job::FrameInfo Job::frameInfo(size_t f) const {
+  const Frame &fr = *frames[f];
+  return {fr.graph, fr.parent ? fr.parent->number : kNoFrame, fr.ownerIndex, fr.isPlan};
+}
+
+Job::NodeInfo Job::nodeInfo(size_t f, size_t i) const {
+  const Frame &fr = *frames[f];
+  if (i >= fr.insts.size()) // a frame the job failed while opening
+    return {};
+  const Inst &inst = fr.insts[i];
+  static_assert(int(Inst::S::Waiting) == int(NodeState::Waiting) && int(Inst::S::Failed) == int(NodeState::Failed));
+  NodeInfo out;
+  out.state = NodeState(int(inst.s));
+  out.users = inst.users;
+  if (inst.nextItem < inst.items.size())
+    out.heldBack = unsigned(inst.items.size() - inst.nextItem);
+  return out;
+}
+
+std::pair<size_t, size_t> Job::placeOf(TaskId t) const {
+  auto it = taskNode.find(t);
+  assert(it != taskNode.end());
+  return {it->second.first->number, it->second.second};
 }
 
 std::string Job::instanceOf(const Frame *f, size_t i) const {
@@ -85,6 +111,7 @@ void Job::fail(const std::string &why) {
 Job::Frame *Job::newFrame(const ir::Graph *g, Frame *parent, Inst *, std::string path) {
   frames.push_back(std::make_unique<Frame>());
   Frame *f = frames.back().get();
+  f->number = frames.size() - 1;
   f->graph = g;
   f->parent = parent;
   f->path = std::move(path);
@@ -125,6 +152,7 @@ void Job::start() {
   root->inputs = &inputs;
   openFrame(root);
   refreshReady();
+  ++changes;
 }
 
 void Job::openFrame(Frame *f) {
@@ -292,6 +320,7 @@ void Job::markRunning(TaskId t) {
   for (Frame *x = f; x; x = x->parent)
     ++x->runningHere;
   refreshReady();
+  ++changes;
 }
 
 void Job::complete(TaskId t, TaskOutcome outcome) {
@@ -299,6 +328,7 @@ void Job::complete(TaskId t, TaskOutcome outcome) {
   Inst &inst = f->insts[i];
   if (inst.s != Inst::S::Running)
     return; // a result for a job that already failed or a stale task
+  ++changes;
   --runningCount;
   for (Frame *x = f; x; x = x->parent)
     --x->runningHere;

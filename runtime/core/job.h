@@ -113,6 +113,31 @@ public:
   /// Maximum plan-repair rounds for a planner whose plan is invalid.
   static constexpr unsigned kPlanRepairs = 1;
 
+  /// Read-only structure, for schedulers that look at a job's whole DAG
+  /// (engine/dag_view.h). Frames are numbered in opening order, so a
+  /// frame's parent comes before it.
+  enum class NodeState { Waiting, Ready, Running, Done, Failed };
+  static constexpr size_t kNoFrame = ~size_t(0);
+  struct FrameInfo {
+    const ir::Graph *graph = nullptr;
+    size_t parent = kNoFrame;       // kNoFrame for the app frame
+    size_t owner = 0;               // the Dynamic node of the parent frame that opened it
+    bool plan = false;              // a planner's steps: node ids "TEMPLATE#k"
+  };
+  struct NodeInfo {
+    NodeState state = NodeState::Waiting;
+    llvm::ArrayRef<size_t> users;   // nodes of the same frame that wait for it
+    unsigned heldBack = 0;          // a map: items its concurrency has not opened yet
+  };
+  size_t frameCount() const { return frames.size(); }
+  FrameInfo frameInfo(size_t f) const;
+  NodeInfo nodeInfo(size_t f, size_t i) const;
+  /// The frame and node of a task.
+  std::pair<size_t, size_t> placeOf(TaskId t) const;
+  /// Grows whenever the job's state changes (a task started or finished), so
+  /// views of it can be cached.
+  uint64_t version() const { return changes; }
+
 private:
   struct Frame;
   struct Inst;
@@ -152,6 +177,7 @@ private:
   std::vector<TaskId> readyList;
   std::vector<TaskId> pending;                     // ready by deps, maybe held by a cap
   unsigned runningCount = 0;
+  uint64_t changes = 0;
   std::vector<JobEvent> events;
 };
 

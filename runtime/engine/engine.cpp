@@ -157,6 +157,11 @@ void Engine::schedule() {
   if (snap.jobs.empty())
     return;
   auto t0 = std::chrono::steady_clock::now();
+  if (scheduler.wantsDAG()) { // the views are part of the decision's cost
+    for (auto &[id, job] : live)
+      dags.add(snap, id, job->app().name, jobs[id].arrival, *job);
+    dags.sweep();
+  }
   std::vector<sched::Placement> placements = scheduler.decide(snap);
   decisionTime += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++decisionCount;

@@ -6,6 +6,7 @@
 // (executors), parsing programs (the compiler).
 #pragma once
 
+#include "engine/dag_view.h"
 #include "engine/events.h"
 #include "engine/executor.h"
 #include "sched/scheduler.h"
@@ -83,6 +84,7 @@ private:
   bool schedulePending = false;
   unsigned decisionCount = 0;
   double decisionTime = 0;
+  DAGViews dags;
 };
 
 } // namespace llmflow::engine

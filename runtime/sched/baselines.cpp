@@ -240,7 +240,8 @@ private:
 } // namespace
 
 std::vector<std::string> schedulerNames() {
-  return {"fcfs", "sjf", "fair", "srtf-mean", "carbyne", "oracle-srtf", "llmsched", "llmsched-nobn", "llmsched-nounc"};
+  return {"fcfs",     "sjf",           "fair",           "srtf-mean", "carbyne", "oracle-srtf",
+          "llmsched", "llmsched-nobn", "llmsched-nounc", "decima"};
 }
 
 std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerContext &ctx, std::string *why) {
@@ -273,12 +274,17 @@ std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerCo
     }
     return makeLLMSched(factory(), o);
   }
+  if (name == "decima")
+    return need(bool(ctx.decima), "a trained policy (--policy POLICY.json, from 'llmflow decima train WORKLOAD.toml "
+                                  "-o POLICY.json')")
+               ? ctx.decima()
+               : nullptr;
   if (name == "oracle-srtf")
     return need(ctx.truth, "the true job durations, which only the simulator knows") ? std::make_unique<OracleSRTF>(*ctx.truth)
                                                                                      : nullptr;
   if (why)
     *why = "unknown scheduler '" + name.str() + "' (known: fcfs, sjf, fair, srtf-mean, carbyne, llmsched, " +
-           "llmsched-nobn, llmsched-nounc, oracle-srtf)";
+           "llmsched-nobn, llmsched-nounc, oracle-srtf, decima)";
   return nullptr;
 }
 

@@ -38,12 +38,44 @@ struct JobView {
   std::vector<ReadyTask> ready; // in readiness order
 };
 
+/// A read-only view of one active job's DAG, for schedulers that ask for it
+/// (Scheduler::wantsDAG; engine/dag_view.h builds it). Instances of one
+/// template node opened by one expansion (map items, loop iterations) are
+/// one node with several tasks, as a stage of Decima's DAGs. A Dynamic node
+/// is opaque until it expands; then its sub-graph appears after it (edges
+/// from it to the sub-graph's first nodes and from the sub-graph's last
+/// nodes to its users). Profiled statistics are keyed by nodeId: a
+/// scheduler that needs them holds them.
+struct DAGNode {
+  enum class Kind : uint8_t { Regular, LLM, Dynamic };
+  enum class State : uint8_t { Done, Running, Ready, Waiting, Unexpanded };
+  llvm::StringRef nodeId;       // stable IR id (a plan step: its template's id)
+  Kind kind = Kind::Regular;
+  State state = State::Waiting;
+  unsigned tasks = 0;           // instances known so far (with map items not opened yet)
+  unsigned remaining = 0;       // of which not done
+  unsigned running = 0, ready = 0;
+};
+
+struct JobDAG {
+  JobId id = 0;
+  llvm::StringRef app;
+  double arrival = 0;
+  uint64_t version = 0;         // changes whenever the job's state does (a cache key)
+  std::vector<DAGNode> nodes;
+  std::vector<std::pair<uint32_t, uint32_t>> edges;    // (from, to): `to` waits for `from`
+  std::vector<std::pair<TaskId, uint32_t>> readyTasks; // each ready task's node
+};
+
 struct Snapshot {
   double now = 0;
   std::vector<JobView> jobs;    // active jobs with a task that could be placed now
   unsigned free[kSlotKinds] = {0, 0};
   unsigned capacity[kSlotKinds] = {0, 0};   // all slots, free or busy
   unsigned activeJobs = 0;      // arrived, not finished (also those not in `jobs`)
+  /// Every active job's DAG, in arrival order; only for a scheduler that
+  /// wantsDAG() (empty otherwise). Valid during the call.
+  std::vector<const JobDAG *> dags;
 };
 
 struct Placement {
@@ -88,6 +120,9 @@ public:
   /// Chooses tasks to start now, at most snap.free[k] of each slot kind.
   virtual std::vector<Placement> decide(const Snapshot &snap) = 0;
   virtual void observe(const Observation &) {}
+  /// Whether decide() needs Snapshot::dags (it costs the caller a view per
+  /// changed job, so only schedulers that read it ask).
+  virtual bool wantsDAG() const { return false; }
 };
 
 struct Knowledge;
@@ -109,6 +144,8 @@ struct SchedulerContext {
   std::function<std::unique_ptr<Estimator>()> independentEstimator;
   /// llmsched's knobs (nullptr: the defaults).
   const LLMSchedOptions *llmsched = nullptr;
+  /// decima: a scheduler on a trained policy (decima/policy.h).
+  std::function<std::unique_ptr<Scheduler>()> decima;
 };
 
 /// First come, first served: ready tasks of earlier-arrived jobs first.

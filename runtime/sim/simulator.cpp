@@ -1,5 +1,6 @@
 #include "sim/simulator.h"
 
+#include "engine/dag_view.h"
 #include "engine/snapshot.h"
 
 #include "sim/replay.h"
@@ -104,6 +105,7 @@ private:
   uint64_t nextRequest = 1;
   SimResult result;
   sched::Snapshot snapBuf;
+  engine::DAGViews dagViews;
 
   void push(Ev e) {
     e.seq = seq++;
@@ -249,7 +251,13 @@ private:
     if (!used)
       return;
     snap.jobs.resize(used);
+    snap.dags.clear();
     auto t0 = std::chrono::steady_clock::now();
+    if (scheduler.wantsDAG()) { // the views are part of the decision's cost
+      for (size_t idx : active)
+        dagViews.add(snap, specs[idx].id, apps[specs[idx].app].app->name, result.jobs[idx].arrival, *states[idx].job);
+      dagViews.sweep();
+    }
     std::vector<sched::Placement> placements = scheduler.decide(snap);
     result.decisionSeconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     ++result.decisions;

@@ -22,7 +22,7 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
   w.file = path.str();
   w.name = llvm::sys::path::stem(path).str();
   static const char *known[] = {"name", "description", "jobs", "seed", "schedulers", "arrival", "executors", "apps",
-                                "training", "llmsched"};
+                                "training", "llmsched", "decima"};
   for (const auto &kv : root)
     if (std::none_of(std::begin(known), std::end(known), [&](const char *k) { return kv.first == k; }))
       return fail(path, "unknown key '" + kv.first.str() + "'");
@@ -93,6 +93,22 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
   if (!apps || apps->empty())
     return fail(path, "needs at least one [[apps]] entry");
   llvm::StringRef dir = llvm::sys::path::parent_path(path);
+  auto resolve = [&](llvm::StringRef rel) {
+    if (llvm::sys::path::is_absolute(rel))
+      return rel.str();
+    llvm::SmallString<256> full(dir);
+    llvm::sys::path::append(full, rel);
+    return std::string(full);
+  };
+  if (const llvm::json::Object *d = root.getObject("decima")) {
+    for (const auto &kv : *d)
+      if (kv.first != "policy")
+        return fail(path, "[decima]: unknown key '" + kv.first.str() + "' (expected policy)");
+    auto p = d->getString("policy");
+    if (!p || p->empty())
+      return fail(path, "[decima] policy must be the path of a trained policy (POLICY.json)");
+    w.decimaPolicy = resolve(*p);
+  }
   for (const llvm::json::Value &v : *apps) {
     const llvm::json::Object *o = v.getAsObject();
     auto p = o ? o->getString("path") : llvm::None;
@@ -101,13 +117,6 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
     for (const auto &kv : *o)
       if (kv.first != "path" && kv.first != "app" && kv.first != "weight" && kv.first != "trace")
         return fail(path, "[[apps]]: unknown key '" + kv.first.str() + "' (expected path, app, weight, trace)");
-    auto resolve = [&](llvm::StringRef rel) {
-      if (llvm::sys::path::is_absolute(rel))
-        return rel.str();
-      llvm::SmallString<256> full(dir);
-      llvm::sys::path::append(full, rel);
-      return std::string(full);
-    };
     WorkloadApp a;
     a.path = resolve(*p);
     if (const llvm::json::Value *t = o->get("trace")) {

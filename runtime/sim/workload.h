@@ -40,6 +40,8 @@ struct Workload {
   /// LLMSched's knobs ([llmsched]) and the profiled jobs per application
   /// ([training] jobs), from disjoint seeds.
   estimate::Knobs knobs;
+  /// [decima] policy: the trained policy `--scheduler decima` uses ("" = none).
+  std::string decimaPolicy;
 };
 
 llvm::Expected<Workload> loadWorkload(llvm::StringRef path);

@@ -3,9 +3,10 @@
 // disjoint seeds, sets the arrival rate (given, or a load factor of the
 // measured burst capacity), then runs the same jobs under every scheduler
 // and prints a comparison. The experiment's pieces are sim/experiment.h.
-#include "app_loader.h"
 #include "commands.h"
 #include "knob_flags.h"
+#include "policy_flag.h"
+#include "sim_workload.h"
 
 #include "engine/summary.h"
 #include "estimate/train_app.h"
@@ -20,12 +21,6 @@
 
 namespace llmflow::cli {
 namespace {
-
-struct LoadedSimApp {
-  LoadedApp loaded;
-  SimParts parts;
-  std::unique_ptr<sim::ReplayIndex> index;
-};
 
 class Truth : public sched::Clairvoyance {
 public:
@@ -42,55 +37,6 @@ struct Row {
   std::vector<double> jct;
   sim::SimResult result;
 };
-
-/// Loads one [[apps]] entry: program, behaviour model, inputs and, for trace
-/// replay, its recorded jobs split into history and replay.
-int loadSimApp(const Args &args, const sim::WorkloadApp &wa, LoadedSimApp &s, sim::ExperimentApp &data) {
-  Args appArgs = args;
-  appArgs.values.erase("app");
-  if (!wa.app.empty())
-    appArgs.values["app"] = wa.app;
-  int code = kOk;
-  auto la = loadApplication(appArgs, wa.path, &code);
-  if (!la)
-    return code;
-  s.loaded = std::move(*la);
-  const LoadedApp &L = s.loaded;
-  if (!loadSimParts(L, "", s.parts))
-    return kEnvironment;
-  data.weight = wa.weight;
-  if (L.inputsPath.empty() || !readInputLines(L.inputsPath, L, data.inputs)) {
-    llvm::errs() << "llmflow: " << wa.path << ": needs an inputs.jsonl with sample jobs\n";
-    return kUsage;
-  }
-  if (wa.trace.empty())
-    return kOk;
-  auto recs = profile::readProfiles(wa.trace);
-  if (!recs) {
-    llvm::errs() << "llmflow: " << llvm::toString(recs.takeError()) << "\n";
-    return kEnvironment;
-  }
-  if (llvm::Error e = profile::checkAgainst(*recs, L.module, L.app->name)) {
-    llvm::errs() << "llmflow: " << wa.trace << ": " << llvm::toString(std::move(e)) << "\n";
-    return kEnvironment;
-  }
-  std::vector<profile::JobProfile> ok;
-  for (profile::JobProfile &p : *recs)
-    if (p.status == "ok")
-      ok.push_back(std::move(p));
-  if (ok.size() < 2) {
-    llvm::errs() << "llmflow: " << wa.trace << ": needs at least 2 recorded jobs that finished (the first half "
-                 << "trains the schedulers, the second half is replayed)\n";
-    return kEnvironment;
-  }
-  if (ok.size() < recs->size())
-    llvm::errs() << "llmflow: " << wa.trace << ": " << recs->size() - ok.size() << " failed job(s) left out of the replay\n";
-  size_t half = ok.size() / 2;
-  data.history.assign(std::make_move_iterator(ok.begin()), std::make_move_iterator(ok.begin() + half));
-  data.replay.assign(std::make_move_iterator(ok.begin() + half), std::make_move_iterator(ok.end()));
-  s.index = std::make_unique<sim::ReplayIndex>(L.module, *L.app);
-  return kOk;
-}
 
 /// Command-line overrides of the workload; false after a message.
 bool applyFlags(const Args &args, sim::Workload &w) {
@@ -165,24 +111,13 @@ static int runSimulate(const Args &args) {
   if (!applyFlags(args, w))
     return kUsage;
 
-  std::vector<std::unique_ptr<LoadedSimApp>> loaded;
-  std::vector<sim::ExperimentApp> data(w.apps.size());
-  for (size_t a = 0; a < w.apps.size(); ++a) {
-    loaded.push_back(std::make_unique<LoadedSimApp>());
-    if (int code = loadSimApp(args, w.apps[a], *loaded.back(), data[a]))
-      return code;
-  }
-  std::vector<sim::SimApp> apps;
-  for (auto &l : loaded)
-    apps.push_back({l->loaded.app->name, &l->loaded.module, l->loaded.app, l->parts.behaviour.get(),
-                    l->parts.model.get(), l->index.get()});
-
-  sim::SimConfig cfg;
-  cfg.llmEndpoints = w.llmEndpoints;
-  cfg.llmMaxInFlight = w.llmMaxInFlight;
-  cfg.regularSlots = w.regularSlots;
-  cfg.serving = w.gpu == "a100" ? serving::ServingParams::a100() : serving::ServingParams::h100();
-  cfg.seed = w.seed;
+  SimWorkload sw;
+  if (int code = loadSimWorkload(args, w, sw))
+    return code;
+  const auto &loaded = sw.loaded;
+  const std::vector<sim::ExperimentApp> &data = sw.data;
+  const std::vector<sim::SimApp> &apps = sw.apps;
+  const sim::SimConfig &cfg = sw.cfg;
 
   // What the schedulers know: profiles of each application run alone, the
   // means the baselines use, and the networks LLMSched uses.
@@ -205,15 +140,24 @@ static int runSimulate(const Args &args) {
     }
 
   // The evaluated jobs, at the given rate or at a load of the burst capacity.
-  std::vector<sim::SimJob> jobs = sim::makeJobs(data, w.jobs, 0, w.seed);
-  double capacity = sim::burstCapacity(apps, jobs, cfg);
-  double rate = w.rate ? *w.rate : *w.load * capacity;
-  jobs = sim::makeJobs(data, w.jobs, rate, w.seed);
+  double capacity = 0;
+  double rate = arrivalRate(sw, w, &capacity);
+  std::vector<sim::SimJob> jobs = sim::makeJobs(data, w.jobs, rate, w.seed);
   Truth truth;
   {
     std::vector<sim::JobOutcome> alone = sim::standalone(apps, jobs, cfg);
     for (size_t i = 0; i < jobs.size(); ++i)
       truth.byJob[jobs[i].id] = {alone[i].finish - alone[i].arrival, alone[i].work};
+  }
+
+  std::function<std::unique_ptr<sched::Scheduler>()> decima;
+  std::string policy = args.get("policy", w.decimaPolicy);
+  if (!policy.empty() && llvm::is_contained(w.schedulers, "decima")) {
+    std::vector<std::pair<const ir::Module *, const ir::App *>> fit;
+    for (const sim::SimApp &a : apps)
+      fit.push_back({a.module, a.app});
+    if (!loadPolicyFlag(policy, fit, decima))
+      return kEnvironment;
   }
 
   std::vector<Row> rows;
@@ -223,6 +167,7 @@ static int runSimulate(const Args &args) {
     ctx.knowledge = &knowledge;
     ctx.truth = &truth;
     ctx.llmsched = &w.knobs.llmsched;
+    ctx.decima = decima;
     estimate::BNEstimatorOptions eo = w.knobs.estimator;
     if (wantBN) {
       ctx.bnEstimator = [&networks, eo] { return estimate::makeBNEstimator(networks, eo); };
@@ -369,6 +314,7 @@ Command simulateCommand() {
   c.options.push_back({"rate", true, "the same as --arrival-rate", "R"});
   c.options.push_back({"load", true, "arrival rate as a multiple of the measured burst capacity", "L"});
   c.options.push_back({"json", true, "write the results (with every job's record) as JSON", "FILE"});
+  c.options.push_back(policyOption());
   for (OptionSpec &o : knobOptions(true))
     c.options.push_back(std::move(o));
   c.run = runSimulate;

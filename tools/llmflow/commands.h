@@ -12,4 +12,5 @@ Command profileCommand();
 Command simulateCommand();
 Command bnCommand();
 Command estimateCommand();
+Command decimaCommand();
 } // namespace llmflow::cli

@@ -7,6 +7,7 @@
 #include "estimate/model_file.h"
 #include "estimate/train_app.h"
 #include "knob_flags.h"
+#include "policy_flag.h"
 #include "profile/knowledge.h"
 
 #include "llvm/Support/Path.h"
@@ -23,7 +24,7 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"config", true, "run configuration (TOML; docs/config.md)", "FILE"});
   o.push_back({"scheduler", true,
                "llmsched (default when the application's network is at hand), fcfs (default otherwise), sjf, fair, "
-               "srtf-mean, carbyne, llmsched-nobn, llmsched-nounc",
+               "srtf-mean, carbyne, llmsched-nobn, llmsched-nounc, decima",
                "NAME"});
   o.push_back({"profile", true, "profiles of the application, for history-based schedulers", "PROFILE.jsonl"});
   o.push_back({"bn", true, "the application's trained network (default: APP.bn.json or bn.json beside the program)",
@@ -35,6 +36,7 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"regular-slots", true, "tool invocations at once (default 8)", "N"});
   o.push_back({"events", true, "append the event log (JSONL) to this file", "FILE"});
   o.push_back({"trace", true, "write a Chrome trace / Perfetto timeline of the run", "FILE"});
+  o.push_back(policyOption());
   for (OptionSpec &k : knobOptions(false))
     o.push_back(std::move(k));
   return o;
@@ -143,6 +145,10 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     estimate::BNEstimatorOptions eo = knobs.estimator;
     sctx.bnEstimator = [net, eo] { return estimate::makeBNEstimator({net}, eo); };
     sctx.independentEstimator = [flat, eo] { return estimate::makeBNEstimator({flat}, eo); };
+  }
+  if (args.has("policy") && !loadPolicyFlag(args.get("policy"), {{&r->app.module, r->app.app}}, sctx.decima)) {
+    *exitCode = kEnvironment;
+    return nullptr;
   }
   std::string schedName = args.get("scheduler", bnPath.empty() ? "fcfs" : "llmsched");
   if (!args.has("scheduler") && bnPath.empty())

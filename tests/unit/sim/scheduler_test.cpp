@@ -139,6 +139,8 @@ TEST_CASE("makeScheduler knows every listed name and says what a policy is missi
   sched::SchedulerContext empty;
   CHECK(sched::makeScheduler("sjf", empty, &why) == nullptr);
   CHECK(why.find("profiles") != std::string::npos);
+  CHECK(sched::makeScheduler("decima", empty, &why) == nullptr);
+  CHECK(why.find("--policy") != std::string::npos);
   CHECK(sched::makeScheduler("oracle-srtf", empty, &why) == nullptr);
   CHECK(why.find("true job durations") != std::string::npos);
   CHECK(sched::makeScheduler("no-such-policy", empty, &why) == nullptr);

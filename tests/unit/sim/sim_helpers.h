@@ -6,6 +6,7 @@
 #pragma once
 
 #include "behave/behaviour.h"
+#include "decima/scheduler.h"
 #include "driver/driver.h"
 #include "engine/events.h"
 #include "engine/sim_model.h"
@@ -202,7 +203,8 @@ private:
 };
 
 /// A context every scheduler in schedulerNames() can be built from, with
-/// MeanEstimator standing in for both networks.
+/// MeanEstimator standing in for both networks and an untrained Decima
+/// policy.
 inline sched::SchedulerContext contextFor(const sched::Knowledge *k, const sched::Clairvoyance *truth,
                                           uint64_t seed = 1) {
   sched::SchedulerContext ctx;
@@ -213,6 +215,14 @@ inline sched::SchedulerContext contextFor(const sched::Knowledge *k, const sched
     ctx.bnEstimator = [k] { return std::make_unique<MeanEstimator>(*k); };
     ctx.independentEstimator = ctx.bnEstimator;
   }
+  ctx.decima = [] {
+    static const decima::Policy untrained = [] {
+      decima::Policy p;
+      p.net.initialise(1);
+      return p;
+    }();
+    return std::make_unique<decima::DecimaScheduler>(untrained, decima::DecimaOptions{});
+  };
   return ctx;
 }
 
