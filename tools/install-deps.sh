@@ -12,6 +12,7 @@ packages=(
   libtoml11-dev
   doctest-dev
   python3
+  graphviz
 )
 
 # Optional groups: --fuzz adds clang and its fuzzer/sanitizer runtimes.

@@ -14,11 +14,13 @@ namespace llmflow::cli {
 
 std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode) {
   LoadedApp out;
-  std::string program = path;
+  std::optional<std::string> file = programFile("", path);
+  if (!file) {
+    *exitCode = kEnvironment;
+    return std::nullopt;
+  }
+  std::string program = *file;
   if (llvm::sys::fs::is_directory(path)) {
-    llvm::SmallString<256> p(path);
-    llvm::sys::path::append(p, "app.llmflow");
-    program = std::string(p);
     out.dir = path;
   } else {
     out.dir = std::string(llvm::sys::path::parent_path(path));
@@ -47,11 +49,6 @@ std::optional<LoadedApp> loadApplication(const Args &args, const std::string &pa
     }
     out.module = std::move(*m);
   } else {
-    if (!llvm::sys::fs::exists(program)) {
-      llvm::errs() << "llmflow: cannot find '" << program << "'\n";
-      *exitCode = kUsage;
-      return std::nullopt;
-    }
     driver::Options opts;
     bool ok = true;
     auto consumer = makeConsumer(args, &ok);

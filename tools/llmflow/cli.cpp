@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -24,8 +25,11 @@ void printHelp(const Command &cmd, llvm::raw_ostream &os) {
     if (o.takesValue)
       flag += (o.name.size() == 1 ? " " : "=") + o.metavar;
     os << "  " << flag;
-    os.indent(flag.size() < 28 ? unsigned(28 - flag.size()) : 1);
-    os << o.help << "\n";
+    if (flag.size() >= 28)
+      os << "\n" << std::string(30, ' ');
+    else
+      os.indent(unsigned(28 - flag.size()));
+    os << wrap(o.help, 30) << "\n";
   }
   os << "  --help                      show this help\n";
 }
@@ -121,6 +125,42 @@ bool writeOutput(const std::string &path, llvm::StringRef data) {
     return false;
   }
   return true;
+}
+
+std::optional<std::string> programFile(llvm::StringRef command, const std::string &path) {
+  std::string file = path;
+  if (llvm::sys::fs::is_directory(path)) {
+    llvm::SmallString<256> p(path);
+    llvm::sys::path::append(p, "app.llmflow");
+    file = std::string(p);
+  }
+  std::error_code ec = llvm::sys::fs::access(file, llvm::sys::fs::AccessMode::Exist);
+  if (!ec && llvm::sys::fs::is_directory(file))
+    ec = std::make_error_code(std::errc::is_a_directory);
+  if (ec) {
+    llvm::errs() << "llmflow" << (command.empty() ? "" : " ") << command << ": cannot read '" << file << "': " << ec.message() << "\n";
+    return std::nullopt;
+  }
+  return file;
+}
+
+std::string wrap(llvm::StringRef text, unsigned indent, unsigned width) {
+  std::string out;
+  unsigned col = indent;
+  llvm::SmallVector<llvm::StringRef, 32> words;
+  text.split(words, ' ', -1, false);
+  for (llvm::StringRef w : words) {
+    if (col > indent && col + 1 + w.size() > width) {
+      out += "\n" + std::string(indent, ' ');
+      col = indent;
+    } else if (col > indent) {
+      out += ' ';
+      ++col;
+    }
+    out += w.str();
+    col += unsigned(w.size());
+  }
+  return out;
 }
 
 } // namespace llmflow::cli

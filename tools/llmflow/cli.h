@@ -62,6 +62,14 @@ std::unique_ptr<support::DiagnosticConsumer> makeConsumer(const Args &args, bool
 /// Output to a file or stdout ("-" or empty); false (and a message) on failure.
 bool writeOutput(const std::string &path, llvm::StringRef data);
 
+/// The program file a command works on: `path` itself, or `path`/app.llmflow
+/// when `path` is an example folder. Prints why and returns nullopt when it
+/// cannot be read (the caller exits with kEnvironment).
+std::optional<std::string> programFile(llvm::StringRef command, const std::string &path);
+
+/// Wraps `text` to `width` columns, continuation lines indented by `indent`.
+std::string wrap(llvm::StringRef text, unsigned indent, unsigned width = 79);
+
 } // namespace llmflow::cli
 
 namespace llmflow::driver { struct Options; }

@@ -4,9 +4,11 @@
 #include "runner.h"
 
 #include "core/job.h"
+#include "core/jsonl.h"
 #include "engine/summary.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -14,22 +16,83 @@
 
 namespace llmflow::cli {
 
-static std::optional<llvm::json::Object> readInputsObject(const std::string &path) {
-  auto buf = llvm::MemoryBuffer::getFile(path);
-  if (!buf) {
-    llvm::errs() << "llmflow: cannot read '" << path << "': " << buf.getError().message() << "\n";
-    return std::nullopt;
-  }
+/// The file as one JSON value at line 1, or an error when it is not one.
+static llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> oneJSONValue(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "cannot read '%s'", path.c_str());
   auto v = llvm::json::parse((*buf)->getBuffer());
-  if (!v) {
-    llvm::errs() << "llmflow: " << path << ": " << llvm::toString(v.takeError()) << "\n";
+  if (!v)
+    return v.takeError();
+  std::vector<std::pair<unsigned, llvm::json::Value>> out;
+  out.push_back({1, std::move(*v)});
+  return out;
+}
+
+/// The inputs of `run`: --inputs FILE (one JSON object, or JSON Lines of
+/// which --line N is taken), else the first line of the inputs.jsonl next to
+/// the program; then --input NAME=VALUE on top. Says on stderr which line of
+/// several it took. Returns the exit code on failure.
+static std::optional<llvm::json::Object> runInputs(const Args &args, const LoadedApp &app, int *code) {
+  llvm::json::Object inputs;
+  bool given = args.has("inputs") || llvm::any_of(args.multi, [](const std::string &m) {
+    return llvm::StringRef(m).startswith("input=");
+  });
+  std::string path = args.has("inputs") ? args.get("inputs") : given ? "" : app.inputsPath;
+  unsigned line = 1;
+  if (args.has("line") && (llvm::StringRef(args.get("line")).getAsInteger(10, line) || line == 0)) {
+    llvm::errs() << "llmflow run: --line expects a positive integer\n";
+    *code = kUsage;
     return std::nullopt;
   }
-  if (!v->getAsObject()) {
-    llvm::errs() << "llmflow: " << path << ": expected a JSON object of inputs\n";
+  if (!path.empty()) {
+    // One JSON value (possibly pretty-printed over many lines), else JSON Lines.
+    llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> lines = oneJSONValue(path);
+    if (!lines) {
+      llvm::consumeError(lines.takeError());
+      lines = rt::readJSONLines(path);
+    }
+    if (!lines) {
+      llvm::errs() << "llmflow run: " << llvm::toString(lines.takeError());
+      if (!args.has("inputs") || llvm::sys::fs::exists(path))
+        llvm::errs() << " (--inputs takes one JSON object, or JSON Lines: one object per line)";
+      llvm::errs() << "\n";
+      *code = kEnvironment;
+      return std::nullopt;
+    }
+    if (lines->empty() || line > lines->size()) {
+      llvm::errs() << "llmflow run: " << path << " holds " << lines->size() << " job(s); no line " << line << "\n";
+      *code = lines->empty() ? kEnvironment : kUsage;
+      return std::nullopt;
+    }
+    auto &[lineNo, value] = (*lines)[line - 1];
+    if (!value.getAsObject()) {
+      llvm::errs() << "llmflow run: " << path << ":" << lineNo << ": expected a JSON object of inputs\n";
+      *code = kEnvironment;
+      return std::nullopt;
+    }
+    inputs = *value.getAsObject();
+    if (!args.has("inputs") || lines->size() > 1)
+      llvm::errs() << "llmflow run: inputs from line " << lineNo << " of " << path << " (of " << lines->size()
+                   << "; --line N picks another)\n";
+  }
+  for (const std::string &m : args.multi) {
+    llvm::StringRef s(m);
+    if (!s.startswith("input="))
+      continue;
+    std::string error;
+    if (!parseInputAssignment(*app.app, s.drop_front(6), inputs, error)) {
+      llvm::errs() << "llmflow run: " << error << "\n";
+      *code = kUsage;
+      return std::nullopt;
+    }
+  }
+  if (llvm::Error e = rt::checkInputs(app.module, *app.app, inputs)) {
+    llvm::errs() << "llmflow run: " << llvm::toString(std::move(e)) << "\n";
+    *code = kUsage;
     return std::nullopt;
   }
-  return *v->getAsObject();
+  return inputs;
 }
 
 static int runOne(const Args &args) {
@@ -41,31 +104,13 @@ static int runOne(const Args &args) {
   auto app = loadApplication(args, args.positionals[0], &code);
   if (!app)
     return code;
-  llvm::json::Object inputs;
-  if (args.has("inputs")) {
-    auto o = readInputsObject(args.get("inputs"));
-    if (!o)
-      return kUsage;
-    inputs = std::move(*o);
-  }
-  for (const std::string &m : args.multi) {
-    llvm::StringRef s(m);
-    if (!s.startswith("input="))
-      continue;
-    std::string error;
-    if (!parseInputAssignment(*app->app, s.drop_front(6), inputs, error)) {
-      llvm::errs() << "llmflow: " << error << "\n";
-      return kUsage;
-    }
-  }
-  if (llvm::Error e = rt::checkInputs(app->module, *app->app, inputs)) {
-    llvm::errs() << "llmflow: " << llvm::toString(std::move(e)) << "\n";
-    return kUsage;
-  }
+  std::optional<llvm::json::Object> inputs = runInputs(args, *app, &code);
+  if (!inputs)
+    return code;
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
-  rt::JobId id = runner->submit(std::move(inputs), 0);
+  rt::JobId id = runner->submit(std::move(*inputs), 0);
   runner->run();
   const engine::JobRecord &rec = runner->eng().records().at(id);
   if (!runner->writeTrace(args))
@@ -156,11 +201,14 @@ Command runCommand() {
   c.name = "run";
   c.summary = "Run one job of an application and print its result as JSON on stdout.\n"
               "APP is an example folder (app.llmflow, behaviour.toml), a .llmflow file or an IR .json file.\n"
+              "Without --inputs or --input, the job's inputs are the first line of the inputs.jsonl next to\n"
+              "the program (stderr says so).\n"
               "Exit status: 0 the job finished, 1 it failed (or the program has errors), 2 usage, 3 environment.";
-  c.usage = "[options] APP [--input NAME=VALUE]... [--inputs FILE.json]";
+  c.usage = "[options] APP [--input NAME=VALUE]... [--inputs FILE.json[l] [--line N]]";
   c.options = runOptions();
   c.options.push_back({"input", true, "an input value (JSON unless the input is a string); repeatable", "NAME=VALUE"});
-  c.options.push_back({"inputs", true, "a JSON object of inputs", "FILE.json"});
+  c.options.push_back({"inputs", true, "a JSON object of inputs, or JSON Lines of them (default: inputs.jsonl next to the program)", "FILE"});
+  c.options.push_back({"line", true, "which line of the inputs file to run (default 1)", "N"});
   c.run = runOne;
   return c;
 }
