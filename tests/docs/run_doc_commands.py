@@ -8,7 +8,7 @@ not blank or a comment; a trailing backslash continues a line) and the '$ ' line
 A command whose trailing comment starts with 'untested:' is not run (the comment says why: a real
 GPU server, the test suite itself); everything else must exit 0. The commands of one document run in
 order, in one scratch directory that looks like a checkout (examples/ copied, everything else
-linked, build/ = BUILD_DIR), with 'llmflow' on PATH, so a document can build on its earlier
+linked, build/ = BUILD_DIR), with 'llmflow' on PATH and HOME in the scratch directory, so a document can build on its earlier
 commands (profile, then train, then estimate)."""
 import os
 import re
@@ -75,8 +75,10 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix="llmflow-doc-") as tmp:
         bindir = scratch_checkout(tmp, build_dir)
+        home = os.path.join(tmp, ".home")          # commands may install into $HOME
+        os.mkdir(home)
         env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), NO_COLOR="1",
-                   BUILD_DIR="build")
+                   BUILD_DIR="build", HOME=home)
         env.pop("LLMFLOW_STDLIB", None)   # the binary must find its own standard library
         for line, cmd, untested in cmds:
             where = "%s:%d" % (doc, line)

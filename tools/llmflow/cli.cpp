@@ -14,7 +14,7 @@ std::vector<OptionSpec> diagnosticOptions() {
       {"error-limit", true, "stop after N errors (default 20; 0 = no limit)", "N"},
       {"Werror", false, "treat warnings as errors"},
       {"no-warnings", false, "do not report warnings"},
-      {"stdlib", true, "directory of the standard library (default: $LLMFLOW_STDLIB or the installed one)", "DIR"},
+      {"stdlib", true, "directory of the standard library (default: $LLMFLOW_STDLIB, else share/llmflow/stdlib beside the binary's bin/)", "DIR"},
   };
 }
 
