@@ -14,12 +14,12 @@ namespace llmflow::cli {
 
 std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode) {
   LoadedApp out;
-  std::optional<std::string> file = programFile("", path);
-  if (!file) {
+  std::string program = programFile(path);
+  if (std::string why = unreadableReason(program); !why.empty()) {
+    llvm::errs() << "llmflow: cannot read '" << program << "': " << why << "\n";
     *exitCode = kEnvironment;
     return std::nullopt;
   }
-  std::string program = *file;
   if (llvm::sys::fs::is_directory(path)) {
     out.dir = path;
   } else {

@@ -127,21 +127,19 @@ bool writeOutput(const std::string &path, llvm::StringRef data) {
   return true;
 }
 
-std::optional<std::string> programFile(llvm::StringRef command, const std::string &path) {
-  std::string file = path;
-  if (llvm::sys::fs::is_directory(path)) {
-    llvm::SmallString<256> p(path);
-    llvm::sys::path::append(p, "app.llmflow");
-    file = std::string(p);
-  }
+std::string programFile(const std::string &path) {
+  if (!llvm::sys::fs::is_directory(path))
+    return path;
+  llvm::SmallString<256> p(path);
+  llvm::sys::path::append(p, "app.llmflow");
+  return llvm::sys::fs::exists(p) ? std::string(p) : path;
+}
+
+std::string unreadableReason(const std::string &file) {
   std::error_code ec = llvm::sys::fs::access(file, llvm::sys::fs::AccessMode::Exist);
   if (!ec && llvm::sys::fs::is_directory(file))
     ec = std::make_error_code(std::errc::is_a_directory);
-  if (ec) {
-    llvm::errs() << "llmflow" << (command.empty() ? "" : " ") << command << ": cannot read '" << file << "': " << ec.message() << "\n";
-    return std::nullopt;
-  }
-  return file;
+  return ec ? ec.message() : "";
 }
 
 std::string wrap(llvm::StringRef text, unsigned indent, unsigned width) {

@@ -63,9 +63,12 @@ std::unique_ptr<support::DiagnosticConsumer> makeConsumer(const Args &args, bool
 bool writeOutput(const std::string &path, llvm::StringRef data);
 
 /// The program file a command works on: `path` itself, or `path`/app.llmflow
-/// when `path` is an example folder. Prints why and returns nullopt when it
-/// cannot be read (the caller exits with kEnvironment).
-std::optional<std::string> programFile(llvm::StringRef command, const std::string &path);
+/// when `path` is an example folder that has one.
+std::string programFile(const std::string &path);
+/// Why `file` cannot be read as a program, or "" when it can. Commands exit
+/// with kEnvironment for such a file (check and compile after reporting it
+/// as a diagnostic, so the JSON format carries it too).
+std::string unreadableReason(const std::string &file);
 
 /// Wraps `text` to `width` columns, continuation lines indented by `indent`.
 std::string wrap(llvm::StringRef text, unsigned indent, unsigned width = 79);

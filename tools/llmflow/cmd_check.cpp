@@ -18,13 +18,10 @@ static int runCheck(const Args &args) {
     return kUsage;
   bool errors = false, unreadable = false;
   for (const std::string &path : args.positionals) {
-    std::optional<std::string> file = programFile("check", path);
-    if (!file) {
-      unreadable = true;
-      continue;
-    }
+    std::string file = programFile(path);
+    unreadable |= !unreadableReason(file).empty(); // reported by load() as a diagnostic
     driver::Session session(*consumer, opts);
-    if (!session.load(*file) || !session.check())
+    if (!session.load(file) || !session.check())
       errors = true;
   }
   consumer->finish(llvm::SourceMgr());

@@ -47,10 +47,8 @@ static int runCompile(const Args &args) {
     llvm::errs() << "llmflow compile: unknown --emit value '" << emit << "' (expected ast, ir, dot or summary)\n";
     return kUsage;
   }
-  std::optional<std::string> path = programFile("compile", args.positionals[0]);
-  if (!path)
-    return kEnvironment;
-  const std::string &file = *path;
+  std::string file = programFile(args.positionals[0]);
+  bool unreadable = !unreadableReason(file).empty(); // reported by load() as a diagnostic
   if (llvm::StringRef(file).endswith(".json"))
     return fromIRFile(args, file, emit);
 
@@ -70,7 +68,7 @@ static int runCompile(const Args &args) {
   }
   if (!prog || !session.check()) {
     consumer->finish(session.sourceMgr());
-    return kErrors;
+    return unreadable ? kEnvironment : kErrors;
   }
   auto m = session.lower();
   consumer->finish(session.sourceMgr());
