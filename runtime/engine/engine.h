@@ -56,6 +56,9 @@ public:
   /// Called after every job finishes (progress display).
   std::function<void(const JobRecord &)> onJobDone;
   unsigned decisions() const { return decisionCount; }
+  /// Tasks running now (both slot kinds), and jobs submitted but not arrived.
+  unsigned tasksInFlight() const { return busy[0] + busy[1]; }
+  size_t jobsNotArrived() const { return waiting.size(); }
   double decisionSeconds() const { return decisionTime; }
 
 private:

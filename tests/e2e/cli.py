@@ -66,7 +66,122 @@ def help_text(tmp):
     expect("help of an unknown command", 2, "help", "frobnicate")
 
 
-GROUPS = {"first-commands": first_commands, "help": help_text}
+FAILING_TOOL = """app fails(x: string) -> json {
+  tool t = exec_false(x: x)
+  return t;
+}
+tool exec_false(x: string) -> json {
+  exec = ["false"];
+  timeout = 5s;
+}
+"""
+
+BROKEN = "app broken(x: string) -> string {\n  return nosuch;\n}\n"
+
+
+def exit_0(tmp):
+    rag = os.path.join(EX, "rag")
+    expect("check", 0, "check", rag)
+    expect("compile -o FILE", 0, "compile", rag, "-o", os.path.join(tmp, "rag.json"))
+    expect("compile an IR file", 0, "compile", os.path.join(tmp, "rag.json"), "--emit=summary")
+    expect("run", 0, "run", rag, "--time-scale", "200")
+    expect("batch", 0, "batch", rag, "--time-scale", "200", "--jobs", "3")
+    expect("simulate", 0, "simulate", os.path.join(EX, "workloads/uniform.toml"), "--jobs", "10", "--scheduler", "fcfs")
+    expect("--version", 0, "--version")
+
+
+def exit_1(tmp):
+    broken = os.path.join(tmp, "broken.llmflow")
+    open(broken, "w").write(BROKEN)
+    expect("check a program with errors", 1, "check", broken)
+    expect("compile a program with errors", 1, "compile", broken)
+    expect("run a program with errors", 1, "run", broken, "--input", "x=1")
+    fails = os.path.join(tmp, "fails.llmflow")
+    open(fails, "w").write(FAILING_TOOL)
+    # A real backend so the tool really runs (the program has no LLM stage; the URL is never called).
+    p = expect("run a job that fails", 1, "run", fails, "--input", "x=1", "--backend", "http://127.0.0.1:9")
+    check("the failure says why", "exited with status 1" in p.stderr, p)
+    lines = os.path.join(tmp, "fails.jsonl")
+    open(lines, "w").write('{"x": "a"}\n{"x": "b"}\n')
+    expect("batch with failed jobs", 1, "batch", fails, "--inputs", lines, "--backend", "http://127.0.0.1:9")
+
+
+def exit_2(tmp):
+    rag = os.path.join(EX, "rag")
+    expect("no command", 2)
+    expect("unknown command", 2, "frobnicate")
+    expect("unknown option", 2, "check", "--frobnicate", rag)
+    expect("option without its value", 2, "run", rag, "--time-scale")
+    expect("missing argument", 2, "run")
+    expect("bad number", 2, "run", rag, "--time-scale", "abc")
+    expect("number out of range", 2, "batch", rag, "--arrival-rate", "-1")
+    expect("bad integer", 2, "batch", rag, "--jobs", "x")
+    expect("bad choice", 2, "compile", rag, "--emit=xx")
+    expect("bad --color", 2, "check", "--color=sometimes", rag)
+    expect("unknown scheduler", 2, "run", rag, "--scheduler", "nope")
+    expect("unknown input name", 2, "run", rag, "--input", "nope=1")
+    expect("--line past the end", 2, "run", rag, "--line", "99")
+    expect("bad --backend", 2, "run", rag, "--backend", "ftp://x")
+    expect("simulate: bad --jobs", 2, "simulate", os.path.join(EX, "workloads/uniform.toml"), "--jobs", "0")
+
+
+def exit_3(tmp):
+    rag = os.path.join(EX, "rag")
+    missing = os.path.join(tmp, "nope")
+    for cmd in ("check", "compile", "run", "batch", "profile"):
+        p = expect("%s: missing program" % cmd, 3, cmd, missing + ".llmflow")
+        check("%s: the message names the file" % cmd, "nope.llmflow" in p.stderr, p)
+    expect("run: missing --inputs", 3, "run", rag, "--inputs", missing + ".json")
+    expect("batch: missing --inputs", 3, "batch", rag, "--inputs", missing + ".jsonl")
+    bad = os.path.join(tmp, "bad.json")
+    open(bad, "w").write('{"question": "x"')
+    p = expect("run: malformed --inputs", 3, "run", rag, "--inputs", bad)
+    check("malformed --inputs: says what --inputs takes", "JSON Lines" in p.stderr, p)
+    expect("run: missing --config", 3, "run", rag, "--config", missing + ".toml")
+    cfg = os.path.join(tmp, "bad.toml")
+    open(cfg, "w").write("[engine]\nfrobnicate = 1\n")
+    expect("run: invalid --config", 3, "run", rag, "--config", cfg)
+    expect("compile: unwritable -o", 3, "compile", rag, "-o", os.path.join(missing, "x.json"))
+    expect("run: unwritable --events", 3, "run", rag, "--events", os.path.join(missing, "e.jsonl"))
+    expect("simulate: missing workload", 3, "simulate", missing + ".toml")
+    expect("estimate: missing network", 3, "estimate", rag, "--bn", missing + ".json")
+    expect("bn show: missing network", 3, "bn", "show", missing + ".json")
+
+
+def progress(tmp):
+    """On a terminal the status line is redrawn while jobs run, not only when one ends."""
+    import pty
+    import time
+    master, slave = pty.openpty()
+    t0 = time.monotonic()
+    p = subprocess.Popen([BIN, "batch", os.path.join(EX, "react"), "--time-scale", "2", "--jobs", "3"],
+                         stdout=subprocess.DEVNULL, stderr=slave, env=ENV)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(timeout=120)
+    took = time.monotonic() - t0
+    text = out.decode(errors="replace")
+    draws = [d for d in text.split("\r") if "in flight" in d]
+    check("batch under a terminal exits 0", p.returncode == 0)
+    check("the line shows done/failed, tasks in flight, elapsed and ETA",
+          any("0 failed" in d and "in flight" in d and "elapsed" in d and "ETA" in d for d in draws), None)
+    # Redrawn every 0.25 s: a run of `took` seconds has far more draws than its 3 job ends.
+    check("redrawn at least every 0.5 s (%d draws in %.1f s)" % (len(draws), took), len(draws) >= took / 0.5 - 1)
+    check("the last line is final", draws and "3/3 jobs" in draws[-1] and "done" in draws[-1])
+    p = llmflow("batch", os.path.join(EX, "react"), "--time-scale", "200", "--jobs", "3")
+    check("not a terminal: plain progress lines, no redraws", "progress: 3/3 jobs" in p.stderr and "\r" not in p.stderr, p)
+
+
+GROUPS = {"first-commands": first_commands, "help": help_text, "exit-0": exit_0, "exit-1": exit_1,
+          "exit-2": exit_2, "exit-3": exit_3, "progress": progress}
 
 
 def main():

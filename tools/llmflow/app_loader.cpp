@@ -141,21 +141,22 @@ bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<l
   return true;
 }
 
-bool readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
-                   std::vector<llvm::json::Object> &lines, unsigned &jobs) {
+int readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
+                  std::vector<llvm::json::Object> &lines, unsigned &jobs) {
+  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
+    llvm::errs() << "llmflow " << command << ": --jobs expects a positive integer\n";
+    return kUsage;
+  }
   std::string path = args.has("inputs") ? args.get("inputs") : app.inputsPath;
   if (path.empty()) {
     llvm::errs() << "llmflow " << command << ": no --inputs FILE.jsonl given and no inputs.jsonl next to the program\n";
-    return false;
+    return kUsage;
   }
   if (!readInputLines(path, app, lines))
-    return false;
-  jobs = unsigned(lines.size());
-  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
-    llvm::errs() << "llmflow " << command << ": --jobs expects a positive integer\n";
-    return false;
-  }
-  return true;
+    return kEnvironment;
+  if (!args.has("jobs"))
+    jobs = unsigned(lines.size());
+  return kOk;
 }
 
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out,

@@ -21,6 +21,8 @@ std::vector<OptionSpec> diagnosticOptions() {
 void printHelp(const Command &cmd, llvm::raw_ostream &os) {
   os << "usage: llmflow " << cmd.name << " " << cmd.usage << "\n\n" << cmd.summary << "\n\noptions:\n";
   for (const OptionSpec &o : cmd.options) {
+    if (!o.aliasOf.empty())
+      continue;
     std::string flag = (o.name.size() == 1 ? "-" : "--") + o.name;
     if (o.takesValue)
       flag += (o.name.size() == 1 ? " " : "=") + o.metavar;
@@ -77,8 +79,9 @@ std::optional<Args> parseArgs(const Command &cmd, int argc, char **argv, int fir
     } else if (hasInline) {
       return fail("option '--" + name.str() + "' takes no value");
     }
-    a.values[name.str()] = value;
-    a.multi.push_back(name.str() + "=" + value);
+    std::string key = spec->aliasOf.empty() ? name.str() : spec->aliasOf;
+    a.values[key] = value;
+    a.multi.push_back(key + "=" + value);
   }
   return a;
 }

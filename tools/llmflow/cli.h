@@ -27,6 +27,9 @@ struct OptionSpec {
   bool takesValue = false;
   std::string help;
   std::string metavar = "VALUE";
+  /// An old spelling: its value is stored under this option's name, and
+  /// help does not list it.
+  std::string aliasOf = "";
 };
 
 struct Command {

@@ -1,6 +1,7 @@
 // llmflow run APP: one job, its result as JSON on stdout.
 // llmflow batch APP --inputs FILE.jsonl: many jobs at once, with a summary.
 #include "commands.h"
+#include "progress.h"
 #include "runner.h"
 
 #include "core/job.h"
@@ -9,6 +10,7 @@
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -31,9 +33,11 @@ static llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> oneJS
 
 /// The inputs of `run`: --inputs FILE (one JSON object, or JSON Lines of
 /// which --line N is taken), else the first line of the inputs.jsonl next to
-/// the program; then --input NAME=VALUE on top. Says on stderr which line of
-/// several it took. Returns the exit code on failure.
-static std::optional<llvm::json::Object> runInputs(const Args &args, const LoadedApp &app, int *code) {
+/// the program; then --input NAME=VALUE on top. `note` says which line of
+/// several it took (printed once the run is set up). Returns the exit code on
+/// failure.
+static std::optional<llvm::json::Object> runInputs(const Args &args, const LoadedApp &app, int *code,
+                                                   std::string &note) {
   llvm::json::Object inputs;
   bool given = args.has("inputs") || llvm::any_of(args.multi, [](const std::string &m) {
     return llvm::StringRef(m).startswith("input=");
@@ -73,8 +77,8 @@ static std::optional<llvm::json::Object> runInputs(const Args &args, const Loade
     }
     inputs = *value.getAsObject();
     if (!args.has("inputs") || lines->size() > 1)
-      llvm::errs() << "llmflow run: inputs from line " << lineNo << " of " << path << " (of " << lines->size()
-                   << "; --line N picks another)\n";
+      note = llvm::formatv("llmflow run: inputs from line {0} of {1} (of {2}; --line N picks another)\n", lineNo,
+                           path, lines->size());
   }
   for (const std::string &m : args.multi) {
     llvm::StringRef s(m);
@@ -104,12 +108,14 @@ static int runOne(const Args &args) {
   auto app = loadApplication(args, args.positionals[0], &code);
   if (!app)
     return code;
-  std::optional<llvm::json::Object> inputs = runInputs(args, *app, &code);
+  std::string note;
+  std::optional<llvm::json::Object> inputs = runInputs(args, *app, &code, note);
   if (!inputs)
     return code;
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
+  llvm::errs() << note;
   rt::JobId id = runner->submit(std::move(*inputs), 0);
   runner->run();
   const engine::JobRecord &rec = runner->eng().records().at(id);
@@ -137,8 +143,8 @@ static int runBatch(const Args &args) {
     return code;
   std::vector<llvm::json::Object> lines;
   unsigned jobs = 0;
-  if (!readJobInputs(args, *app, "batch", lines, jobs))
-    return kUsage;
+  if (int e = readJobInputs(args, *app, "batch", lines, jobs))
+    return e;
   double rate = 0;
   if (args.has("arrival-rate") && (llvm::StringRef(args.get("arrival-rate")).getAsDouble(rate) || rate <= 0)) {
     llvm::errs() << "llmflow batch: --arrival-rate expects jobs per second > 0\n";
@@ -156,23 +162,9 @@ static int runBatch(const Args &args) {
     if (rate > 0)
       t += gap(rng);
   }
-  bool tty = llvm::errs().is_displayed();
-  unsigned finished = 0, failed = 0;
-  runner->eng().onJobDone = [&](const engine::JobRecord &r) {
-    ++finished;
-    failed += !r.ok;
-    if (tty) {
-      unsigned width = 30, filled = finished * width / jobs;
-      llvm::errs() << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << finished << "/"
-                   << jobs << " jobs, " << failed << " failed";
-      if (finished == jobs)
-        llvm::errs() << "\n";
-    } else if (finished == jobs || finished % std::max(1u, jobs / 10) == 0) {
-      llvm::errs() << "progress: " << finished << "/" << jobs << " jobs, " << failed << " failed\n";
-    }
-    if (!r.ok)
-      llvm::errs() << (tty ? "\n" : "") << "job " << r.id << " failed: " << r.error << "\n";
-  };
+  Progress progress(runner->ioContext(), runner->eng(), jobs, llvm::errs().is_displayed());
+  runner->eng().onJobDone = [&](const engine::JobRecord &r) { progress.jobDone(r); };
+  progress.start();
   runner->run();
   if (!runner->writeTrace(args))
     return kEnvironment;

@@ -59,7 +59,7 @@ static int runSimulate(const Args &args) {
   auto wl = sim::loadWorkload(args.positionals[0]);
   if (!wl) {
     llvm::errs() << "llmflow: " << llvm::toString(wl.takeError()) << "\n";
-    return kUsage;
+    return kEnvironment;
   }
   sim::Workload w = std::move(*wl);
   if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, w.jobs) || w.jobs == 0)) {
@@ -70,8 +70,8 @@ static int runSimulate(const Args &args) {
     llvm::errs() << "llmflow simulate: --seed expects an integer\n";
     return kUsage;
   }
-  if (args.has("rate") && (llvm::StringRef(args.get("rate")).getAsDouble(w.rate) || w.rate <= 0)) {
-    llvm::errs() << "llmflow simulate: --rate expects jobs per second > 0\n";
+  if (args.has("arrival-rate") && (llvm::StringRef(args.get("arrival-rate")).getAsDouble(w.rate) || w.rate <= 0)) {
+    llvm::errs() << "llmflow simulate: --arrival-rate expects jobs per second > 0\n";
     return kUsage;
   }
   if (args.has("scheduler")) {
@@ -114,7 +114,7 @@ static int runSimulate(const Args &args) {
     s->model = std::make_unique<engine::SimTaskModel>(L.module, bctx);
     if (L.inputsPath.empty() || !readInputLines(L.inputsPath, L, s->inputs)) {
       llvm::errs() << "llmflow: " << wa.path << ": needs an inputs.jsonl with sample jobs\n";
-      return kUsage;
+      return kEnvironment;
     }
     if (!wa.trace.empty()) {
       auto recs = profile::readProfiles(wa.trace);
@@ -382,7 +382,8 @@ Command simulateCommand() {
   c.options.push_back({"scheduler", true, "comma-separated schedulers (default: the workload's list)", "A,B,..."});
   c.options.push_back({"jobs", true, "number of jobs (default: the workload's)", "N"});
   c.options.push_back({"seed", true, "seed (default: the workload's)", "S"});
-  c.options.push_back({"rate", true, "Poisson arrival rate, jobs per second (default: the workload's)", "R"});
+  c.options.push_back({"arrival-rate", true, "Poisson arrival rate, jobs per second (default: the workload's)", "R"});
+  c.options.push_back({"rate", true, "", "R", "arrival-rate"});
   c.options.push_back({"json", true, "write the results (with every job's JCT) as JSON", "FILE"});
   c.run = runSimulate;
   return c;

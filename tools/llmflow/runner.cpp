@@ -55,6 +55,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   if (args.has("config"))
     if (llvm::Error e = engine::loadRunConfig(args.get("config"), cfg)) {
       llvm::errs() << "llmflow: " << llvm::toString(std::move(e)) << "\n";
+      *exitCode = kEnvironment;
       return nullptr;
     }
   if (args.has("backend"))

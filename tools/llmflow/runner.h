@@ -30,6 +30,7 @@ public:
   rt::JobId submit(llvm::json::Object inputs, double delay);
   void run() { engine->run(); }
   engine::Engine &eng() { return *engine; }
+  boost::asio::io_context &ioContext() { return io; }
   engine::MemorySink &memory() { return mem; }
   const engine::RunConfig &config() const { return cfg; }
   const LoadedApp &application() const { return app; }
