@@ -22,6 +22,8 @@ namespace llmflow::engine {
 struct EngineConfig {
   unsigned llmSlots = 16;
   unsigned regularSlots = 8;
+  /// Attach each task's content (transcript and value) to its end event.
+  bool recordContent = false;
 };
 
 struct JobRecord {

@@ -42,6 +42,7 @@ llvm::json::Value toJSON(const Event &e) {
   if (!e.error.empty()) o["error"] = e.error;
   if (e.result) o["result"] = *e.result;
   if (e.extra) o["run"] = *e.extra;
+  if (e.content) o["content"] = *e.content;
   return o;
 }
 
@@ -81,6 +82,7 @@ llvm::Expected<Event> eventFromJSON(const llvm::json::Value &v) {
   if (auto x = o->getString("error")) e.error = x->str();
   if (const llvm::json::Value *x = o->get("result")) e.result = *x;
   if (const llvm::json::Value *x = o->get("run")) e.extra = *x;
+  if (const llvm::json::Value *x = o->get("content")) e.content = *x;
   return e;
 }
 
@@ -98,7 +100,13 @@ std::string eventLine(const Event &e) {
 }
 
 void JSONLSink::record(const Event &e) {
-  *os << eventLine(e) << "\n";
+  if (e.content && !withContent) {
+    Event bare = e;
+    bare.content.reset();
+    *os << eventLine(bare) << "\n";
+  } else {
+    *os << eventLine(e) << "\n";
+  }
   os->flush();
 }
 

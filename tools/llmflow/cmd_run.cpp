@@ -116,7 +116,7 @@ static int runOne(const Args &args) {
   if (!runner)
     return code;
   llvm::errs() << note;
-  rt::JobId id = runner->submit(std::move(*inputs), 0);
+  rt::JobId id = runner->submit(*inputs, 0);
   runner->run();
   const engine::JobRecord &rec = runner->eng().records().at(id);
   if (!runner->writeTrace(args))
@@ -124,6 +124,9 @@ static int runOne(const Args &args) {
   llvm::errs() << llvm::format("job %llu %s in %.2f s: %u LLM calls, %u tool calls, %llu tokens out\n",
                                (unsigned long long)id, rec.ok ? "finished" : "failed", rec.finish - rec.arrival,
                                rec.llmCalls, rec.toolCalls, (unsigned long long)rec.tokensOut);
+  if (args.has("json") &&
+      !writeOutput(args.get("json"), llvm::formatv("{0:2}\n", engine::toJSON(rec, *inputs)).str()))
+    return kEnvironment;
   if (!rec.ok) {
     llvm::errs() << "llmflow: job failed: " << rec.error << "\n";
     return kErrors;
@@ -153,6 +156,15 @@ static int runBatch(const Args &args) {
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
+  std::unique_ptr<llvm::raw_fd_ostream> results;
+  if (args.has("output")) {
+    std::error_code ec;
+    results = std::make_unique<llvm::raw_fd_ostream>(args.get("output"), ec, llvm::sys::fs::OF_None);
+    if (ec) {
+      llvm::errs() << "llmflow: cannot write '" << args.get("output") << "': " << ec.message() << "\n";
+      return kEnvironment;
+    }
+  }
   // Poisson arrivals at `rate` (engine seconds), seeded; all at once without a rate.
   std::mt19937_64 rng(runner->config().seed ^ 0xa5a5a5a5ULL);
   std::exponential_distribution<double> gap(rate > 0 ? rate : 1);
@@ -163,7 +175,13 @@ static int runBatch(const Args &args) {
       t += gap(rng);
   }
   Progress progress(runner->ioContext(), runner->eng(), jobs, llvm::errs().is_displayed());
-  runner->eng().onJobDone = [&](const engine::JobRecord &r) { progress.jobDone(r); };
+  runner->eng().onJobDone = [&](const engine::JobRecord &r) {
+    progress.jobDone(r);
+    if (results) { // one line per job as it ends, flushed: an interrupted batch keeps what it did
+      *results << engine::toJSON(r, lines[(r.id - 1) % lines.size()]) << "\n";
+      results->flush();
+    }
+  };
   progress.start();
   runner->run();
   if (!runner->writeTrace(args))
@@ -201,6 +219,7 @@ Command runCommand() {
   c.options.push_back({"input", true, "an input value (JSON unless the input is a string); repeatable", "NAME=VALUE"});
   c.options.push_back({"inputs", true, "a JSON object of inputs, or JSON Lines of them (default: inputs.jsonl next to the program)", "FILE"});
   c.options.push_back({"line", true, "which line of the inputs file to run (default 1)", "N"});
+  c.options.push_back({"json", true, "also write the job's record as JSON: id, inputs, status, result or error, JCT, calls, tokens ('-' = stdout)", "FILE"});
   c.run = runOne;
   return c;
 }
@@ -215,7 +234,8 @@ Command batchCommand() {
   c.options.push_back({"inputs", true, "one JSON object of inputs per line (default: inputs.jsonl next to the program)", "FILE.jsonl"});
   c.options.push_back({"jobs", true, "number of jobs (default: one per input line; lines are reused in turn)", "N"});
   c.options.push_back({"arrival-rate", true, "Poisson arrivals, jobs per second (default: all at once)", "R"});
-  c.options.push_back({"json", true, "also write the summary as JSON", "FILE"});
+  c.options.push_back({"json", true, "also write the summary as JSON ('-' = stdout)", "FILE"});
+  c.options.push_back({"output", true, "write one JSON line per job as it ends: id, inputs, status, result or error, JCT, calls, tokens", "FILE.jsonl"});
   c.run = runBatch;
   return c;
 }

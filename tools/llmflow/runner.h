@@ -52,6 +52,7 @@ private:
   std::unique_ptr<engine::SimTaskModel> simModel;
   std::unique_ptr<engine::TaskExecutor> llmExec, toolExec;
   engine::MemorySink mem;
+  std::unique_ptr<engine::EventSink> verbose;
   std::unique_ptr<engine::JSONLSink> file;
   engine::TeeSink tee;
   std::unique_ptr<engine::Engine> engine;
