@@ -13,6 +13,7 @@ packages=(
   doctest-dev
   python3
   graphviz
+  openssl
 )
 
 # Optional groups: --fuzz adds clang and its fuzzer/sanitizer runtimes.

@@ -63,8 +63,14 @@ void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
                                             done = std::move(done)](llvm::Expected<llm::ChatResult> r) mutable {
     ExecResult out;
     out.transcript = std::move(transcript);
-    if (out.transcript && r)
+    if (out.transcript && r) {
       out.transcript->response = r->content;
+      // What the answering endpoint was sent: its model id, format and extra fields.
+      if (auto sent = llvm::json::parse(r->requestBody))
+        out.transcript->request = std::move(*sent);
+      else
+        llvm::consumeError(sent.takeError());
+    }
     if (!r) {
       out.outcome.ok = false;
       out.outcome.error = llvm::toString(r.takeError());

@@ -17,11 +17,12 @@ def fake_openai(*extra_args):
     try:
         line = proc.stdout.readline().split()
         assert line and line[0] == "PORT", line
-        yield "http://127.0.0.1:%s" % line[1]
+        yield "%s://127.0.0.1:%s" % ("https" if "--tls-cert" in extra_args else "http", line[1])
     finally:
-        proc.stdin.close()
+        proc.terminate()   # quiet: SIGTERM is a normal end
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        proc.stdin.close()

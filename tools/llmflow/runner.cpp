@@ -164,6 +164,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     llm::ClientConfig cc;
     cc.endpoints = cfg.endpoints;
     cc.routes = cfg.routes;
+    cc.models = cfg.models;
     cc.seed = cfg.seed;
     r->llmExec = std::make_unique<engine::HttpLLMExecutor>(r->io, *r->clock, std::move(cc), cfg.timeouts);
     exec::BuiltinContext bctx;
