@@ -180,7 +180,46 @@ def progress(tmp):
     check("not a terminal: plain progress lines, no redraws", "progress: 3/3 jobs" in p.stderr and "\r" not in p.stderr, p)
 
 
-GROUPS = {"first-commands": first_commands, "help": help_text, "exit-0": exit_0, "exit-1": exit_1,
+SHORT_DOC = """[[test]]
+name = "short"
+[test.inputs]
+title = "T"
+document = "one two three"
+[test.replies]
+notes = { summary = "s", key_points = [], entities = [] }
+reduce = { title = "T", summary = "s", key_points = [], open_questions = [] }
+[test.expect]
+result = { title = "T" }
+"""
+
+
+def test_command(tmp):
+    """llmflow test: failures name the stage, expected and actual; exit codes 0/1/2/3."""
+    mr = os.path.join(EX, "mapreduce")
+
+    def suite(name, text):
+        path = os.path.join(tmp, name + ".tests.toml")
+        open(path, "w").write(text)
+        return path
+    expect("test: a passing case", 0, "test", mr, "--tests", suite("pass", SHORT_DOC))
+    bad = SHORT_DOC.replace('result = { title = "T" }', 'result = { title = "U" }\nstages = { "chunks.0" = "one" }')
+    p = expect("test: a failed expectation", 1, "test", mr, "--tests", suite("fail", bad))
+    check("the failure names the place, the expected and the actual value",
+          'result .title: expected "U", got "T"' in p.stdout and
+          "stage 'mapreduce/chunks' .0: expected \"one\", got \"one two three\"" in p.stdout, p)
+    p = expect("test: a missing reply fails the case", 1, "test", mr, "--tests",
+               suite("noreply", SHORT_DOC.replace('reduce = {', 'reduce_ = {').replace("reduce_ = ", "# ")))
+    check("the case says which reply is missing", "no canned reply for stage 'mapreduce/reduce' call 1" in p.stdout, p)
+    p = expect("test: an unknown stage", 3, "test", mr, "--tests", suite("unknown", SHORT_DOC.replace("notes =", "nots =")))
+    check("the error lists the stages", "no stage 'nots'" in p.stderr and "summarize_chunk/notes" in p.stderr, p)
+    p = expect("test: a reply of the wrong type", 3, "test", mr, "--tests",
+               suite("type", SHORT_DOC.replace('reduce = { title = "T",', 'reduce = { title = 3,')))
+    check("the error names the stage and the type", "replies.reduce: not a Summary" in p.stderr, p)
+    expect("test: no test file", 3, "test", mr, "--tests", os.path.join(tmp, "none.toml"))
+    expect("test: --filter matches nothing", 2, "test", mr, "--tests", suite("pass2", SHORT_DOC), "--filter", "zzz")
+
+
+GROUPS = {"test-command": test_command, "first-commands": first_commands, "help": help_text, "exit-0": exit_0, "exit-1": exit_1,
           "exit-2": exit_2, "exit-3": exit_3, "progress": progress}
 
 

@@ -12,4 +12,5 @@ Command profileCommand();
 Command simulateCommand();
 Command bnCommand();
 Command estimateCommand();
+Command testCommand();
 } // namespace llmflow::cli
