@@ -14,6 +14,7 @@ packages=(
   python3
   graphviz
   openssl
+  chromium
 )
 
 # Optional groups: --fuzz adds clang and its fuzzer/sanitizer runtimes.

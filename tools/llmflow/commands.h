@@ -13,4 +13,5 @@ Command simulateCommand();
 Command bnCommand();
 Command estimateCommand();
 Command testCommand();
+Command reportCommand();
 } // namespace llmflow::cli
