@@ -176,7 +176,7 @@ Command bnCommand() {
   c.summary = "Bayesian networks of an application's stages (docs/bn.md):\n"
               "  bn train PROFILE.jsonl --program APP -o APP.bn.json   learn from profiles; prints held-out log-likelihood\n"
               "  bn show APP.bn.json [--dot]                            variables, states, parents (or a DOT picture)\n"
-              "  bn export APP.bn.json --format=bif|xmlbif [-o FILE]    for pgmpy, bnlearn, GeNIe\n"
+              "  bn export APP.bn.json --format=bif|xmlbif [-o FILE]    for pgmpy, bnlearn\n"
               "Exit status: 0 ok, 1 the profile does not fit the program or training failed, 2 usage, 3 environment.";
   c.usage = "train|show|export ...";
   c.options = diagnosticOptions();
