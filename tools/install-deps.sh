@@ -12,6 +12,9 @@ packages=(
   libtoml11-dev
   doctest-dev
   python3
+  graphviz
+  openssl
+  chromium
 )
 
 # Optional groups: --fuzz adds clang and its fuzzer/sanitizer runtimes;

@@ -12,14 +12,14 @@ namespace llmflow::driver {
 std::string defaultStdlibDir(const char *argv0) {
   if (auto env = llvm::sys::Process::GetEnv("LLMFLOW_STDLIB"))
     return *env;
-  if (argv0) {
-    std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&defaultStdlibDir));
-    llvm::SmallString<256> p(llvm::sys::path::parent_path(exe));
-    llvm::sys::path::append(p, "..", "share", "llmflow", "stdlib");
-    if (llvm::sys::fs::is_directory(p))
-      return std::string(p);
-  }
-  return LLMFLOW_SOURCE_STDLIB;
+  // Relative to the binary, so an installed tree can move: PREFIX/bin/llmflow
+  // reads PREFIX/share/llmflow/stdlib. The build tree mirrors this with a
+  // link (build/tools/share/llmflow/stdlib, made by CMake).
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0 ? argv0 : "llmflow",
+                                                     reinterpret_cast<void *>(&defaultStdlibDir));
+  llvm::SmallString<256> p(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(p, "share", "llmflow", "stdlib");
+  return std::string(p);
 }
 
 Session::Session(support::DiagnosticConsumer &consumer, Options o)

@@ -26,8 +26,9 @@ struct Options {
   LoadOptions loadOptions() const;
 };
 
-/// The stdlib directory: $LLMFLOW_STDLIB, else next to the executable
-/// (../share/llmflow/stdlib), else the source tree's stdlib/.
+/// The stdlib directory: $LLMFLOW_STDLIB, else PREFIX/share/llmflow/stdlib
+/// for the executable PREFIX/bin/llmflow (whether or not it exists: an
+/// import error names it).
 std::string defaultStdlibDir(const char *argv0);
 
 class Session {

@@ -120,7 +120,10 @@ private:
         continue;
       std::string target = resolveImport(*d, path);
       if (target.empty() || !llvm::sys::fs::exists(target)) {
-        diags.report(DiagID::ErrImportNotFound, d->importPathRange) << d->importPath;
+        auto diag = diags.report(DiagID::ErrImportNotFound, d->importPathRange);
+        diag << d->importPath;
+        if (!target.empty() && !d->importIsFile)
+          diag.note(DiagID::NoteStdlibSearched, d->importPathRange, {opts.stdlibDir});
         continue;
       }
       if (auto idx = load(target, d, d->name))

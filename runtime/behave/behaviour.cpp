@@ -1,6 +1,7 @@
 #include "behave/behaviour.h"
 
 #include "core/toml_json.h"
+#include "exec/builtins.h"
 
 #include <algorithm>
 #include <cmath>
@@ -332,6 +333,23 @@ llvm::Expected<BehaviourModel> BehaviourModel::load(llvm::StringRef path, const 
         TRY(unknownKeys({"length", "source"}));
         if (n->resultType.kind != ir::Type::Kind::List)
           return fail(where(at + ": the node's output is " + n->resultType.str() + ", not a list"));
+        // An entry that could change nothing is a mistake, not a no-op: the
+        // length only matters to a map fanning out over the node, and a
+        // builtin's output is real even in the simulated backend.
+        bool mapSource = false;
+        for (const ir::App &a : mod.apps)
+          ir::forEachNode(a.graph, [&](const ir::Node &x) {
+            if (x.dynamic && x.dynamic->kind == ir::DynamicKind::Map &&
+                llvm::is_contained(x.dynamic->resolvedBy, id))
+              mapSource = true;
+          });
+        if (!mapSource)
+          return fail(where(at + ": no map fans out over this node's output, so its length would change "
+                                 "nothing ([list] describes the list a map iterates)"));
+        if (const ir::ToolDef *td = n->tool ? mod.findTool(n->tool->tool) : nullptr;
+            td && td->impl == ir::ToolDef::Impl::Builtin && exec::isSyncBuiltin(td->builtin))
+          return fail(where(at + ": the node runs the builtin '" + td->builtin +
+                            "', which really runs in the simulated backend: its list follows its inputs"));
         auto t = dist("length", true);
         if (!t) return t.takeError();
         TRY(checkCount(**t, "length", 0, 1e300));

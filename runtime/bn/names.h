@@ -1,6 +1,6 @@
 // Internal: identifiers and property text for the BIF and XMLBIF writers
 // and reader. BIF words are [A-Za-z][A-Za-z0-9_]* here (what pgmpy,
-// bnlearn, Weka and GeNIe all accept); pgmpy's reader also splits the file
+// bnlearn and Weka accept); pgmpy's reader also splits the file
 // at every occurrence of "variable" and "probability", so identifiers and
 // property values never contain those words. Property values are
 // percent-encoded ("%XX") so they hold no ';', '=', '{', '}', '"', '/' or

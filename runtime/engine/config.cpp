@@ -2,6 +2,7 @@
 
 #include "core/toml_json.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace llmflow::engine {
@@ -20,6 +21,38 @@ template <typename T> llvm::Error number(const llvm::json::Object &o, llvm::Stri
   if (!n || *n < min)
     return fail(path, "[" + section + "] " + key + ": expected a number >= " + llvm::formatv("{0}", min).str());
   out = T(*n);
+  return llvm::Error::success();
+}
+
+/// An optional table of strings (headers, model ids).
+llvm::Error stringTable(const llvm::json::Object &o, llvm::StringRef key,
+                        std::vector<std::pair<std::string, std::string>> &out, llvm::StringRef path,
+                        llvm::StringRef where) {
+  const llvm::json::Value *v = o.get(key);
+  if (!v)
+    return llvm::Error::success();
+  const llvm::json::Object *t = v->getAsObject();
+  if (!t)
+    return fail(path, where + ": " + key + ": expected a table of strings");
+  for (const auto &kv : *t) {
+    auto s = kv.second.getAsString();
+    if (!s)
+      return fail(path, where + ": " + key + "." + kv.first.str() + ": expected a string");
+    out.push_back({kv.first.str(), s->str()});
+  }
+  std::sort(out.begin(), out.end());
+  return llvm::Error::success();
+}
+
+/// An optional table of any values (extra request fields).
+llvm::Error table(const llvm::json::Object &o, llvm::StringRef key, llvm::json::Object &out, llvm::StringRef path,
+                  llvm::StringRef where) {
+  const llvm::json::Value *v = o.get(key);
+  if (!v)
+    return llvm::Error::success();
+  if (!v->getAsObject())
+    return fail(path, where + ": " + key + ": expected a table of request fields");
+  out = *v->getAsObject();
   return llvm::Error::success();
 }
 
@@ -60,7 +93,9 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
       const llvm::json::Object *o = v.getAsObject();
       if (!o)
         return fail(path, "[[endpoints]] entries must be tables");
-      if (auto err = known(*o, {"name", "url", "api_key_env", "max_in_flight", "models"}, path, "endpoints"))
+      if (auto err = known(*o, {"name", "url", "api_key_env", "max_in_flight", "models", "headers", "ca_bundle",
+                                "response_format", "model_ids", "extra"},
+                           path, "endpoints"))
         return err;
       llm::Endpoint ep;
       auto name = o->getString("name");
@@ -76,6 +111,28 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
         for (const llvm::json::Value &m : *ms)
           if (auto s = m.getAsString())
             ep.models.push_back(s->str());
+      std::string where = "[[endpoints]] " + ep.name;
+      if (auto err = stringTable(*o, "headers", ep.headers, path, where)) return err;
+      if (auto err = stringTable(*o, "model_ids", ep.modelIds, path, where)) return err;
+      if (auto err = table(*o, "extra", ep.extra, path, where)) return err;
+      if (const llvm::json::Value *ca = o->get("ca_bundle")) {
+        if (!ca->getAsString())
+          return fail(path, where + ": ca_bundle: expected a file name");
+        ep.caBundle = ca->getAsString()->str();
+        if (!llvm::sys::fs::exists(ep.caBundle))
+          return fail(path, where + ": ca_bundle: no file '" + ep.caBundle + "'");
+      }
+      if (const llvm::json::Value *rf = o->get("response_format")) {
+        auto s = rf->getAsString();
+        if (s && *s == "json_schema")
+          ep.responseFormat = llm::ResponseFormat::JsonSchema;
+        else if (s && *s == "json_object")
+          ep.responseFormat = llm::ResponseFormat::JsonObject;
+        else if (s && *s == "none")
+          ep.responseFormat = llm::ResponseFormat::None;
+        else
+          return fail(path, where + ": response_format: expected \"json_schema\", \"json_object\" or \"none\"");
+      }
       for (const llm::Endpoint &other : cfg.endpoints)
         if (other.name == ep.name)
           return fail(path, "endpoint '" + ep.name + "' is defined twice");
@@ -86,9 +143,34 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
   }
   if (const llvm::json::Object *ms = root.getObject("models")) {
     for (const auto &kv : *ms) {
+      // NAME = ["endpoint", ...] (a route), or a table [models.NAME] with
+      // endpoints, id, extra and max_tokens_field.
       const llvm::json::Array *names = kv.second.getAsArray();
+      std::string where = "[models] " + kv.first.str();
+      if (const llvm::json::Object *t = kv.second.getAsObject()) {
+        if (auto err = known(*t, {"endpoints", "id", "extra", "max_tokens_field"}, path, "models." + kv.first.str()))
+          return err;
+        llm::ModelOptions mo;
+        if (const llvm::json::Value *id = t->get("id")) {
+          if (!id->getAsString() || id->getAsString()->empty())
+            return fail(path, where + ": id: expected the model id the server serves");
+          mo.id = id->getAsString()->str();
+        }
+        if (const llvm::json::Value *f = t->get("max_tokens_field")) {
+          if (!f->getAsString() || f->getAsString()->empty())
+            return fail(path, where + ": max_tokens_field: expected a field name");
+          mo.maxTokensField = f->getAsString()->str();
+        }
+        if (auto err = table(*t, "extra", mo.extra, path, where)) return err;
+        cfg.models.push_back({kv.first.str(), std::move(mo)});
+        names = t->getArray("endpoints");
+        if (!names && t->get("endpoints"))
+          return fail(path, where + ": endpoints: expected a list of endpoint names");
+        if (!names)
+          continue;
+      }
       if (!names)
-        return fail(path, "[models] " + kv.first.str() + ": expected a list of endpoint names");
+        return fail(path, where + ": expected a list of endpoint names, or a table (endpoints, id, extra, max_tokens_field)");
       std::vector<std::string> route;
       for (const llvm::json::Value &n : *names) {
         auto s = n.getAsString();

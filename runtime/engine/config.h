@@ -21,6 +21,7 @@ struct RunConfig {
   std::string dataDir;             // std.fs.read root ("" = the application's folder)
   std::vector<llm::Endpoint> endpoints;
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
+  std::vector<std::pair<std::string, llm::ModelOptions>> models;   // [models.NAME] id, extra, max_tokens_field
   llm::Timeouts timeouts;
   double toolGraceSeconds = 2;
   unsigned simEndpoints = 1;

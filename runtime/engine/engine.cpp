@@ -10,6 +10,19 @@ namespace llmflow::engine {
 
 namespace {
 const char *executorName(sched::Slot s) { return s == sched::Slot::LLM ? "llm" : "regular"; }
+
+llvm::json::Value contentOf(const ExecResult &r) {
+  llvm::json::Object c;
+  if (r.transcript) {
+    c["request"] = r.transcript->request;
+    c["response"] = r.transcript->response;
+    if (!r.transcript->stderrText.empty())
+      c["stderr"] = r.transcript->stderrText;
+  }
+  if (r.outcome.ok)
+    c["value"] = r.outcome.value;
+  return c;
+}
 } // namespace
 
 Engine::Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
@@ -238,6 +251,8 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   e.tokensOut = r.tokensOut;
   e.attempts = r.attempts;
   e.error = r.outcome.error;
+  if (config.recordContent || r.transcript)
+    e.content = contentOf(r);
   emit(std::move(e));
   if (slot == sched::Slot::LLM) {
     ++rec.llmCalls;

@@ -23,6 +23,8 @@ namespace llmflow::engine {
 struct EngineConfig {
   unsigned llmSlots = 16;
   unsigned regularSlots = 8;
+  /// Attach each task's content (transcript and value) to its end event.
+  bool recordContent = false;
 };
 
 struct JobRecord {
@@ -57,6 +59,9 @@ public:
   /// Called after every job finishes (progress display).
   std::function<void(const JobRecord &)> onJobDone;
   unsigned decisions() const { return decisionCount; }
+  /// Tasks running now (both slot kinds), and jobs submitted but not arrived.
+  unsigned tasksInFlight() const { return busy[0] + busy[1]; }
+  size_t jobsNotArrived() const { return waiting.size(); }
   double decisionSeconds() const { return decisionTime; }
 
 private:

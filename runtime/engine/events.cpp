@@ -45,6 +45,7 @@ llvm::json::Value toJSON(const Event &e) {
   if (e.extra) o["run"] = *e.extra;
   if (!e.features.empty())
     o["features"] = rt::featuresToJSON(e.features);
+  if (e.content) o["content"] = *e.content;
   return o;
 }
 
@@ -90,6 +91,7 @@ llvm::Expected<Event> eventFromJSON(const llvm::json::Value &v) {
       return f.takeError();
     e.features = std::move(*f);
   }
+  if (const llvm::json::Value *x = o->get("content")) e.content = *x;
   return e;
 }
 
@@ -107,7 +109,13 @@ std::string eventLine(const Event &e) {
 }
 
 void JSONLSink::record(const Event &e) {
-  *os << eventLine(e) << "\n";
+  if (e.content && !withContent) {
+    Event bare = e;
+    bare.content.reset();
+    *os << eventLine(bare) << "\n";
+  } else {
+    *os << eventLine(e) << "\n";
+  }
   os->flush();
 }
 

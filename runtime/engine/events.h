@@ -40,6 +40,9 @@ struct Event {
   std::optional<llvm::json::Value> extra;  // RunStarted: run configuration
   /// JobSubmitted: the job's input features (core/features.h), by input name.
   std::map<std::string, double> features;
+  /// TaskFinished / TaskFailed with content recording on (--log-content): the
+  /// request, the raw response, the tool's stderr and the stage's value.
+  std::optional<llvm::json::Value> content;
 };
 
 llvm::json::Value toJSON(const Event &e);
@@ -54,12 +57,16 @@ public:
 };
 
 /// Writes each event as a line and flushes, so a crash loses nothing.
+/// Without `withContent` the events' content is left out (other sinks of the
+/// same run, e.g. a verbose display, may still see it).
 class JSONLSink : public EventSink {
 public:
-  explicit JSONLSink(std::unique_ptr<llvm::raw_fd_ostream> os) : os(std::move(os)) {}
+  explicit JSONLSink(std::unique_ptr<llvm::raw_fd_ostream> os, bool withContent = true)
+      : os(std::move(os)), withContent(withContent) {}
   void record(const Event &e) override;
 private:
   std::unique_ptr<llvm::raw_fd_ostream> os;
+  bool withContent;
 };
 
 /// Keeps events in memory (traces, summaries, tests).

@@ -11,8 +11,20 @@
 
 namespace llmflow::engine {
 
+/// What a task exchanged with the outside world, recorded for
+/// --log-content when the executor is asked to: the request as rendered (LLM:
+/// the chat-completions body, never its headers or credentials; tool: argv
+/// and stdin, or method, URL and body, or a builtin's arguments) and the raw
+/// reply (the model's text; a tool's stdout and stderr, or the HTTP body).
+struct Transcript {
+  llvm::json::Value request = nullptr;
+  std::string response;
+  std::string stderrText;
+};
+
 struct ExecResult {
   rt::TaskOutcome outcome;
+  std::optional<Transcript> transcript;  // only when the executor records content
   std::optional<unsigned> tokensIn, tokensOut;
   unsigned attempts = 1;
   std::string endpoint;                  // which endpoint / worker ran it
@@ -28,6 +40,12 @@ public:
   virtual void run(const rt::Task &task, rt::Job &job, ExecCallback done) = 0;
   /// A short name for logs ("sim-llm", "http-llm", "process", ...).
   virtual std::string name() const = 0;
+  /// Fill ExecResult::transcript (off by default: prompts and outputs can be
+  /// large, and they are the user's data).
+  void setRecordContent(bool on) { recordContent = on; }
+
+protected:
+  bool recordContent = false;
 };
 
 /// The engine's clock as executors see it: seconds since the run started,

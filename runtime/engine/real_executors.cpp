@@ -1,6 +1,7 @@
 #include "engine/real_executors.h"
 
 #include "core/eval.h"
+#include "engine/chat_request.h"
 #include "engine/http_fetch.h"
 #include "exec/process.h"
 
@@ -47,20 +48,10 @@ HttpLLMExecutor::~HttpLLMExecutor() = default;
 
 void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   const ir::Node &n = *task.node;
-  llm::ChatRequest req;
-  req.model = n.llm->model;
-  req.maxTokens = n.llm->maxTokens;
-  req.temperature = n.llm->temperature;
-  if (!task.system.empty())
-    req.messages.push_back({"system", task.system});
-  std::string prompt = task.prompt;
-  if (!task.repairNote.empty())
-    prompt += "\n\n" + task.repairNote;
-  req.messages.push_back({"user", prompt});
-  if (n.llm->outputSchema) {
-    req.responseSchema = *n.llm->outputSchema;
-    req.schemaName = n.llm->isPlanner ? "plan" : "output";
-  }
+  llm::ChatRequest req = chatRequest(task);
+  std::optional<Transcript> transcript;
+  if (recordContent)
+    transcript = Transcript{requestJSON(req), "", ""};
   llm::Timeouts t = timeouts;
   t.totalSeconds = std::min(t.totalSeconds, n.policy.timeoutSeconds);
   llm::RetryPolicy retry;
@@ -68,8 +59,18 @@ void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   retry.backoffSeconds = n.policy.backoffSeconds;
   double sent = clock.now();
   bool typed = n.llm->outputSchema.has_value();
-  client.submit(std::move(req), t, retry, [this, sent, typed, done = std::move(done)](llvm::Expected<llm::ChatResult> r) {
+  client.submit(std::move(req), t, retry, [this, sent, typed, transcript = std::move(transcript),
+                                            done = std::move(done)](llvm::Expected<llm::ChatResult> r) mutable {
     ExecResult out;
+    out.transcript = std::move(transcript);
+    if (out.transcript && r) {
+      out.transcript->response = r->content;
+      // What the answering endpoint was sent: its model id, format and extra fields.
+      if (auto sent = llvm::json::parse(r->requestBody))
+        out.transcript->request = std::move(*sent);
+      else
+        llvm::consumeError(sent.takeError());
+    }
     if (!r) {
       out.outcome.ok = false;
       out.outcome.error = llvm::toString(r.takeError());
@@ -102,6 +103,17 @@ struct ToolCall {
   ExecCallback done;
   unsigned attempt = 0;
   std::string lastError;
+  std::optional<Transcript> transcript; // of the last attempt, when recording content
+  void record(llvm::json::Value request) {
+    if (transcript)
+      transcript = Transcript{std::move(request), "", ""};
+  }
+  void reply(std::string out, std::string err = "") {
+    if (transcript) {
+      transcript->response = std::move(out);
+      transcript->stderrText = std::move(err);
+    }
+  }
 };
 
 ToolExecutor::ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
@@ -115,6 +127,8 @@ void ToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   auto call = std::make_shared<ToolCall>();
   call->task = task;
   call->done = std::move(done);
+  if (recordContent)
+    call->transcript.emplace();
   attempt(call);
 }
 
@@ -155,6 +169,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
   };
   switch (tool.impl) {
   case ir::ToolDef::Impl::Builtin: {
+    call->record(llvm::json::Object{{"builtin", tool.builtin}, {"args", llvm::json::Object(args)}});
     if (exec::isSyncBuiltin(tool.builtin)) {
       auto v = exec::callBuiltin(tool.builtin, args, builtins);
       boost::asio::post(io, [this, call, v = std::move(v)]() mutable { finish(call, std::move(v)); });
@@ -167,9 +182,11 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       req.body = args.getString("body").getValueOr("").str();
       req.contentType = args.getString("content_type").getValueOr("application/json").str();
       req.timeoutSeconds = timeout;
-      httpFetch(http, std::move(req), [retryable](llvm::Expected<HttpResponse> r) {
+      call->record(llvm::json::Object{{"method", req.method}, {"url", req.url}, {"body", req.body}});
+      httpFetch(http, std::move(req), [retryable, call](llvm::Expected<HttpResponse> r) {
         if (!r)
           return retryable(r.takeError(), true);
+        call->reply(r->body);
         retryable(llvm::json::Value(std::move(r->body)), false);
       });
       return;
@@ -193,10 +210,12 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       req.body = *body;
     }
     req.timeoutSeconds = timeout;
+    call->record(llvm::json::Object{{"method", req.method}, {"url", req.url}, {"body", req.body}});
     const ir::ToolDef *td = &tool;
-    httpFetch(http, std::move(req), [retryable, td](llvm::Expected<HttpResponse> r) {
+    httpFetch(http, std::move(req), [retryable, td, call](llvm::Expected<HttpResponse> r) {
       if (!r)
         return retryable(r.takeError(), true);
+      call->reply(r->body);
       retryable(parseToolOutput(*td, r->body), false);
     });
     return;
@@ -221,10 +240,15 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       if (const llvm::json::Value *v = args.get(tool.stdinMode))
         spec.stdinData = rt::renderValue(*v);
     }
+    llvm::json::Array argv;
+    for (const std::string &a : spec.argv)
+      argv.push_back(a);
+    call->record(llvm::json::Object{{"argv", std::move(argv)}, {"stdin", spec.stdinData}});
     const ir::ToolDef *td = &tool;
-    exec::runProcess(io, std::move(spec), [retryable, td](llvm::Expected<exec::ProcessResult> r) {
+    exec::runProcess(io, std::move(spec), [retryable, td, call](llvm::Expected<exec::ProcessResult> r) {
       if (!r)
         return retryable(r.takeError(), false); // cannot start: retrying will not help
+      call->reply(r->out, r->err);
       auto tail = [&](const std::string &s) { return s.size() > 600 ? "..." + s.substr(s.size() - 600) : s; };
       if (r->timedOut)
         return retryable(fail("tool '" + td->name + "' timed out" + (r->err.empty() ? "" : "; stderr: " + tail(r->err))),
@@ -246,6 +270,7 @@ void ToolExecutor::finish(std::shared_ptr<ToolCall> call, llvm::Expected<llvm::j
   ExecResult r;
   r.attempts = call->attempt;
   r.endpoint = "local";
+  r.transcript = std::move(call->transcript);
   if (value) {
     r.outcome.value = std::move(*value);
   } else {

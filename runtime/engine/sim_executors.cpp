@@ -1,5 +1,7 @@
 #include "engine/sim_executors.h"
 
+#include "engine/chat_request.h"
+
 #include <boost/asio/post.hpp>
 
 #include <cmath>
@@ -38,6 +40,8 @@ void SimLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   SimLLMDraw d = model.llm(task, behaviour(task.job));
   ExecResult r;
   r.outcome = std::move(d.outcome);
+  if (recordContent) // what a real server would have been asked; the reply is synthetic
+    r.transcript = Transcript{requestJSON(chatRequest(task)), rt::renderValue(r.outcome.value), ""};
   r.tokensIn = d.tokensIn;
   r.tokensOut = d.tokensOut;
   unsigned in = d.tokensIn, out = d.tokensOut;
@@ -87,6 +91,9 @@ SimToolExecutor::SimToolExecutor(boost::asio::io_context &io, const EngineClock 
 
 void SimToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   SimToolDraw d = model.tool(task, behaviour(task.job));
+  if (recordContent)
+    d.result.transcript = Transcript{llvm::json::Object{{"tool", task.tool->name}, {"args", llvm::json::Object(task.args)}},
+                                     d.result.outcome.ok ? rt::renderValue(d.result.outcome.value) : "", ""};
   auto timer = std::make_shared<boost::asio::steady_timer>(io);
   timer->expires_after(realDuration(clock.realDelay(d.seconds)));
   timer->async_wait([timer, done = std::move(done), r = std::move(d.result)](const boost::system::error_code &) mutable {

@@ -66,3 +66,26 @@ llvm::json::Value toJSON(const BatchSummary &s) {
 }
 
 } // namespace llmflow::engine
+
+namespace llmflow::engine {
+
+llvm::json::Value toJSON(const JobRecord &r, const llvm::json::Object &inputs) {
+  llvm::json::Object o{{"id", int64_t(r.id)},
+                       {"app", r.app},
+                       {"inputs", llvm::json::Object(inputs)},
+                       {"status", r.ok ? "ok" : "failed"},
+                       {"arrival", r.arrival},
+                       {"finish", r.finish},
+                       {"jct", r.finish - r.arrival},
+                       {"llm_calls", int64_t(r.llmCalls)},
+                       {"tool_calls", int64_t(r.toolCalls)},
+                       {"tokens_in", int64_t(r.tokensIn)},
+                       {"tokens_out", int64_t(r.tokensOut)}};
+  if (r.ok)
+    o["result"] = r.result;
+  else
+    o["error"] = r.error;
+  return o;
+}
+
+} // namespace llmflow::engine

@@ -19,5 +19,8 @@ BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records);
 double percentile(const std::vector<double> &sorted, double q);
 std::string formatSummary(const BatchSummary &s, llvm::StringRef scheduler);
 llvm::json::Value toJSON(const BatchSummary &s);
+/// One job's record (`batch --output`, `run --json`): id, app, inputs,
+/// status, result or error, arrival, finish, JCT, calls and tokens.
+llvm::json::Value toJSON(const JobRecord &r, const llvm::json::Object &inputs);
 
 } // namespace llmflow::engine

@@ -35,6 +35,8 @@ ChatAttempt::ChatAttempt(CurlMulti &multi, AttemptSpec specIn, DoneFn doneIn)
   for (const std::string &h : spec.headers)
     headerList = curl_slist_append(headerList, h.c_str());
   curl_easy_setopt(easy, CURLOPT_URL, spec.url.c_str());
+  if (!spec.caBundle.empty())
+    curl_easy_setopt(easy, CURLOPT_CAINFO, spec.caBundle.c_str());
   curl_easy_setopt(easy, CURLOPT_POST, 1L);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, spec.body.data());
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(spec.body.size()));

@@ -23,6 +23,7 @@ struct AttemptSpec {
   std::vector<std::string> headers; // "Name: value" (auth, extras)
   bool stream = true;
   bool hasSchema = false; // apply checkStructured()
+  std::string caBundle;   // CURLOPT_CAINFO ("" = libcurl's default)
   Timeouts timeouts;
 };
 

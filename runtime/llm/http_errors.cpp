@@ -3,6 +3,10 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <curl/curl.h>
+
+#include <algorithm>
+
 namespace llmflow::llm {
 namespace {
 
@@ -67,12 +71,19 @@ HttpFailure classifyHttpError(long status, llvm::StringRef body) {
   return {kind, std::move(message)};
 }
 
-std::optional<double> parseRetryAfter(llvm::StringRef value) {
+std::optional<double> parseRetryAfter(llvm::StringRef value, std::time_t now) {
   value = value.trim();
-  unsigned long long seconds = 0;
-  if (value.empty() || llvm::getAsUnsignedInteger(value, 10, seconds))
+  if (value.empty())
     return std::nullopt;
-  return static_cast<double>(seconds);
+  unsigned long long seconds = 0;
+  if (!llvm::getAsUnsignedInteger(value, 10, seconds))
+    return static_cast<double>(seconds);
+  // An HTTP date (RFC 9110: IMF-fixdate, or the obsolete RFC 850 and asctime
+  // forms, all of which libcurl's date parser reads).
+  std::time_t at = curl_getdate(value.str().c_str(), nullptr);
+  if (at == -1)
+    return std::nullopt;
+  return static_cast<double>(std::max<std::time_t>(0, at - now));
 }
 
 } // namespace llmflow::llm

@@ -7,6 +7,7 @@
 
 #include "llm/llm_client.h"
 
+#include <ctime>
 #include <optional>
 
 namespace llmflow::llm {
@@ -25,7 +26,8 @@ HttpFailure classifyHttpError(long status, llvm::StringRef body);
 /// ({"message"}) or plain-string body; else the body's first 200 bytes.
 std::string errorBodyMessage(llvm::StringRef body);
 
-/// Retry-After as delta-seconds ("1", " 2 "); HTTP dates are not supported.
-std::optional<double> parseRetryAfter(llvm::StringRef value);
+/// Retry-After as delta-seconds ("1", " 2 ") or an HTTP date ("Wed, 21 Oct
+/// 2015 07:28:00 GMT": the seconds from `now` until then, at least 0).
+std::optional<double> parseRetryAfter(llvm::StringRef value, std::time_t now = std::time(nullptr));
 
 } // namespace llmflow::llm

@@ -33,7 +33,7 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     Timeouts timeouts;
     RetryPolicy retry;
     ChatCallback done;
-    std::string body;          // built once, sent on every attempt
+    std::string body;          // of the current attempt (per endpoint: its model id, format, extras)
     std::vector<size_t> route; // endpoint indices
     size_t hop = 0;            // position in route
     unsigned triesHere = 0, malformedHere = 0, attempts = 0;
@@ -84,7 +84,6 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     }
     auto r = std::make_unique<Request>();
     r->id = id;
-    r->body = buildRequestBody(req);
     r->req = std::move(req);
     r->timeouts = timeouts;
     r->retry = retry;
@@ -147,7 +146,9 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     }
     AttemptSpec spec;
     spec.url = ep.url;
+    r.body = buildRequestBody(r.req, bodyOptions(config, ep.config, r.req.model));
     spec.body = r.body;
+    spec.caBundle = ep.config.caBundle;
     spec.headers = std::move(*headers);
     spec.stream = r.req.stream;
     spec.hasSchema = r.req.responseSchema.has_value();
@@ -178,6 +179,7 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     releaseSlot(ep);
     if (out) {
       out->attempts = r.attempts;
+      out->requestBody = std::move(r.body);
       out->endpoint = endpoints[ep].config.name;
       finish(id, std::move(*out));
       return;

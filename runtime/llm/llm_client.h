@@ -66,6 +66,7 @@ struct ChatResult {
   double totalSeconds = 0;      // of the successful attempt
   unsigned attempts = 1;        // including retries and fallbacks
   std::string endpoint;         // name of the endpoint that answered
+  std::string requestBody;      // the body that endpoint was sent (no headers)
 };
 
 /// Per attempt (each retry gets the full budgets again). For a bound on the
@@ -84,10 +85,17 @@ struct RetryPolicy {
   double backoffSeconds = 0.5; // first delay; doubled each retry
   double backoffMaxSeconds = 20;
   double jitter = 0.2; // +- fraction of the delay
-  // A Retry-After header (seconds) raises the delay to at least its value;
+  // A Retry-After header (seconds or an HTTP date) raises the delay to at least its value;
   // one longer than backoffMaxSeconds is not waited for: the request moves
   // to the next endpoint, or fails with RateLimited/ServerError and the
   // LLMError's retryAfterSeconds set, for the caller to decide.
+};
+
+/// How a server takes structured output (a JSON schema for the reply).
+enum class ResponseFormat {
+  JsonSchema, // {"type": "json_schema", "json_schema": {name, schema, strict}} (OpenAI, vLLM, SGLang, Ollama)
+  JsonObject, // {"type": "json_object", "schema": S} (llama.cpp's llama-server, every build)
+  None,       // no response_format: the prompt must ask for JSON; the reply is still parsed
 };
 
 struct Endpoint {
@@ -98,7 +106,25 @@ struct Endpoint {
   /// Models served; empty = any model.
   std::vector<std::string> models;
   /// Extra request headers (name, value), e.g. for gateways that want them.
+  /// Like the key, never logged.
   std::vector<std::pair<std::string, std::string>> headers;
+  /// CA certificates (PEM) to verify an https server with ("" = the system's).
+  std::string caBundle;
+  ResponseFormat responseFormat = ResponseFormat::JsonSchema;
+  /// Program model name -> the id this server serves it under; "*" = any
+  /// model without an id of its own (a server with one model).
+  std::vector<std::pair<std::string, std::string>> modelIds;
+  /// Fields merged into every request body sent here (after the model's).
+  llvm::json::Object extra;
+};
+
+/// Per program model name: the id servers know it by, fields merged into its
+/// request bodies (top_p, stop, seed, chat_template_kwargs, ...; they
+/// override llmflow's own), and the name of the output-length field.
+struct ModelOptions {
+  std::string id;                         // "" = the program's name
+  llvm::json::Object extra;
+  std::string maxTokensField = "max_tokens"; // OpenAI's reasoning models: "max_completion_tokens"
 };
 
 struct ClientConfig {
@@ -106,6 +132,7 @@ struct ClientConfig {
   /// model -> endpoint names in preference order (first = primary, rest =
   /// fallbacks). Models not listed use every endpoint that serves them.
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
+  std::vector<std::pair<std::string, ModelOptions>> models;
   uint64_t seed = 1; // jitter RNG
 };
 

@@ -3,8 +3,8 @@
 // has a prefill (API overhead + prompt processing) and then decodes one
 // token per engine step; a step takes longer as more requests decode at
 // once. Used by the simulated backend (real time, scaled) and by the
-// simulator (virtual time). Constants: docs/behaviour.md, from
-// shared behaviour-data.md (7-8B model on one H100 by default).
+// simulator (virtual time). Constants: docs/behaviour.md ("Serving latency"
+// and its sources; a 7-8B model on one H100 by default).
 #pragma once
 
 #include <cstddef>

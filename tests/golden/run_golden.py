@@ -17,7 +17,7 @@ def main():
     binary, mode, source, expected = sys.argv[1:5]
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     rel = os.path.relpath(os.path.abspath(source), root)
-    env = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(root, "stdlib"))
+    env = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB="stdlib")   # relative (cwd = root): stable output
     if mode == "diag":
         cmd = [binary, "check", "--color=never", rel]
     else:

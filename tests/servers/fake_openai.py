@@ -11,6 +11,12 @@ Endpoints
                               fake_openai:requests_total, fake_openai:max_running (peak since start),
                               fake_openai:connections (open), fake_openai:connections_total
   GET  /last_request          JSON {"headers": {...lower-case names...}, "body": {...}} of the last chat request
+  GET  /requests              JSON list of every chat request so far, in that form
+
+Real servers' request shapes: --flavour openai|vllm|sglang|llama-server|ollama refuses a request that
+server would refuse, with its error (server_flavours.py); --served-model ID (repeatable) is the model
+id it serves (others get that server's 404); --api-key KEY requires "Authorization: Bearer KEY";
+--tls-cert CERT --tls-key KEY serve https.
 
 Replies
   Plain: "echo: " + the words of the last user message (fault tags removed), or --reply-words N
@@ -27,6 +33,7 @@ only the first N requests carrying the same key (the X-Request-Id header if pres
 last user message), later ones succeed: "[[fault:500x2]]" fails twice then answers.
   500 502 503 504       that status with an OpenAI-style error body (503 adds Retry-After when PARAM)
   429                   429 rate limit, "Retry-After: PARAM" seconds (default 1)
+  429date               429 with Retry-After as an HTTP date PARAM seconds ahead (default 2)
   quota                 429 with error code/type "insufficient_quota" (no Retry-After)
   ctx                   400 "This model's maximum context length is 4096 tokens..."
   400 401 403 404 413 422   that status with an error body
@@ -42,8 +49,10 @@ last user message), later ones succeed: "[[fault:500x2]]" fails twice then answe
 Per-request framing of streams: header "X-Framing: close" (close-delimited, HTTP/1.0 style)
 overrides --framing.
 
-The first line on stdout is "PORT <n>". Exits 0 on SIGTERM/SIGINT, after --max-seconds, and (with
+The first line on stdout is "PORT <n>" (not when running a command). Exits 0 on SIGTERM/SIGINT, after --max-seconds, and (with
 --watch-stdin) when stdin reaches end of file, so a crashed parent never leaves it running.
+With a command after "--" it runs that command ("{url}" in its arguments becomes the server's base
+URL), then exits with the command's status: fake_openai.py -- llmflow run APP --backend {url}
 Unexpected exits are logged on stderr; set FAKE_OPENAI_LOG_EXIT=1 to log SIGTERM exits too.
 """
 
@@ -55,9 +64,13 @@ import re
 import resource
 import signal
 import socket
+import ssl
 import struct
 import sys
 import time
+from email.utils import formatdate
+
+import server_flavours
 
 FAULT_TAG = re.compile(r"\[\[fault:([^\]]+)\]\]")
 FAULT_SPEC = re.compile(r"^([a-z0-9_]+?)(?:x(\d+))?(?::([0-9.]+))?$")
@@ -143,8 +156,10 @@ class Server:
         self.connections_total = 0
         self.fault_counts = {}
         self.last_request = {}
+        self.requests = []
         self.stop_event = asyncio.Event()
         self.stop_reason = ""
+        self.exit_code = 0   # of a command run with "--"
         self.next_id = 0
 
     def stop(self, reason):
@@ -238,6 +253,9 @@ class Server:
         elif method == "GET" and path == "/last_request":
             await self.send_simple(writer, 200, json.dumps(self.last_request).encode(),
                                    close=not keep, ctype="application/json")
+        elif method == "GET" and path == "/requests":
+            await self.send_simple(writer, 200, json.dumps(self.requests).encode(),
+                                   close=not keep, ctype="application/json")
         elif method == "POST" and path == "/v1/chat/completions":
             self.running += 1
             self.requests_total += 1
@@ -281,11 +299,16 @@ class Server:
             return await self.send_error(writer, 400, "invalid_request_error",
                                          "body is not a chat request", keep)
         self.last_request = {"headers": headers, "body": req}
+        self.requests.append(self.last_request)
         key = self.args.api_key
         if key and headers.get("authorization") != "Bearer " + key:
             return await self.send_error(writer, 401, "invalid_request_error",
                                          "Incorrect API key provided", keep,
                                          code="invalid_api_key")
+        if self.args.flavour:
+            refused = server_flavours.check(self.args.flavour, req, self.args.served_model)
+            if refused:
+                return await self.send_error(writer, refused[0], "invalid_request_error", refused[1], keep)
         last_user = next((m.get("content") or "" for m in reversed(messages)
                           if m.get("role") == "user"), "")
         if not isinstance(last_user, str):
@@ -305,6 +328,10 @@ class Server:
             return await self.send_error(writer, 429, "requests", "Rate limit reached", keep,
                                          extra=("Retry-After: %d" % after,),
                                          code="rate_limit_exceeded")
+        if name == "429date":
+            at = formatdate(time.time() + (fault.param if fault.param is not None else 2), usegmt=True)
+            return await self.send_error(writer, 429, "requests", "Rate limit reached", keep,
+                                         extra=("Retry-After: " + at,), code="rate_limit_exceeded")
         if name == "quota":
             return await self.send_error(writer, 429, "insufficient_quota",
                                          "You exceeded your current quota, please check your plan",
@@ -369,8 +396,9 @@ class Server:
         if fmt.get("type") == "json_schema":
             schema = (fmt.get("json_schema") or {}).get("schema") or {}
             return json.dumps(value_from_schema(schema, schema), separators=(",", ":")), "stop"
-        if fmt.get("type") == "json_object":
-            return "{}", "stop"
+        if fmt.get("type") == "json_object":   # llama-server's form may carry a schema
+            schema = fmt.get("schema") or {}
+            return json.dumps(value_from_schema(schema, schema) if schema else {}, separators=(",", ":")), "stop"
         if self.args.reply_words:
             out = ["w%d" % i for i in range(self.args.reply_words)]
         else:
@@ -462,6 +490,16 @@ async def watch_stdin(state):
     state.stop("stdin closed")
 
 
+async def run_command(state, argv):
+    try:
+        proc = await asyncio.create_subprocess_exec(*argv)
+        state.exit_code = await proc.wait()
+    except OSError as err:
+        sys.stderr.write("fake_openai.py: cannot run %s: %s\n" % (argv[0], err))
+        state.exit_code = 127
+    state.stop("SIGTERM")   # a normal end: stay quiet
+
+
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1", help="127.0.0.1 (default) or ::1")
@@ -473,6 +511,14 @@ async def main():
     parser.add_argument("--reply-words", type=int, default=0,
                         help="reply with N words instead of echoing the prompt")
     parser.add_argument("--api-key", default="", help="require 'Authorization: Bearer KEY'")
+    parser.add_argument("--flavour", choices=server_flavours.FLAVOURS,
+                        help="refuse requests that server would refuse (server_flavours.py)")
+    parser.add_argument("--served-model", action="append", default=[],
+                        help="a model id the server serves (repeatable; default: any)")
+    parser.add_argument("--tls-cert", help="serve https with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    parser.add_argument("command", nargs=argparse.REMAINDER,
+                        help="-- CMD ARGS...: run it against the server, then exit with its status")
     parser.add_argument("--max-seconds", type=float, default=0, help="exit after this (0 = never)")
     parser.add_argument("--watch-stdin", action="store_true", help="exit when stdin closes")
     args = parser.parse_args()
@@ -487,12 +533,21 @@ async def main():
         loop.add_signal_handler(sig, state.stop, signal.Signals(sig).name)
     if args.host not in ("127.0.0.1", "::1"):
         parser.error("--host must be a loopback address")
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     server = await asyncio.start_server(state.handle, args.host, args.port, backlog=4096,
-                                        limit=1 << 24)
+                                        limit=1 << 24, ssl=tls)
     port = server.sockets[0].getsockname()[1]
-    sys.stdout.write("PORT %d\n" % port)
-    sys.stdout.flush()
     helpers = []
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        sys.stdout.write("PORT %d\n" % port)
+        sys.stdout.flush()
+    else:
+        url = "%s://%s:%d" % ("https" if tls else "http", "[::1]" if ":" in args.host else args.host, port)
+        helpers.append(asyncio.ensure_future(run_command(state, [a.replace("{url}", url) for a in command])))
     if args.watch_stdin:
         helpers.append(asyncio.ensure_future(watch_stdin(state)))
     if args.max_seconds > 0:
@@ -506,11 +561,11 @@ async def main():
     for task in asyncio.all_tasks():
         if task is not asyncio.current_task():
             task.cancel()
+    return state.exit_code
 
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main())
+        sys.exit(asyncio.run(main()))
     except KeyboardInterrupt:
-        pass
-    sys.exit(0)
+        sys.exit(0)

@@ -16,11 +16,13 @@ namespace llmflow::cli {
 
 std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode) {
   LoadedApp out;
-  std::string program = path;
+  std::string program = programFile(path);
+  if (std::string why = unreadableReason(program); !why.empty()) {
+    llvm::errs() << "llmflow: cannot read '" << program << "': " << why << "\n";
+    *exitCode = kEnvironment;
+    return std::nullopt;
+  }
   if (llvm::sys::fs::is_directory(path)) {
-    llvm::SmallString<256> p(path);
-    llvm::sys::path::append(p, "app.llmflow");
-    program = std::string(p);
     out.dir = path;
   } else {
     out.dir = std::string(llvm::sys::path::parent_path(path));
@@ -49,11 +51,6 @@ std::optional<LoadedApp> loadApplication(const Args &args, const std::string &pa
     }
     out.module = std::move(*m);
   } else {
-    if (!llvm::sys::fs::exists(program)) {
-      llvm::errs() << "llmflow: cannot find '" << program << "'\n";
-      *exitCode = kUsage;
-      return std::nullopt;
-    }
     driver::Options opts;
     bool ok = true;
     auto consumer = makeConsumer(args, &ok);
@@ -146,21 +143,22 @@ bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<l
   return true;
 }
 
-bool readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
-                   std::vector<llvm::json::Object> &lines, unsigned &jobs) {
+int readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
+                  std::vector<llvm::json::Object> &lines, unsigned &jobs) {
+  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
+    llvm::errs() << "llmflow " << command << ": --jobs expects a positive integer\n";
+    return kUsage;
+  }
   std::string path = args.has("inputs") ? args.get("inputs") : app.inputsPath;
   if (path.empty()) {
     llvm::errs() << "llmflow " << command << ": no --inputs FILE.jsonl given and no inputs.jsonl next to the program\n";
-    return false;
+    return kUsage;
   }
   if (!readInputLines(path, app, lines))
-    return false;
-  jobs = unsigned(lines.size());
-  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
-    llvm::errs() << "llmflow " << command << ": --jobs expects a positive integer\n";
-    return false;
-  }
-  return true;
+    return kEnvironment;
+  if (!args.has("jobs"))
+    jobs = unsigned(lines.size());
+  return kOk;
 }
 
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out,

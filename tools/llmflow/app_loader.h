@@ -45,7 +45,9 @@ bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<l
 
 /// The job inputs of `batch` and `profile`: --inputs FILE.jsonl (default:
 /// inputs.jsonl next to the program) and --jobs N (default: one per line).
-bool readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
+/// Returns kOk, or the exit code after printing the problem (kUsage for the
+/// command line, kEnvironment for the file).
+int readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
                    std::vector<llvm::json::Object> &lines, unsigned &jobs);
 
 /// Parses one --input name=value: JSON if the value parses as JSON and the

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -13,19 +14,24 @@ std::vector<OptionSpec> diagnosticOptions() {
       {"error-limit", true, "stop after N errors (default 20; 0 = no limit)", "N"},
       {"Werror", false, "treat warnings as errors"},
       {"no-warnings", false, "do not report warnings"},
-      {"stdlib", true, "directory of the standard library (default: $LLMFLOW_STDLIB or the installed one)", "DIR"},
+      {"stdlib", true, "directory of the standard library (default: $LLMFLOW_STDLIB, else share/llmflow/stdlib beside the binary's bin/)", "DIR"},
   };
 }
 
 void printHelp(const Command &cmd, llvm::raw_ostream &os) {
   os << "usage: llmflow " << cmd.name << " " << cmd.usage << "\n\n" << cmd.summary << "\n\noptions:\n";
   for (const OptionSpec &o : cmd.options) {
+    if (!o.aliasOf.empty())
+      continue;
     std::string flag = (o.name.size() == 1 ? "-" : "--") + o.name;
     if (o.takesValue)
       flag += (o.name.size() == 1 ? " " : "=") + o.metavar;
     os << "  " << flag;
-    os.indent(flag.size() < 28 ? unsigned(28 - flag.size()) : 1);
-    os << o.help << "\n";
+    if (flag.size() >= 28)
+      os << "\n" << std::string(30, ' ');
+    else
+      os.indent(unsigned(28 - flag.size()));
+    os << wrap(o.help, 30) << "\n";
   }
   os << "  --help                      show this help\n";
 }
@@ -73,8 +79,9 @@ std::optional<Args> parseArgs(const Command &cmd, int argc, char **argv, int fir
     } else if (hasInline) {
       return fail("option '--" + name.str() + "' takes no value");
     }
-    a.values[name.str()] = value;
-    a.multi.push_back(name.str() + "=" + value);
+    std::string key = spec->aliasOf.empty() ? name.str() : spec->aliasOf;
+    a.values[key] = value;
+    a.multi.push_back(key + "=" + value);
   }
   return a;
 }
@@ -121,6 +128,40 @@ bool writeOutput(const std::string &path, llvm::StringRef data) {
     return false;
   }
   return true;
+}
+
+std::string programFile(const std::string &path) {
+  if (!llvm::sys::fs::is_directory(path))
+    return path;
+  llvm::SmallString<256> p(path);
+  llvm::sys::path::append(p, "app.llmflow");
+  return llvm::sys::fs::exists(p) ? std::string(p) : path;
+}
+
+std::string unreadableReason(const std::string &file) {
+  std::error_code ec = llvm::sys::fs::access(file, llvm::sys::fs::AccessMode::Exist);
+  if (!ec && llvm::sys::fs::is_directory(file))
+    ec = std::make_error_code(std::errc::is_a_directory);
+  return ec ? ec.message() : "";
+}
+
+std::string wrap(llvm::StringRef text, unsigned indent, unsigned width) {
+  std::string out;
+  unsigned col = indent;
+  llvm::SmallVector<llvm::StringRef, 32> words;
+  text.split(words, ' ', -1, false);
+  for (llvm::StringRef w : words) {
+    if (col > indent && col + 1 + w.size() > width) {
+      out += "\n" + std::string(indent, ' ');
+      col = indent;
+    } else if (col > indent) {
+      out += ' ';
+      ++col;
+    }
+    out += w.str();
+    col += unsigned(w.size());
+  }
+  return out;
 }
 
 } // namespace llmflow::cli

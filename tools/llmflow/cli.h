@@ -27,6 +27,9 @@ struct OptionSpec {
   bool takesValue = false;
   std::string help;
   std::string metavar = "VALUE";
+  /// An old spelling: its value is stored under this option's name, and
+  /// help does not list it.
+  std::string aliasOf = "";
 };
 
 struct Command {
@@ -61,6 +64,17 @@ std::unique_ptr<support::DiagnosticConsumer> makeConsumer(const Args &args, bool
 
 /// Output to a file or stdout ("-" or empty); false (and a message) on failure.
 bool writeOutput(const std::string &path, llvm::StringRef data);
+
+/// The program file a command works on: `path` itself, or `path`/app.llmflow
+/// when `path` is an example folder that has one.
+std::string programFile(const std::string &path);
+/// Why `file` cannot be read as a program, or "" when it can. Commands exit
+/// with kEnvironment for such a file (check and compile after reporting it
+/// as a diagnostic, so the JSON format carries it too).
+std::string unreadableReason(const std::string &file);
+
+/// Wraps `text` to `width` columns, continuation lines indented by `indent`.
+std::string wrap(llvm::StringRef text, unsigned indent, unsigned width = 79);
 
 } // namespace llmflow::cli
 

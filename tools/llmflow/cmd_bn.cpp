@@ -195,7 +195,7 @@ Command bnCommand() {
               "  bn train PROFILE.jsonl --program APP [-o FILE]        learn from profiles (default output: APP.bn.json\n"
               "                                                         beside the program, where run and batch find it)\n"
               "  bn show APP.bn.json [--dot]                            variables, states, parents (or a DOT picture)\n"
-              "  bn export APP.bn.json --format=bif|xmlbif [-o FILE]    for pgmpy, bnlearn, GeNIe\n"
+              "  bn export APP.bn.json --format=bif|xmlbif [-o FILE]    for pgmpy, bnlearn\n"
               "Exit status: 0 ok, 1 the profile does not fit the program or training failed, 2 usage, 3 environment.";
   c.usage = "train|show|export ...";
   c.options = diagnosticOptions();

@@ -16,22 +16,25 @@ static int runCheck(const Args &args) {
   auto consumer = makeConsumer(args, &ok);
   if (!ok || !driverOptions(args, opts))
     return kUsage;
-  bool errors = false;
-  for (const std::string &file : args.positionals) {
+  bool errors = false, unreadable = false;
+  for (const std::string &path : args.positionals) {
+    std::string file = programFile(path);
+    unreadable |= !unreadableReason(file).empty(); // reported by load() as a diagnostic
     driver::Session session(*consumer, opts);
     if (!session.load(file) || !session.check())
       errors = true;
   }
   consumer->finish(llvm::SourceMgr());
-  return errors ? kErrors : kOk;
+  return unreadable ? kEnvironment : errors ? kErrors : kOk;
 }
 
 Command checkCommand() {
   Command c;
   c.name = "check";
   c.summary = "Check .llmflow programs and report errors and warnings.\n"
-              "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage.";
-  c.usage = "[options] FILE...";
+              "A FILE may be an example folder (its app.llmflow is checked).\n"
+              "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage, 3 a file cannot be read.";
+  c.usage = "[options] FILE|FOLDER...";
   c.options = diagnosticOptions();
   c.run = runCheck;
   return c;

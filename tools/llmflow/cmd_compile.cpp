@@ -47,7 +47,8 @@ static int runCompile(const Args &args) {
     llvm::errs() << "llmflow compile: unknown --emit value '" << emit << "' (expected ast, ir, dot or summary)\n";
     return kUsage;
   }
-  const std::string &file = args.positionals[0];
+  std::string file = programFile(args.positionals[0]);
+  bool unreadable = !unreadableReason(file).empty(); // reported by load() as a diagnostic
   if (llvm::StringRef(file).endswith(".json"))
     return fromIRFile(args, file, emit);
 
@@ -67,7 +68,7 @@ static int runCompile(const Args &args) {
   }
   if (!prog || !session.check()) {
     consumer->finish(session.sourceMgr());
-    return kErrors;
+    return unreadable ? kEnvironment : kErrors;
   }
   auto m = session.lower();
   consumer->finish(session.sourceMgr());
@@ -82,9 +83,10 @@ Command compileCommand() {
   Command c;
   c.name = "compile";
   c.summary = "Compile a .llmflow program to the DAG IR (JSON), or dump its AST, or draw it as\n"
-              "Graphviz DOT. Output goes to stdout unless -o names a file.\n"
+              "Graphviz DOT. Output goes to stdout unless -o names a file. FILE may be an example\n"
+              "folder (its app.llmflow) or an IR .json file (verified and re-emitted).\n"
               "Exit status: 0 ok, 1 errors in the program, 2 usage, 3 unreadable input or unwritable output.";
-  c.usage = "[options] FILE";
+  c.usage = "[options] FILE|FOLDER";
   c.options = diagnosticOptions();
   c.options.push_back({"o", true, "write the output here ('-' = stdout)", "FILE"});
   c.options.push_back({"emit", true, "what to write: ir (default), ast, dot or summary", "KIND"});

@@ -92,6 +92,11 @@ static int runEstimate(const Args &args) {
     }
   std::string out;
   llvm::raw_string_ostream os(out);
+  llvm::json::Object doc{{"app", app->app->name},
+                         {"trained_on", int64_t(net.trainRows)},
+                         {"per_job", llvm::json::Object{{"mean_s", mean}, {"p50_s", p50}, {"p90_s", p90},
+                                                        {"llm_calls", calls}, {"tokens_in", tin},
+                                                        {"tokens_out", tout}}}};
   os << "application " << app->app->name << " (network trained on " << net.trainRows << " jobs)\n";
   os << llvm::format("per job: completion time mean %.2f s, p50 %.2f s, p90 %.2f s; %.1f LLM calls, %.0f tokens in, %.0f out\n",
                      mean, p50, p90, calls, tin, tout);
@@ -105,6 +110,8 @@ static int runEstimate(const Args &args) {
     }
     os << llvm::format("batch of %u jobs: about %.1f s (bound by %s), %.0f LLM calls, %.0f tokens in, %.0f out\n", jobs,
                        batch, bound.c_str(), calls * jobs, tin * jobs, tout * jobs);
+    doc["batch"] = llvm::json::Object{{"jobs", int64_t(jobs)},  {"seconds", batch},        {"bound_by", bound},
+                                      {"llm_calls", calls * jobs}, {"tokens_in", tin * jobs}, {"tokens_out", tout * jobs}};
   }
   if (args.has("check")) {
     auto held = profile::readProfiles(args.get("check"));
@@ -125,8 +132,19 @@ static int runEstimate(const Args &args) {
     }
     os << llvm::format("calibration on %u held-out jobs: %.1f%% finished within the predicted p50, %.1f%% within p90\n",
                        n, 100.0 * under50 / n, 100.0 * under90 / n);
+    doc["calibration"] = llvm::json::Object{{"jobs", int64_t(n)},
+                                            {"within_p50", double(under50) / n},
+                                            {"within_p90", double(under90) / n}};
   }
-  llvm::outs() << os.str();
+  // With --json - the JSON owns stdout and the text moves to stderr.
+  (args.get("json") == "-" ? llvm::errs() : llvm::outs()) << os.str();
+  if (args.has("json")) {
+    std::string js;
+    llvm::raw_string_ostream jos(js);
+    jos << llvm::formatv("{0:2}", llvm::json::Value(std::move(doc))) << "\n";
+    if (!writeOutput(args.get("json"), jos.str()))
+      return kEnvironment;
+  }
   return kOk;
 }
 
@@ -144,6 +162,7 @@ Command estimateCommand() {
   c.options.push_back({"arrival-rate", true, "jobs per second for the batch (default: all at once)", "R"});
   c.options.push_back({"llm-slots", true, "LLM requests in flight at once, for the batch bound", "N"});
   c.options.push_back({"check", true, "held-out profiles: report how often jobs finished within p50 and p90", "PROFILE.jsonl"});
+  c.options.push_back({"json", true, "also write the estimates as JSON ('-' = stdout)", "FILE"});
   c.run = runEstimate;
   return c;
 }

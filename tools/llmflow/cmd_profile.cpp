@@ -64,8 +64,8 @@ static int runProfile(const Args &args) {
   }
   std::vector<llvm::json::Object> lines;
   unsigned jobs = 0;
-  if (!readJobInputs(args, *app, "profile", lines, jobs))
-    return kUsage;
+  if (int e = readJobInputs(args, *app, "profile", lines, jobs))
+    return e;
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;

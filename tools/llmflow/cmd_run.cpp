@@ -1,12 +1,16 @@
 // llmflow run APP: one job, its result as JSON on stdout.
 // llmflow batch APP --inputs FILE.jsonl: many jobs at once, with a summary.
 #include "commands.h"
+#include "progress.h"
 #include "runner.h"
 
 #include "core/job.h"
+#include "core/jsonl.h"
 #include "engine/summary.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -14,22 +18,85 @@
 
 namespace llmflow::cli {
 
-static std::optional<llvm::json::Object> readInputsObject(const std::string &path) {
-  auto buf = llvm::MemoryBuffer::getFile(path);
-  if (!buf) {
-    llvm::errs() << "llmflow: cannot read '" << path << "': " << buf.getError().message() << "\n";
-    return std::nullopt;
-  }
+/// The file as one JSON value at line 1, or an error when it is not one.
+static llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> oneJSONValue(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "cannot read '%s'", path.c_str());
   auto v = llvm::json::parse((*buf)->getBuffer());
-  if (!v) {
-    llvm::errs() << "llmflow: " << path << ": " << llvm::toString(v.takeError()) << "\n";
+  if (!v)
+    return v.takeError();
+  std::vector<std::pair<unsigned, llvm::json::Value>> out;
+  out.push_back({1, std::move(*v)});
+  return out;
+}
+
+/// The inputs of `run`: --inputs FILE (one JSON object, or JSON Lines of
+/// which --line N is taken), else the first line of the inputs.jsonl next to
+/// the program; then --input NAME=VALUE on top. `note` says which line of
+/// several it took (printed once the run is set up). Returns the exit code on
+/// failure.
+static std::optional<llvm::json::Object> runInputs(const Args &args, const LoadedApp &app, int *code,
+                                                   std::string &note) {
+  llvm::json::Object inputs;
+  bool given = args.has("inputs") || llvm::any_of(args.multi, [](const std::string &m) {
+    return llvm::StringRef(m).startswith("input=");
+  });
+  std::string path = args.has("inputs") ? args.get("inputs") : given ? "" : app.inputsPath;
+  unsigned line = 1;
+  if (args.has("line") && (llvm::StringRef(args.get("line")).getAsInteger(10, line) || line == 0)) {
+    llvm::errs() << "llmflow run: --line expects a positive integer\n";
+    *code = kUsage;
     return std::nullopt;
   }
-  if (!v->getAsObject()) {
-    llvm::errs() << "llmflow: " << path << ": expected a JSON object of inputs\n";
+  if (!path.empty()) {
+    // One JSON value (possibly pretty-printed over many lines), else JSON Lines.
+    llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> lines = oneJSONValue(path);
+    if (!lines) {
+      llvm::consumeError(lines.takeError());
+      lines = rt::readJSONLines(path);
+    }
+    if (!lines) {
+      llvm::errs() << "llmflow run: " << llvm::toString(lines.takeError());
+      if (!args.has("inputs") || llvm::sys::fs::exists(path))
+        llvm::errs() << " (--inputs takes one JSON object, or JSON Lines: one object per line)";
+      llvm::errs() << "\n";
+      *code = kEnvironment;
+      return std::nullopt;
+    }
+    if (lines->empty() || line > lines->size()) {
+      llvm::errs() << "llmflow run: " << path << " holds " << lines->size() << " job(s); no line " << line << "\n";
+      *code = lines->empty() ? kEnvironment : kUsage;
+      return std::nullopt;
+    }
+    auto &[lineNo, value] = (*lines)[line - 1];
+    if (!value.getAsObject()) {
+      llvm::errs() << "llmflow run: " << path << ":" << lineNo << ": expected a JSON object of inputs\n";
+      *code = kEnvironment;
+      return std::nullopt;
+    }
+    inputs = *value.getAsObject();
+    if (!args.has("inputs") || lines->size() > 1)
+      note = llvm::formatv("llmflow run: inputs from line {0} of {1} (of {2}; --line N picks another)\n", lineNo,
+                           path, lines->size());
+  }
+  for (const std::string &m : args.multi) {
+    llvm::StringRef s(m);
+    if (!s.startswith("input="))
+      continue;
+    std::string error;
+    if (!parseInputAssignment(*app.app, s.drop_front(6), inputs, error)) {
+      llvm::errs() << "llmflow run: " << error << "\n";
+      *code = kUsage;
+      return std::nullopt;
+    }
+  }
+  if (llvm::Error e = rt::checkInputs(app.module, *app.app, inputs)) {
+    llvm::errs() << "llmflow run: " << llvm::toString(std::move(e)) << "\n";
+    *code = kUsage;
     return std::nullopt;
   }
-  return *v->getAsObject();
+  return inputs;
 }
 
 static int runOne(const Args &args) {
@@ -41,31 +108,15 @@ static int runOne(const Args &args) {
   auto app = loadApplication(args, args.positionals[0], &code);
   if (!app)
     return code;
-  llvm::json::Object inputs;
-  if (args.has("inputs")) {
-    auto o = readInputsObject(args.get("inputs"));
-    if (!o)
-      return kUsage;
-    inputs = std::move(*o);
-  }
-  for (const std::string &m : args.multi) {
-    llvm::StringRef s(m);
-    if (!s.startswith("input="))
-      continue;
-    std::string error;
-    if (!parseInputAssignment(*app->app, s.drop_front(6), inputs, error)) {
-      llvm::errs() << "llmflow: " << error << "\n";
-      return kUsage;
-    }
-  }
-  if (llvm::Error e = rt::checkInputs(app->module, *app->app, inputs)) {
-    llvm::errs() << "llmflow: " << llvm::toString(std::move(e)) << "\n";
-    return kUsage;
-  }
+  std::string note;
+  std::optional<llvm::json::Object> inputs = runInputs(args, *app, &code, note);
+  if (!inputs)
+    return code;
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
-  rt::JobId id = runner->submit(std::move(inputs), 0);
+  llvm::errs() << note;
+  rt::JobId id = runner->submit(*inputs, 0);
   runner->run();
   const engine::JobRecord &rec = runner->eng().records().at(id);
   if (!runner->writeTrace(args))
@@ -73,6 +124,9 @@ static int runOne(const Args &args) {
   llvm::errs() << llvm::format("job %llu %s in %.2f s: %u LLM calls, %u tool calls, %llu tokens out\n",
                                (unsigned long long)id, rec.ok ? "finished" : "failed", rec.finish - rec.arrival,
                                rec.llmCalls, rec.toolCalls, (unsigned long long)rec.tokensOut);
+  if (args.has("json") &&
+      !writeOutput(args.get("json"), llvm::formatv("{0:2}\n", engine::toJSON(rec, *inputs)).str()))
+    return kEnvironment;
   if (!rec.ok) {
     llvm::errs() << "llmflow: job failed: " << rec.error << "\n";
     return kErrors;
@@ -92,8 +146,8 @@ static int runBatch(const Args &args) {
     return code;
   std::vector<llvm::json::Object> lines;
   unsigned jobs = 0;
-  if (!readJobInputs(args, *app, "batch", lines, jobs))
-    return kUsage;
+  if (int e = readJobInputs(args, *app, "batch", lines, jobs))
+    return e;
   double rate = 0;
   if (args.has("arrival-rate") && (llvm::StringRef(args.get("arrival-rate")).getAsDouble(rate) || rate <= 0)) {
     llvm::errs() << "llmflow batch: --arrival-rate expects jobs per second > 0\n";
@@ -102,6 +156,15 @@ static int runBatch(const Args &args) {
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
+  std::unique_ptr<llvm::raw_fd_ostream> results;
+  if (args.has("output")) {
+    std::error_code ec;
+    results = std::make_unique<llvm::raw_fd_ostream>(args.get("output"), ec, llvm::sys::fs::OF_None);
+    if (ec) {
+      llvm::errs() << "llmflow: cannot write '" << args.get("output") << "': " << ec.message() << "\n";
+      return kEnvironment;
+    }
+  }
   // Poisson arrivals at `rate` (engine seconds), seeded; all at once without a rate.
   std::mt19937_64 rng(runner->config().seed ^ 0xa5a5a5a5ULL);
   std::exponential_distribution<double> gap(rate > 0 ? rate : 1);
@@ -111,23 +174,15 @@ static int runBatch(const Args &args) {
     if (rate > 0)
       t += gap(rng);
   }
-  bool tty = llvm::errs().is_displayed();
-  unsigned finished = 0, failed = 0;
+  Progress progress(runner->ioContext(), runner->eng(), jobs, llvm::errs().is_displayed());
   runner->eng().onJobDone = [&](const engine::JobRecord &r) {
-    ++finished;
-    failed += !r.ok;
-    if (tty) {
-      unsigned width = 30, filled = finished * width / jobs;
-      llvm::errs() << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << finished << "/"
-                   << jobs << " jobs, " << failed << " failed";
-      if (finished == jobs)
-        llvm::errs() << "\n";
-    } else if (finished == jobs || finished % std::max(1u, jobs / 10) == 0) {
-      llvm::errs() << "progress: " << finished << "/" << jobs << " jobs, " << failed << " failed\n";
+    progress.jobDone(r);
+    if (results) { // one line per job as it ends, flushed: an interrupted batch keeps what it did
+      *results << engine::toJSON(r, lines[(r.id - 1) % lines.size()]) << "\n";
+      results->flush();
     }
-    if (!r.ok)
-      llvm::errs() << (tty ? "\n" : "") << "job " << r.id << " failed: " << r.error << "\n";
   };
+  progress.start();
   runner->run();
   if (!runner->writeTrace(args))
     return kEnvironment;
@@ -156,11 +211,15 @@ Command runCommand() {
   c.name = "run";
   c.summary = "Run one job of an application and print its result as JSON on stdout.\n"
               "APP is an example folder (app.llmflow, behaviour.toml), a .llmflow file or an IR .json file.\n"
+              "Without --inputs or --input, the job's inputs are the first line of the inputs.jsonl next to\n"
+              "the program (stderr says so).\n"
               "Exit status: 0 the job finished, 1 it failed (or the program has errors), 2 usage, 3 environment.";
-  c.usage = "[options] APP [--input NAME=VALUE]... [--inputs FILE.json]";
+  c.usage = "[options] APP [--input NAME=VALUE]... [--inputs FILE.json[l] [--line N]]";
   c.options = runOptions();
   c.options.push_back({"input", true, "an input value (JSON unless the input is a string); repeatable", "NAME=VALUE"});
-  c.options.push_back({"inputs", true, "a JSON object of inputs", "FILE.json"});
+  c.options.push_back({"inputs", true, "a JSON object of inputs, or JSON Lines of them (default: inputs.jsonl next to the program)", "FILE"});
+  c.options.push_back({"line", true, "which line of the inputs file to run (default 1)", "N"});
+  c.options.push_back({"json", true, "also write the job's record as JSON: id, inputs, status, result or error, JCT, calls, tokens ('-' = stdout)", "FILE"});
   c.run = runOne;
   return c;
 }
@@ -175,7 +234,8 @@ Command batchCommand() {
   c.options.push_back({"inputs", true, "one JSON object of inputs per line (default: inputs.jsonl next to the program)", "FILE.jsonl"});
   c.options.push_back({"jobs", true, "number of jobs (default: one per input line; lines are reused in turn)", "N"});
   c.options.push_back({"arrival-rate", true, "Poisson arrivals, jobs per second (default: all at once)", "R"});
-  c.options.push_back({"json", true, "also write the summary as JSON", "FILE"});
+  c.options.push_back({"json", true, "also write the summary as JSON ('-' = stdout)", "FILE"});
+  c.options.push_back({"output", true, "write one JSON line per job as it ends: id, inputs, status, result or error, JCT, calls, tokens", "FILE.jsonl"});
   c.run = runBatch;
   return c;
 }

@@ -48,7 +48,7 @@ bool applyFlags(const Args &args, sim::Workload &w) {
     return fail("--jobs expects a positive integer");
   if (args.has("seed") && llvm::StringRef(args.get("seed")).getAsInteger(10, w.seed))
     return fail("--seed expects an integer");
-  for (const char *flag : {"arrival-rate", "rate", "load"}) {
+  for (const char *flag : {"arrival-rate", "load"}) {
     if (!args.has(flag))
       continue;
     double x;
@@ -58,7 +58,7 @@ bool applyFlags(const Args &args, sim::Workload &w) {
     (llvm::StringRef(flag) == "load" ? w.load : w.rate) = x;
     (llvm::StringRef(flag) == "load" ? w.rate : w.load).reset();
   }
-  if (args.has("load") && (args.has("arrival-rate") || args.has("rate")))
+  if (args.has("load") && args.has("arrival-rate"))
     return fail("give --arrival-rate or --load, not both");
   if (args.has("scheduler")) {
     w.schedulers.clear();
@@ -105,7 +105,7 @@ static int runSimulate(const Args &args) {
   auto wl = sim::loadWorkload(args.positionals[0]);
   if (!wl) {
     llvm::errs() << "llmflow: " << llvm::toString(wl.takeError()) << "\n";
-    return kUsage;
+    return kEnvironment;
   }
   sim::Workload w = std::move(*wl);
   if (!applyFlags(args, w))
@@ -311,7 +311,7 @@ Command simulateCommand() {
   c.options.push_back({"jobs", true, "number of jobs (default: the workload's)", "N"});
   c.options.push_back({"seed", true, "seed (default: the workload's)", "S"});
   c.options.push_back({"arrival-rate", true, "Poisson arrival rate, jobs per second (default: the workload's)", "R"});
-  c.options.push_back({"rate", true, "the same as --arrival-rate", "R"});
+  c.options.push_back({"rate", true, "", "R", "arrival-rate"});
   c.options.push_back({"load", true, "arrival rate as a multiple of the measured burst capacity", "L"});
   c.options.push_back({"json", true, "write the results (with every job's record) as JSON", "FILE"});
   c.options.push_back(policyOption());

@@ -13,4 +13,6 @@ Command simulateCommand();
 Command bnCommand();
 Command estimateCommand();
 Command decimaCommand();
+Command testCommand();
+Command reportCommand();
 } // namespace llmflow::cli

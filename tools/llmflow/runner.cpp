@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "verbose.h"
 
 #include "behave/behaviour.h"
 #include "engine/real_executors.h"
@@ -39,6 +40,10 @@ std::vector<OptionSpec> runOptions() {
   o.push_back(policyOption());
   for (OptionSpec &k : knobOptions(false))
     o.push_back(std::move(k));
+  o.push_back({"log-content", false, "also record in the event log each task's rendered request (prompts, tool argv and stdin), "
+                                     "raw response (model text, tool stdout/stderr) and value; never credentials or headers"});
+  o.push_back({"v", false, "stream each stage on stderr as it starts and ends, with its output (or --verbose)"});
+  o.push_back({"verbose", false, "", "", "v"});
   return o;
 }
 
@@ -80,6 +85,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   if (args.has("config"))
     if (llvm::Error e = engine::loadRunConfig(args.get("config"), cfg)) {
       llvm::errs() << "llmflow: " << llvm::toString(std::move(e)) << "\n";
+      *exitCode = kEnvironment;
       return nullptr;
     }
   if (args.has("backend"))
@@ -199,6 +205,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     llm::ClientConfig cc;
     cc.endpoints = cfg.endpoints;
     cc.routes = cfg.routes;
+    cc.models = cfg.models;
     cc.seed = cfg.seed;
     r->llmExec = std::make_unique<engine::HttpLLMExecutor>(r->io, *r->clock, std::move(cc), cfg.timeouts);
     exec::BuiltinContext bctx;
@@ -224,6 +231,13 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   }
 
   r->tee.add(&r->mem);
+  bool logContent = args.has("log-content"), verbose = args.has("v");
+  if (verbose) {
+    r->verbose = std::make_unique<VerboseSink>(llvm::errs());
+    r->tee.add(r->verbose.get());
+  }
+  r->llmExec->setRecordContent(logContent);
+  r->toolExec->setRecordContent(logContent);
   if (args.has("events")) {
     std::error_code ec;
     auto os = std::make_unique<llvm::raw_fd_ostream>(args.get("events"), ec, llvm::sys::fs::OF_Append);
@@ -232,10 +246,10 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       *exitCode = kEnvironment;
       return nullptr;
     }
-    r->file = std::make_unique<engine::JSONLSink>(std::move(os));
+    r->file = std::make_unique<engine::JSONLSink>(std::move(os), logContent);
     r->tee.add(r->file.get());
   }
-  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots};
+  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose};
   r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
                                                r->tee, ec);
   *exitCode = kOk;

@@ -31,6 +31,7 @@ public:
   rt::JobId submit(llvm::json::Object inputs, double delay);
   void run() { engine->run(); }
   engine::Engine &eng() { return *engine; }
+  boost::asio::io_context &ioContext() { return io; }
   engine::MemorySink &memory() { return mem; }
   const engine::RunConfig &config() const { return cfg; }
   const LoadedApp &application() const { return app; }
@@ -53,6 +54,7 @@ private:
   std::unique_ptr<engine::SimTaskModel> simModel;
   std::unique_ptr<engine::TaskExecutor> llmExec, toolExec;
   engine::MemorySink mem;
+  std::unique_ptr<engine::EventSink> verbose;
   std::unique_ptr<engine::JSONLSink> file;
   engine::TeeSink tee;
   std::unique_ptr<engine::Engine> engine;

@@ -23,7 +23,7 @@ int loadSimApp(const Args &args, const sim::WorkloadApp &wa, LoadedSimApp &s, si
   data.weight = wa.weight;
   if (L.inputsPath.empty() || !readInputLines(L.inputsPath, L, data.inputs)) {
     llvm::errs() << "llmflow: " << wa.path << ": needs an inputs.jsonl with sample jobs\n";
-    return kUsage;
+    return kEnvironment;
   }
   if (wa.trace.empty())
     return kOk;

@@ -294,6 +294,14 @@ TEST_CASE("load errors name the problem") {
     CHECK(loadError("[plan.\"llmcompiler/join\"]\nsteps = 3\n", "llmcompiler").find("the node is an LLM node") !=
           std::string::npos);
   }
+  SUBCASE("list entries that could change nothing are errors") {
+    CHECK(loadError("[list.\"rag/context/hits\"]\nlength = 3\n", "rag") == "");
+    CHECK(loadError("[list.\"rag/candidates\"]\nlength = 5\n", "rag").find("no map fans out over this node") !=
+          std::string::npos);
+    CHECK(loadError("[list.\"mapreduce/chunks\"]\nlength = 5\n", "mapreduce").find("builtin 'text.chunk'") !=
+          std::string::npos);
+    CHECK(loadError("[list.\"rag/grade\"]\nlength = 5\n", "rag").find("not a list") != std::string::npos);
+  }
   SUBCASE("a missing file") {
     const Example &e = example("codegen");
     auto m = BehaviourModel::load("/nonexistent/behaviour.toml", *e.module, *e.app);

@@ -428,9 +428,19 @@ TEST_CASE("DOT for a tiny network") {
   n.vars[0].kind = Variable::Kind::Duration;
   CHECK(toDOT(n) == "digraph \"test\" {\n"
                     "  rankdir=LR;\n"
+                    "  graph [fontname=\"Helvetica\"];\n"
                     "  node [shape=box, fontname=\"Helvetica\"];\n"
                     "  \"v0\" [label=\"v0\\nduration, 2 states\"];\n"
                     "  \"say \\\"hi\\\"\" [label=\"say \\\"hi\\\"\\nstructure, 3 states\"];\n"
                     "  \"v0\" -> \"say \\\"hi\\\"\";\n"
                     "}\n");
+}
+
+TEST_CASE("DOT leaves out one-state variables (never observed) and their edges") {
+  Network n = makeNetwork({2, 1, 2}, {{}, {0}, {0}}, {{0.5, 0.5}, {1, 1}, {0.2, 0.8, 0.6, 0.4}});
+  n.vars[1].name = "onestate";
+  std::string dot = toDOT(n);
+  CHECK(dot.find("onestate") == std::string::npos);
+  CHECK(dot.find("1 variable(s) with a single state") != std::string::npos);
+  CHECK(dot.find("\"v0\" -> \"v2\"") != std::string::npos);
 }

@@ -144,12 +144,17 @@ TEST_CASE("retry classes: retryable, endpoint faults, request faults") {
   CHECK(toString(ErrorKind::CutStream) == "cut-stream");
 }
 
-TEST_CASE("parseRetryAfter: delta-seconds only") {
+TEST_CASE("parseRetryAfter: delta-seconds and HTTP dates") {
   CHECK(parseRetryAfter("1") == 1.0);
   CHECK(parseRetryAfter(" 30 ") == 30.0);
-  CHECK_FALSE(parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT").has_value());
+  std::time_t now = 1445412470; // 2015-10-21 07:27:50 UTC
+  CHECK(parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now) == 10.0);           // IMF-fixdate
+  CHECK(parseRetryAfter("Wednesday, 21-Oct-15 07:28:00 GMT", now) == 10.0);       // RFC 850
+  CHECK(parseRetryAfter("Wed Oct 21 07:28:00 2015", now) == 10.0);                // asctime
+  CHECK(parseRetryAfter("Wed, 21 Oct 2015 07:27:00 GMT", now) == 0.0);            // past: no wait
   CHECK_FALSE(parseRetryAfter("").has_value());
   CHECK_FALSE(parseRetryAfter("-1").has_value());
+  CHECK_FALSE(parseRetryAfter("soon").has_value());
 }
 
 TEST_CASE("buildRequestBody: stream options and response_format") {
@@ -186,6 +191,58 @@ TEST_CASE("buildRequestBody: stream options and response_format") {
   CHECK_FALSE(w->getAsObject()->get("stream_options"));
   CHECK_FALSE(w->getAsObject()->get("response_format"));
   CHECK_FALSE(w->getAsObject()->get("seed"));
+}
+
+TEST_CASE("buildRequestBody: a server's model id, response_format form and extra fields") {
+  ChatRequest req;
+  req.model = "coder";
+  req.messages = {{"user", "hi"}};
+  req.maxTokens = 9;
+  req.responseSchema = llvm::json::Object{{"type", "object"}};
+  BodyOptions opts;
+  opts.modelId = "Qwen/Qwen2.5-Coder-7B-Instruct";
+  opts.format = ResponseFormat::JsonObject;
+  opts.maxTokensField = "max_completion_tokens";
+  opts.extra = llvm::json::Object{{"top_p", 0.9}, {"temperature", 0.0},
+                                  {"chat_template_kwargs", llvm::json::Object{{"enable_thinking", false}}}};
+  auto v = llvm::json::parse(buildRequestBody(req, opts));
+  REQUIRE(v);
+  const llvm::json::Object &o = *v->getAsObject();
+  CHECK(o.getString("model") == llvm::StringRef("Qwen/Qwen2.5-Coder-7B-Instruct"));
+  CHECK(o.getObject("response_format")->getString("type") == llvm::StringRef("json_object"));
+  CHECK(o.getObject("response_format")->getObject("schema"));
+  CHECK(*o.getInteger("max_completion_tokens") == 9);
+  CHECK_FALSE(o.get("max_tokens"));
+  CHECK(*o.getNumber("top_p") == 0.9);
+  CHECK(*o.getNumber("temperature") == 0.0); // extra fields override llmflow's own
+  CHECK(o.getObject("chat_template_kwargs")->getBoolean("enable_thinking") == false);
+  opts.format = ResponseFormat::None;
+  auto w = llvm::json::parse(buildRequestBody(req, opts));
+  REQUIRE(w);
+  CHECK_FALSE(w->getAsObject()->get("response_format"));
+}
+
+TEST_CASE("bodyOptions: endpoint id over model id over the program's name; extras merged") {
+  ClientConfig c;
+  Endpoint a, b;
+  a.name = "a";
+  b.name = "b";
+  b.modelIds = {{"coder", "qwen2.5-coder:7b"}};
+  b.extra = llvm::json::Object{{"seed", 3}};
+  ModelOptions m;
+  m.id = "Qwen/Qwen2.5-Coder-7B-Instruct";
+  m.extra = llvm::json::Object{{"seed", 1}, {"top_p", 0.5}};
+  c.models = {{"coder", m}};
+  CHECK(bodyOptions(c, a, "coder").modelId == "Qwen/Qwen2.5-Coder-7B-Instruct");
+  CHECK(bodyOptions(c, b, "coder").modelId == "qwen2.5-coder:7b");
+  CHECK(bodyOptions(c, a, "other").modelId.empty());
+  Endpoint star;
+  star.modelIds = {{"*", "qwen2.5:7b"}};
+  CHECK(bodyOptions(c, star, "other").modelId == "qwen2.5:7b");
+  CHECK(bodyOptions(c, star, "coder").modelId == "Qwen/Qwen2.5-Coder-7B-Instruct"); // the model's id wins over "*"
+  BodyOptions ob = bodyOptions(c, b, "coder");
+  CHECK(*ob.extra.getInteger("seed") == 3); // the endpoint's extras come last
+  CHECK(*ob.extra.getNumber("top_p") == 0.5);
 }
 
 TEST_CASE("chatCompletionsUrl: base URL forms") {
