@@ -3,6 +3,8 @@
 # examples/workloads at load 1.2 with 100, 200, 300 and 400 jobs and at load
 # 0.8 with 400 jobs, over several seeds, every scheduler; then writes
 # docs/results.md and its figures (docs/figures/*.svg).
+# Decima uses the policies shipped beside the workloads; RETRAIN_DECIMA=1
+# retrains them first (about 4 minutes each on 2 cores).
 #   tools/reproduce.sh [SEEDS]      (default: "1 2 3 4 5")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +15,17 @@ seeds=${1:-"1 2 3 4 5"}
 out=${RESULTS_DIR:-build/results}
 rm -rf "$out"
 mkdir -p "$out"
-schedulers=fcfs,sjf,fair,srtf-mean,carbyne,llmsched,llmsched-nobn,llmsched-nounc,oracle-srtf
+schedulers=fcfs,sjf,fair,srtf-mean,carbyne,decima,llmsched,llmsched-nobn,llmsched-nounc,oracle-srtf
 run() { # workload load jobs seed
   echo "simulate $1 load=$2 jobs=$3 seed=$4" >&2
   "$bin" simulate "examples/workloads/$1.toml" --load "$2" --jobs "$3" --seed "$4" --scheduler "$schedulers" \
     --json "$out/$1-$2-$3-$4.json" > /dev/null
 }
+if [ "${RETRAIN_DECIMA:-0}" = 1 ]; then
+  for name in uniform llm-heavy structure-heavy tool-heavy; do
+    "$bin" decima train "examples/workloads/$name.toml" -o "examples/workloads/$name.policy.json" --threads 2
+  done
+fi
 # The paper's four workload mixes (replay-react.toml, a trace replay, is not one of them).
 for name in uniform llm-heavy structure-heavy tool-heavy; do
   for seed in $seeds; do
