@@ -15,30 +15,6 @@ namespace {
 llvm::Error fail(const std::string &m) { return llvm::createStringError(llvm::inconvertibleErrorCode(), m); }
 } // namespace
 
-llvm::Expected<llvm::json::Value> parseModelJSON(llvm::StringRef content) {
-  llvm::StringRef s = content.trim();
-  if (s.startswith("```")) {
-    s = s.drop_front(3);
-    s = s.drop_until([](char c) { return c == '\n'; }).trim();
-    if (s.endswith("```"))
-      s = s.drop_back(3).trim();
-  }
-  auto v = llvm::json::parse(s);
-  if (v)
-    return v;
-  llvm::consumeError(v.takeError());
-  // Prose around an object: take the outermost {...}.
-  size_t open = s.find('{'), close = s.rfind('}');
-  if (open != llvm::StringRef::npos && close != llvm::StringRef::npos && close > open) {
-    auto inner = llvm::json::parse(s.slice(open, close + 1));
-    if (inner)
-      return inner;
-    llvm::consumeError(inner.takeError());
-  }
-  std::string head = content.take_front(120).str();
-  return fail("the model's reply is not valid JSON (starts: \"" + head + "\")");
-}
-
 HttpLLMExecutor::HttpLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, llm::ClientConfig config,
                                  llm::Timeouts timeouts)
     : clock(clock), client(io, std::move(config)), timeouts(timeouts) {}
@@ -82,13 +58,9 @@ void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
     out.endpoint = r->endpoint;
     out.firstTokenAt = sent + r->firstTokenSeconds;
     if (typed) {
-      auto v = parseModelJSON(r->content);
-      if (!v) {
-        out.outcome.ok = false;
-        out.outcome.error = llvm::toString(v.takeError());
-      } else {
-        out.outcome.value = std::move(*v);
-      }
+      assert(r->json && "the client parses replies under a schema");
+      if (r->json)
+        out.outcome.value = std::move(*r->json);
     } else {
       out.outcome.value = r->content;
     }
@@ -118,14 +90,15 @@ void ToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   attempt(call);
 }
 
-static llvm::Expected<llvm::json::Value> parseToolOutput(const ir::ToolDef &tool, const std::string &out) {
+static llvm::Expected<llvm::json::Value> parseToolOutput(const ir::ToolDef &tool, const std::string &out,
+                                                        const JSONLimits &limits) {
   if (tool.result.kind == ir::Type::Kind::String) {
     llvm::StringRef s(out);
     if (s.endswith("\n"))
       s = s.drop_back();
     return llvm::json::Value(s.str());
   }
-  auto v = llvm::json::parse(llvm::StringRef(out).trim());
+  auto v = parseJSON(llvm::StringRef(out).trim(), limits);
   if (!v)
     return fail("tool '" + tool.name + "' printed invalid JSON (" + llvm::toString(v.takeError()) + ")");
   return v;
@@ -194,10 +167,10 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     }
     req.timeoutSeconds = timeout;
     const ir::ToolDef *td = &tool;
-    httpFetch(http, std::move(req), [retryable, td](llvm::Expected<HttpResponse> r) {
+    httpFetch(http, std::move(req), [this, retryable, td](llvm::Expected<HttpResponse> r) {
       if (!r)
         return retryable(r.takeError(), true);
-      retryable(parseToolOutput(*td, r->body), false);
+      retryable(parseToolOutput(*td, r->body, builtins.json), false);
     });
     return;
   }
@@ -222,7 +195,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
         spec.stdinData = rt::renderValue(*v);
     }
     const ir::ToolDef *td = &tool;
-    exec::runProcess(io, std::move(spec), [retryable, td](llvm::Expected<exec::ProcessResult> r) {
+    exec::runProcess(io, std::move(spec), [this, retryable, td](llvm::Expected<exec::ProcessResult> r) {
       if (!r)
         return retryable(r.takeError(), false); // cannot start: retrying will not help
       auto tail = [&](const std::string &s) { return s.size() > 600 ? "..." + s.substr(s.size() - 600) : s; };
@@ -235,7 +208,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
         return retryable(fail("tool '" + td->name + "' exited with status " + std::to_string(r->exitCode) +
                               (r->err.empty() ? "" : "; stderr: " + tail(r->err))),
                          true);
-      retryable(parseToolOutput(*td, r->out), false);
+      retryable(parseToolOutput(*td, r->out, builtins.json), false);
     });
     return;
   }

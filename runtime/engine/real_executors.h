@@ -30,10 +30,6 @@ private:
   llm::Timeouts timeouts;
 };
 
-/// Tolerant reading of a structured reply: the JSON object itself, or one
-/// wrapped in a ```json fence or surrounded by prose.
-llvm::Expected<llvm::json::Value> parseModelJSON(llvm::StringRef content);
-
 class ToolExecutor : public TaskExecutor {
 public:
   ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,

@@ -8,8 +8,7 @@
 namespace llmflow::llm {
 namespace {
 
-constexpr size_t kMaxSuccessBody = 64u << 20; // a larger answer is Malformed
-constexpr size_t kMaxErrorBody = 64u << 10;   // error bodies are kept for the message only
+constexpr size_t kMaxErrorBody = 64u << 10; // error bodies are kept for the message only
 
 long millis(double seconds) { return seconds <= 0 ? 0 : static_cast<long>(seconds * 1000.0 + 0.5); }
 
@@ -124,7 +123,7 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
   }
   size_t n = bytes.size();
   if (!sseMode) {
-    size_t cap = status == 200 ? kMaxSuccessBody : kMaxErrorBody;
+    size_t cap = status == 200 ? spec.limits.maxReplyBytes : kMaxErrorBody;
     if (rawBody.size() + bytes.size() > cap) {
       if (status == 200) {
         bodyOverflow = true;
@@ -139,7 +138,7 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
   sse.feed(bytes, [&](llvm::StringRef payload) {
     if (bodyError)
       return;
-    if (llvm::Error err = stream.onData(payload)) {
+    if (llvm::Error err = stream.onData(payload, spec.limits)) {
       ErrorKind kind = ErrorKind::Malformed;
       std::string message;
       llvm::handleAllErrors(std::move(err), [&](const LLMError &e) {
@@ -154,8 +153,9 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
       firstContentAt = Clock::now();
     }
   });
-  if (!bodyError && sse.pendingBytes() > kMaxSuccessBody)
-    bodyError = Failure{ErrorKind::Malformed, "an SSE event exceeds 64 MiB"};
+  if (!bodyError && sse.pendingBytes() > spec.limits.json.maxBytes)
+    bodyError = Failure{ErrorKind::Malformed,
+                        "an SSE event exceeds " + std::to_string(spec.limits.json.maxBytes) + " bytes"};
   if (!wasStarted && stream.started() && !bodyError) {
     // From the first-token to the idle deadline, which may be earlier: re-arm
     // once (an Asio call, not a libcurl one, so allowed here).
@@ -258,7 +258,8 @@ llvm::Expected<ChatResult> ChatAttempt::outcomeFor(CURLcode code) {
   if (bodyError)
     return llmError(bodyError->kind, bodyError->message);
   if (bodyOverflow)
-    return llmError(ErrorKind::Malformed, "response body larger than 64 MiB");
+    return llmError(ErrorKind::Malformed,
+                    "response body larger than " + std::to_string(spec.limits.maxReplyBytes) + " bytes");
   if (code != CURLE_OK)
     return transportFailure(code);
   if (status != 200) {
@@ -273,12 +274,12 @@ llvm::Expected<ChatResult> ChatAttempt::outcomeFor(CURLcode code) {
                                                 " content bytes; usage unknown");
     result = stream.take();
   } else {
-    llvm::Expected<ChatResult> parsed = parseCompletion(rawBody);
+    llvm::Expected<ChatResult> parsed = parseCompletion(rawBody, spec.limits.json);
     if (!parsed)
       return parsed.takeError();
     result = std::move(*parsed);
   }
-  if (llvm::Error err = checkStructured(result, spec.hasSchema))
+  if (llvm::Error err = checkStructured(result, spec.hasSchema, spec.limits.json))
     return err;
   Clock::time_point end = Clock::now();
   result.totalSeconds = secondsBetween(startedAt, end);

@@ -24,6 +24,7 @@ struct AttemptSpec {
   bool stream = true;
   bool hasSchema = false; // apply checkStructured()
   Timeouts timeouts;
+  ReplyLimits limits;
 };
 
 class ChatAttempt {

@@ -1,6 +1,8 @@
 // HTTP status + body -> ErrorKind, error-body messages, Retry-After.
 #include "llm/http_errors.h"
 
+#include "common/json_reader.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 namespace llmflow::llm {
@@ -19,7 +21,7 @@ bool mentionsContextLength(llvm::StringRef body) {
 } // namespace
 
 std::string errorBodyMessage(llvm::StringRef body) {
-  if (llvm::Expected<llvm::json::Value> v = llvm::json::parse(body)) {
+  if (llvm::Expected<llvm::json::Value> v = parseJSON(body)) {
     if (const llvm::json::Object *o = v->getAsObject()) {
       if (const llvm::json::Value *err = o->get("error")) {
         if (auto s = err->getAsString())

@@ -152,6 +152,7 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     spec.stream = r.req.stream;
     spec.hasSchema = r.req.responseSchema.has_value();
     spec.timeouts = r.timeouts;
+    spec.limits = config.limits;
     r.attempt = std::make_unique<ChatAttempt>(multi, std::move(spec), onDone);
     r.attempt->start();
   }

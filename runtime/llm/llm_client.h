@@ -24,6 +24,8 @@
 // The final LLMError carries the last kind and a per-endpoint history.
 #pragma once
 
+#include "common/json_reader.h"
+
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
@@ -58,6 +60,9 @@ struct ChatRequest {
 
 struct ChatResult {
   std::string content;
+  /// Under a responseSchema: the content read as JSON (tolerating a code
+  /// fence or prose around it).
+  std::optional<llvm::json::Value> json;
   std::string finishReason;             // "stop", "length", ...
   std::optional<unsigned> promptTokens; // nullopt = unknown (e.g. cut stream)
   std::optional<unsigned> completionTokens;
@@ -101,12 +106,23 @@ struct Endpoint {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+/// Bounds on what a server may send back, so that a broken or hostile
+/// server costs a failed request and never the process.
+struct ReplyLimits {
+  /// A whole reply: a non-streamed body, or the content of a stream (its
+  /// events are bounded separately by json.maxBytes each).
+  size_t maxReplyBytes = size_t(64) << 20;
+  /// Every body, stream event and structured reply.
+  JSONLimits json;
+};
+
 struct ClientConfig {
   std::vector<Endpoint> endpoints;
   /// model -> endpoint names in preference order (first = primary, rest =
   /// fallbacks). Models not listed use every endpoint that serves them.
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
   uint64_t seed = 1; // jitter RNG
+  ReplyLimits limits;
 };
 
 /// Why a request failed in the end. Retryable kinds were already retried.
@@ -203,6 +219,6 @@ private:
 };
 
 /// Parses a non-streaming chat-completions response body.
-llvm::Expected<ChatResult> parseCompletion(llvm::StringRef body);
+llvm::Expected<ChatResult> parseCompletion(llvm::StringRef body, const JSONLimits &limits = {});
 
 } // namespace llmflow::llm

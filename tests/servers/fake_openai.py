@@ -39,6 +39,10 @@ last user message), later ones succeed: "[[fault:500x2]]" fails twice then answe
   slow                  first token after PARAM seconds (default 2) instead of --ttft
   stall                 stream: pause PARAM seconds (default 2) halfway through the tokens
   split                 stream: every SSE event written in 3 pieces with a flush in between
+  deep                  a hostile reply: JSON nested PARAM levels deep (default 100000), as the
+                        one stream event or as the whole non-streamed body
+  fenced                the reply wrapped in prose and a ```json code fence
+  flood                 stream: PARAM MiB (default 1) of content in 64 KiB chunks, then a normal end
 Per-request framing of streams: header "X-Framing: close" (close-delimited, HTTP/1.0 style)
 overrides --framing.
 
@@ -319,11 +323,25 @@ class Server:
             etype, message = ERROR_BODIES[status]
             extra = ("Retry-After: %d" % int(fault.param),) if fault.param is not None else ()
             return await self.send_error(writer, status, etype, message, keep, extra=extra)
-        if name not in ("", "reset", "truncated", "malformed", "length", "slow", "split", "stall"):
+        if name == "deep":
+            depth = int(fault.param) if fault.param is not None else 100000
+            nested = b"[" * depth + b"]" * depth
+            if req.get("stream"):
+                head = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                        "Content-Length: %d\r\n\r\n" % (len(nested) + 8)).encode()
+                writer.write(head + b"data: " + nested + b"\n\n")
+                await writer.drain()
+                return keep
+            await self.send_simple(writer, 200, nested, close=not keep, ctype="application/json")
+            return keep
+        if name not in ("", "reset", "truncated", "malformed", "length", "slow", "split", "stall",
+                        "fenced", "flood"):
             return await self.send_error(writer, 400, "invalid_request_error",
                                          "unknown fault '%s'" % name, keep)
 
         content, finish = self.reply(req, last_user)
+        if name == "fenced":
+            content = "Here is the answer:\n```json\n" + content + "\n```\nHope this helps."
         if name == "length":
             finish = "length"
             content = content[: max(1, len(content) // 2)]
@@ -421,6 +439,10 @@ class Server:
         await asyncio.sleep(ttft)
         await send(chunk({"role": "assistant", "content": ""}))
         toks = self.tokens(content, req)
+        if fault == "flood":
+            piece = "x" * 65536
+            for _ in range(int(16 * (spec.param if spec.param is not None else 1))):
+                await send(chunk({"content": piece}))
         for i, tok in enumerate(toks):
             if i:
                 await asyncio.sleep(self.args.tpot)

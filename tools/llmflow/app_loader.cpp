@@ -1,5 +1,6 @@
 #include "app_loader.h"
 
+#include "common/json_reader.h"
 #include "core/job.h"
 #include "core/jsonl.h"
 #include "driver/driver.h"
@@ -183,14 +184,19 @@ bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::
     out[name] = value.str();
     return true;
   }
-  auto v = llvm::json::parse(value);
+  auto v = parseJSON(value);
   if (!v) {
-    llvm::consumeError(v.takeError());
-    if (param->type.kind == ir::Type::Kind::Json || param->type.kind == ir::Type::Kind::Enum) {
+    std::string why = llvm::toString(v.takeError());
+    // Text that starts like JSON but is not (or is over the limits) is a
+    // mistake, not a string.
+    bool looksLikeJSON = llvm::StringRef("[{\"").contains(value.ltrim().take_front(1));
+    if (!looksLikeJSON &&
+        (param->type.kind == ir::Type::Kind::Json || param->type.kind == ir::Type::Kind::Enum)) {
       out[name] = value.str();
       return true;
     }
-    error = "input '" + name.str() + "' expects " + param->type.str() + ", got '" + value.str() + "'";
+    error = "input '" + name.str() + "' expects " + param->type.str() + ", got '" + value.take_front(80).str() +
+            (value.size() > 80 ? "...' (" : "' (") + why + ")";
     return false;
   }
   out[name] = std::move(*v);

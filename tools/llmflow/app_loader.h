@@ -32,8 +32,9 @@ bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<l
 bool readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
                    std::vector<llvm::json::Object> &lines, unsigned &jobs);
 
-/// Parses one --input name=value: JSON if the value parses as JSON and the
-/// input is not a string, the raw text otherwise.
+/// Parses one --input name=value: the raw text for a string input; else
+/// JSON, except that a json or enum input takes text that does not start
+/// like JSON ('[', '{', '"') as a string.
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out, std::string &error);
 
 } // namespace llmflow::cli

@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "runner.h"
 
+#include "common/json_reader.h"
 #include "core/job.h"
 #include "engine/summary.h"
 
@@ -20,7 +21,7 @@ static std::optional<llvm::json::Object> readInputsObject(const std::string &pat
     llvm::errs() << "llmflow: cannot read '" << path << "': " << buf.getError().message() << "\n";
     return std::nullopt;
   }
-  auto v = llvm::json::parse((*buf)->getBuffer());
+  auto v = parseJSON((*buf)->getBuffer());
   if (!v) {
     llvm::errs() << "llmflow: " << path << ": " << llvm::toString(v.takeError()) << "\n";
     return std::nullopt;

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""End to end with hostile input: the llmflow binary against the loopback
+OpenAI-compatible server (tests/servers/fake_openai.py), a loopback HTTP
+server and real tool processes. Every hostile value must fail its task, job
+or command with a reason, never the process (no exit >= 128, no hang).
+
+usage: hostile.py LLMFLOW GROUP     (GROUP: json)"""
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = sys.argv[1]
+GROUP = sys.argv[2]
+ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
+ENV.pop("OPENAI_API_KEY", None)
+APP = os.path.join(ROOT, "tests/e2e/apps/hostile.llmflow")
+DEEP = "[" * 100000 + "]" * 100000
+ARG_DEEP = "[" * 60000 + "]" * 60000  # one argv string is at most 128 KiB
+failures = []
+
+
+def start_openai():
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/fake_openai.py"), "--port", "0",
+                             "--watch-stdin", "--max-seconds", "600"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline().split()
+    assert line and line[0] == "PORT", line
+    return proc, "http://127.0.0.1:%s" % line[1]
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with JSON and records the raw request target."""
+    seen = []
+
+    def do_GET(self):
+        Recorder.seen.append(self.path)
+        body = DEEP.encode() if self.path.endswith("/deep") else json.dumps({"path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_http():
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, "http://127.0.0.1:%d" % srv.server_address[1]
+
+
+def llmflow(*args, timeout=60):
+    t0 = time.monotonic()
+    p = subprocess.run([BIN] + list(args), env=ENV, capture_output=True, text=True, timeout=timeout)
+    return p, time.monotonic() - t0
+
+
+def check(name, cond, detail=""):
+    if not cond:
+        failures.append("%s: %s" % (name, detail))
+        print("FAIL", name, detail[-2000:])
+    else:
+        print("ok  ", name)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def clean_failure(p, code):
+    """Exited with `code`, not a crash, and said why."""
+    return p.returncode == code and p.stderr.strip() != ""
+
+
+def group_json(tmp):
+    server, url = start_openai()
+    web, base = start_http()
+    try:
+        # A 100-job batch with one hostile reply at job 50 loses no other job.
+        inputs = write(os.path.join(tmp, "jobs.jsonl"), "".join(
+            json.dumps({"q": "job %d%s" % (i, " [[fault:deep]]" if i == 50 else "")}) + "\n" for i in range(1, 101)))
+        summary = os.path.join(tmp, "summary.json")
+        p, _ = llmflow("batch", APP, "--app", "echo", "--inputs", inputs, "--backend", url, "--json", summary,
+                       timeout=120)
+        s = json.load(open(summary)) if os.path.exists(summary) else {}
+        check("one hostile reply in 100 jobs fails that job only, with the summary",
+              p.returncode == 1 and s.get("done") == 99 and s.get("failed") == 1
+              and "job 50 failed" in p.stderr and "nested deeper than 256 levels" in p.stderr
+              and "JCT" in p.stderr, p.stderr + str(s))
+        p, _ = llmflow("run", APP, "--app", "tool_deep", "--backend", url)
+        check("a tool printing 100,000 nested brackets fails its job", clean_failure(p, 1)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        p, _ = llmflow("run", APP, "--app", "parse", "--input", "text=" + ARG_DEEP, "--backend", url)
+        check("json.parse of 60,000 nested brackets fails its job", clean_failure(p, 1)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        p, _ = llmflow("run", APP, "--app", "parse", "--input", 'text={"a": 1, "a": 2}', "--backend", url)
+        check("json.parse rejects duplicate keys", clean_failure(p, 1) and "duplicate key 'a'" in p.stderr, p.stderr)
+
+        p, _ = llmflow("run", APP, "--app", "fetch_item", "--input", "base=" + base, "--input", "id=deep",
+                       "--backend", url)
+        check("an HTTP tool answering 100,000 nested brackets fails its job", clean_failure(p, 1)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        p, _ = llmflow("run", APP, "--app", "count", "--input", "n=1", "--input", "items=" + ARG_DEEP)
+        check("--input with 60,000 nested brackets is a usage error", clean_failure(p, 2)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        deep_inputs = write(os.path.join(tmp, "deep.json"), '{"n": 1, "items": %s}' % DEEP)
+        p, _ = llmflow("run", APP, "--app", "count", "--inputs", deep_inputs)
+        check("--inputs with 100,000 nested brackets is a usage error", clean_failure(p, 2)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        lines = write(os.path.join(tmp, "deep.jsonl"), '{"n": 1}\n{"n": 2, "items": %s}\n' % DEEP)
+        p, _ = llmflow("batch", APP, "--app", "count", "--inputs", lines)
+        check("a line of inputs.jsonl with 100,000 nested brackets names the line", clean_failure(p, 2)
+              and "deep.jsonl:2:" in p.stderr and "nested deeper" in p.stderr, p.stderr)
+
+        dup = write(os.path.join(tmp, "dup.json"), '{"n": 1, "n": 2}')
+        p, _ = llmflow("run", APP, "--app", "count", "--inputs", dup)
+        check("duplicate input keys are a usage error", clean_failure(p, 2) and "duplicate key 'n'" in p.stderr,
+              p.stderr)
+
+        ir = write(os.path.join(tmp, "deep_ir.json"), DEEP)
+        p, _ = llmflow("compile", ir)
+        check("an IR file with 100,000 nested brackets is refused", p.returncode in (1, 3)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        prof = write(os.path.join(tmp, "deep_profile.jsonl"), DEEP + "\n")
+        p, _ = llmflow("run", APP, "--app", "count", "--input", "n=1", "--profile", prof)
+        check("a profile with 100,000 nested brackets is refused", clean_failure(p, 3)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        bn = write(os.path.join(tmp, "deep.bn.json"), DEEP)
+        p, _ = llmflow("run", APP, "--app", "count", "--input", "n=1", "--bn", bn)
+        check("a BN file with 100,000 nested brackets is refused", clean_failure(p, 3)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        toml_deep = "x = " + "[" * 10000 + "]" * 10000 + "\n"
+        cfg = write(os.path.join(tmp, "deep.toml"), toml_deep)
+        p, _ = llmflow("run", APP, "--app", "count", "--input", "n=1", "--config", cfg)
+        check("a config nested 10,000 deep is refused", clean_failure(p, 2) and "nested deeper" in p.stderr, p.stderr)
+
+        p, _ = llmflow("run", APP, "--app", "count", "--input", "n=1", "--behaviour", cfg)
+        check("a behaviour model nested 10,000 deep is refused", clean_failure(p, 3)
+              and "nested deeper" in p.stderr, p.stderr)
+
+        p, _ = llmflow("simulate", cfg)
+        check("a workload nested 10,000 deep is refused", p.returncode in (1, 2, 3) and p.returncode < 128
+              and "nested deeper" in p.stderr, p.stderr)
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+        web.shutdown()
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        {"json": group_json}[GROUP](tmp)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
