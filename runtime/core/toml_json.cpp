@@ -2,28 +2,47 @@
 
 #include <toml.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 namespace llmflow::rt {
 namespace {
 
-llvm::json::Value convert(const toml::value &v) {
+/// TOML values as JSON. TOML's inf and nan are refused here, once for every
+/// file llmflow reads: no setting means "infinitely long" or "not a
+/// number", and letting them through would spin timers and break sums.
+llvm::Expected<llvm::json::Value> convert(const toml::value &v, const std::string &at) {
   switch (v.type()) {
   case toml::value_t::boolean: return v.as_boolean();
   case toml::value_t::integer: return int64_t(v.as_integer());
-  case toml::value_t::floating: return double(v.as_floating());
+  case toml::value_t::floating: {
+    double d = v.as_floating();
+    if (!std::isfinite(d))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: inf and nan are not accepted",
+                                     at.c_str());
+    return d;
+  }
   case toml::value_t::string: return std::string(v.as_string().str);
   case toml::value_t::array: {
     llvm::json::Array a;
-    for (const toml::value &x : v.as_array())
-      a.push_back(convert(x));
+    size_t i = 0;
+    for (const toml::value &x : v.as_array()) {
+      auto c = convert(x, at + "[" + std::to_string(i++) + "]");
+      if (!c)
+        return c.takeError();
+      a.push_back(std::move(*c));
+    }
     return a;
   }
   case toml::value_t::table: {
     llvm::json::Object o;
-    for (const auto &[k, x] : v.as_table())
-      o[k] = convert(x);
+    for (const auto &[k, x] : v.as_table()) {
+      auto c = convert(x, at.empty() ? k : at + "." + k);
+      if (!c)
+        return c.takeError();
+      o[k] = std::move(*c);
+    }
     return o;
   }
   default: {
@@ -133,7 +152,11 @@ llvm::Expected<llvm::json::Value> parseTOML(llvm::StringRef text, llvm::StringRe
   try {
     std::istringstream in{std::string(text)};
     toml::value v = toml::parse(in, name.str());
-    return convert(v);
+    auto out = convert(v, "");
+    if (!out)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: %s", name.str().c_str(),
+                                     llvm::toString(out.takeError()).c_str());
+    return out;
   } catch (const std::exception &e) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", e.what());
   }

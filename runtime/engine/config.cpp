@@ -2,23 +2,38 @@
 
 #include "core/toml_json.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <type_traits>
 
 namespace llmflow::engine {
 namespace {
+
+constexpr double kMaxSlots = 100000;    // requests or processes at once
+constexpr double kMaxSeconds = 86400;   // any timeout or grace period
 
 llvm::Error fail(llvm::StringRef path, const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), (path + ": " + msg).str());
 }
 
-template <typename T> llvm::Error number(const llvm::json::Object &o, llvm::StringRef key, T &out, double min,
-                                         llvm::StringRef path, llvm::StringRef section) {
+/// A finite number in [min, max]; a whole number (a TOML integer) for
+/// integer fields. Nothing is clamped or truncated: TOML's inf and nan, or
+/// 1e12 for a count, are errors naming the key.
+template <typename T>
+llvm::Error number(const llvm::json::Object &o, llvm::StringRef key, T &out, double min, double max,
+                   llvm::StringRef path, llvm::StringRef section) {
   const llvm::json::Value *v = o.get(key);
   if (!v)
     return llvm::Error::success();
-  auto n = v->getAsNumber();
-  if (!n || *n < min)
-    return fail(path, "[" + section + "] " + key + ": expected a number >= " + llvm::formatv("{0}", min).str());
+  constexpr bool whole = std::is_integral_v<T>;
+  llvm::Optional<double> n = v->getAsNumber();
+  if (whole && n && !v->getAsInteger())
+    n.reset();
+  if (!n || !std::isfinite(*n) || *n < min || *n > max)
+    return fail(path, "[" + section + "] " + key + ": expected " + (whole ? "a whole number" : "a number") +
+                          llvm::formatv(" from {0} to {1}", llvm::format("%.15g", min), llvm::format("%.15g", max)).str());
   out = T(*n);
   return llvm::Error::success();
 }
@@ -46,11 +61,11 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
       return err;
     if (auto b = e->getString("backend"))
       cfg.backend = b->str();
-    if (auto err = number(*e, "llm_slots", cfg.llmSlots, 1, path, "engine")) return err;
-    if (auto err = number(*e, "regular_slots", cfg.regularSlots, 1, path, "engine")) return err;
-    if (auto err = number(*e, "time_scale", cfg.timeScale, 1e-6, path, "engine")) return err;
-    if (auto err = number(*e, "seed", cfg.seed, 0, path, "engine")) return err;
-    if (auto err = number(*e, "tool_grace", cfg.toolGraceSeconds, 0, path, "engine")) return err;
+    if (auto err = number(*e, "llm_slots", cfg.llmSlots, 1, kMaxSlots, path, "engine")) return err;
+    if (auto err = number(*e, "regular_slots", cfg.regularSlots, 1, kMaxSlots, path, "engine")) return err;
+    if (auto err = number(*e, "time_scale", cfg.timeScale, 1e-3, 1e6, path, "engine")) return err;
+    if (auto err = number(*e, "seed", cfg.seed, 0, 9.2e18, path, "engine")) return err;
+    if (auto err = number(*e, "tool_grace", cfg.toolGraceSeconds, 0, kMaxSeconds, path, "engine")) return err;
     if (auto d = e->getString("data_dir"))
       cfg.dataDir = d->str();
   }
@@ -71,7 +86,7 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
       ep.baseUrl = url->str();
       if (auto k = o->getString("api_key_env"))
         ep.apiKeyEnv = k->str();
-      if (auto err = number(*o, "max_in_flight", ep.maxInFlight, 1, path, "endpoints")) return err;
+      if (auto err = number(*o, "max_in_flight", ep.maxInFlight, 1, kMaxSlots, path, "endpoints")) return err;
       if (const llvm::json::Array *ms = o->getArray("models"))
         for (const llvm::json::Value &m : *ms)
           if (auto s = m.getAsString())
@@ -103,15 +118,15 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
   }
   if (const llvm::json::Object *t = root.getObject("timeouts")) {
     if (auto err = known(*t, {"connect", "first_token", "idle", "total"}, path, "timeouts")) return err;
-    if (auto err = number(*t, "connect", cfg.timeouts.connectSeconds, 0.001, path, "timeouts")) return err;
-    if (auto err = number(*t, "first_token", cfg.timeouts.firstTokenSeconds, 0.001, path, "timeouts")) return err;
-    if (auto err = number(*t, "idle", cfg.timeouts.idleSeconds, 0.001, path, "timeouts")) return err;
-    if (auto err = number(*t, "total", cfg.timeouts.totalSeconds, 0.001, path, "timeouts")) return err;
+    if (auto err = number(*t, "connect", cfg.timeouts.connectSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+    if (auto err = number(*t, "first_token", cfg.timeouts.firstTokenSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+    if (auto err = number(*t, "idle", cfg.timeouts.idleSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+    if (auto err = number(*t, "total", cfg.timeouts.totalSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
   }
   if (const llvm::json::Object *s = root.getObject("sim")) {
     if (auto err = known(*s, {"endpoints", "max_in_flight", "gpu"}, path, "sim")) return err;
-    if (auto err = number(*s, "endpoints", cfg.simEndpoints, 1, path, "sim")) return err;
-    if (auto err = number(*s, "max_in_flight", cfg.simMaxInFlight, 1, path, "sim")) return err;
+    if (auto err = number(*s, "endpoints", cfg.simEndpoints, 1, 1000, path, "sim")) return err;
+    if (auto err = number(*s, "max_in_flight", cfg.simMaxInFlight, 1, kMaxSlots, path, "sim")) return err;
     if (auto g = s->getString("gpu")) {
       if (*g != "h100" && *g != "a100")
         return fail(path, "[sim] gpu: expected \"h100\" or \"a100\"");

@@ -4,7 +4,7 @@ OpenAI-compatible server (tests/servers/fake_openai.py), a loopback HTTP
 server and real tool processes. Every hostile value must fail its task, job
 or command with a reason, never the process (no exit >= 128, no hang).
 
-usage: hostile.py LLMFLOW GROUP     (GROUP: json)"""
+usage: hostile.py LLMFLOW GROUP     (GROUP: json, flags)"""
 import http.server
 import json
 import os
@@ -165,9 +165,56 @@ def group_json(tmp):
         web.shutdown()
 
 
+def group_flags(tmp):
+    rag = os.path.join(ROOT, "examples", "rag")
+    one = ("--input", "question=q")
+    for cmd, flag, values in [
+            ("run", "--time-scale", ["nan", "inf", "1e308", "0", "-1"]),
+            ("run", "--llm-slots", ["nan", "1e12", "99999999999", "0", "2.5"]),
+            ("run", "--regular-slots", ["0", "inf"]),
+            ("run", "--seed", ["-1", "nan", "1e3"]),
+            ("batch", "--arrival-rate", ["nan", "inf", "0", "-2"]),
+            ("batch", "--jobs", ["0", "1e3", "nan"]),
+            ("estimate", "--llm-slots", ["nan"]),
+            ("check", "--error-limit", ["nan", "-1"])]:
+        for v in values:
+            args = [cmd, rag] if cmd != "check" else [cmd, os.path.join(rag, "app.llmflow")]
+            if cmd == "run":
+                args += one
+            if cmd == "estimate":
+                args += ["--bn", os.path.join(tmp, "absent.bn.json")]
+            p, took = llmflow(*(args + [flag, v]), timeout=20)
+            check("%s %s %s is a usage error naming the flag" % (cmd, flag, v),
+                  p.returncode == 2 and flag in p.stderr and took < 10, p.stderr)
+
+    for text, key in [("[timeouts]\nfirst_token = inf\n", "first_token"),
+                      ("[timeouts]\nidle = nan\n", "idle"),
+                      ("[engine]\nllm_slots = 1e12\n", "llm_slots"),
+                      ("[engine]\nllm_slots = 2.5\n", "llm_slots"),
+                      ("[engine]\nregular_slots = 1000000000000\n", "regular_slots"),
+                      ("[engine]\ntime_scale = 1e308\n", "time_scale"),
+                      ("[[endpoints]]\nname = \"a\"\nurl = \"http://127.0.0.1:1\"\nmax_in_flight = -3\n",
+                       "max_in_flight")]:
+        cfg = write(os.path.join(tmp, "c.toml"), text)
+        p, _ = llmflow("run", rag, *one, "--config", cfg)
+        check("config %s is a usage error naming the key" % text.strip().replace("\n", " "),
+              p.returncode == 2 and key in p.stderr, p.stderr)
+
+    for v in ["1e23", "9223372036854775808", "1.5", "nan"]:
+        p, _ = llmflow("run", rag, *one, "--input", "top_k=" + v)
+        check("an int input of %s is refused" % v, p.returncode == 2 and "top_k" in p.stderr, p.stderr)
+
+    for flag in ["--json", "--trace", "--events"]:
+        p, took = llmflow("batch", rag, "--jobs", "200", "--time-scale", "1", flag, "/nonexistent/dir/out.json",
+                          timeout=30)
+        check("an unwritable %s is reported before the batch runs" % flag,
+              p.returncode == 3 and "cannot write '/nonexistent/dir/out.json'" in p.stderr and "JCT" not in p.stderr
+              and took < 10, "%s took %.1f s" % (p.stderr, took))
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        {"json": group_json}[GROUP](tmp)
+        {"json": group_json, "flags": group_flags}[GROUP](tmp)
     return 1 if failures else 0
 
 

@@ -1,5 +1,7 @@
 #include "app_loader.h"
 
+#include "flags.h"
+
 #include "common/json_reader.h"
 #include "core/job.h"
 #include "core/jsonl.h"
@@ -155,11 +157,7 @@ bool readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef comma
   if (!readInputLines(path, app, lines))
     return false;
   jobs = unsigned(lines.size());
-  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
-    llvm::errs() << "llmflow " << command << ": --jobs expects a positive integer\n";
-    return false;
-  }
-  return true;
+  return numberFlag(args, "jobs", kJobsSpec, jobs);
 }
 
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out,

@@ -6,6 +6,7 @@
 #include "support/diagnostics.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <map>
 #include <memory>
@@ -61,6 +62,21 @@ std::unique_ptr<support::DiagnosticConsumer> makeConsumer(const Args &args, bool
 
 /// Output to a file or stdout ("-" or empty); false (and a message) on failure.
 bool writeOutput(const std::string &path, llvm::StringRef data);
+
+/// An output file named on the command line, created when the command
+/// starts so that an unwritable path is reported before any work is done,
+/// and written when the work is over. "-" or "" is stdout.
+class OutputFile {
+public:
+  /// Null (after a message) when the file cannot be created.
+  static std::unique_ptr<OutputFile> open(const std::string &path);
+  /// Writes `data` as the file's content; false (and a message) on failure.
+  bool write(llvm::StringRef data);
+
+private:
+  std::string path;
+  std::unique_ptr<llvm::raw_fd_ostream> os; // null for stdout
+};
 
 } // namespace llmflow::cli
 

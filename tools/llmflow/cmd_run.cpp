@@ -1,6 +1,7 @@
 // llmflow run APP: one job, its result as JSON on stdout.
 // llmflow batch APP --inputs FILE.jsonl: many jobs at once, with a summary.
 #include "commands.h"
+#include "flags.h"
 #include "runner.h"
 
 #include "common/json_reader.h"
@@ -69,7 +70,7 @@ static int runOne(const Args &args) {
   rt::JobId id = runner->submit(std::move(inputs), 0);
   runner->run();
   const engine::JobRecord &rec = runner->eng().records().at(id);
-  if (!runner->writeTrace(args))
+  if (!runner->writeTrace())
     return kEnvironment;
   llvm::errs() << llvm::format("job %llu %s in %.2f s: %u LLM calls, %u tool calls, %llu tokens out\n",
                                (unsigned long long)id, rec.ok ? "finished" : "failed", rec.finish - rec.arrival,
@@ -96,13 +97,14 @@ static int runBatch(const Args &args) {
   if (!readJobInputs(args, *app, "batch", lines, jobs))
     return kUsage;
   double rate = 0;
-  if (args.has("arrival-rate") && (llvm::StringRef(args.get("arrival-rate")).getAsDouble(rate) || rate <= 0)) {
-    llvm::errs() << "llmflow batch: --arrival-rate expects jobs per second > 0\n";
+  if (!numberFlag(args, "arrival-rate", kRateSpec, rate))
     return kUsage;
-  }
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
+  std::unique_ptr<OutputFile> jsonOut;
+  if (args.has("json") && !(jsonOut = OutputFile::open(args.get("json"))))
+    return kEnvironment;
   // Poisson arrivals at `rate` (engine seconds), seeded; all at once without a rate.
   std::mt19937_64 rng(runner->config().seed ^ 0xa5a5a5a5ULL);
   std::exponential_distribution<double> gap(rate > 0 ? rate : 1);
@@ -130,7 +132,7 @@ static int runBatch(const Args &args) {
       llvm::errs() << (tty ? "\n" : "") << "job " << r.id << " failed: " << r.error << "\n";
   };
   runner->run();
-  if (!runner->writeTrace(args))
+  if (!runner->writeTrace())
     return kEnvironment;
   engine::BatchSummary s = engine::summarize(runner->eng().records());
   std::string text = engine::formatSummary(s, runner->schedulerName());
@@ -139,14 +141,14 @@ static int runBatch(const Args &args) {
                         decisions ? runner->eng().decisionSeconds() / decisions * 1e6 : 0.0)
               .str();
   llvm::errs() << text;
-  if (args.has("json")) {
+  if (jsonOut) {
     llvm::json::Object o = *engine::toJSON(s).getAsObject();
     o["scheduler"] = runner->schedulerName();
     o["decisions"] = int64_t(decisions);
     std::string out;
     llvm::raw_string_ostream os(out);
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(o))) << "\n";
-    if (!writeOutput(args.get("json"), os.str()))
+    if (!jsonOut->write(os.str()))
       return kEnvironment;
   }
   return s.failed ? kErrors : kOk;

@@ -1,5 +1,7 @@
 #include "runner.h"
 
+#include "flags.h"
+
 #include "behave/behaviour.h"
 #include "engine/real_executors.h"
 #include "engine/sim_executors.h"
@@ -22,10 +24,10 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"profile", true, "profiles of the application, for history-based schedulers", "PROFILE.jsonl"});
   o.push_back({"bn", true, "the application's trained network, for llmsched", "APP.bn.json"});
   o.push_back({"behaviour", true, "behaviour model for the simulated backend (default: behaviour.toml next to the program)", "FILE"});
-  o.push_back({"time-scale", true, "simulated backend: engine seconds per real second (default 1)", "X"});
+  o.push_back({"time-scale", true, "simulated backend: engine seconds per real second, 0.001 to 1e6 (default 1)", "X"});
   o.push_back({"seed", true, "seed for the simulated backend and arrivals (default 1)", "N"});
-  o.push_back({"llm-slots", true, "LLM requests in flight at once (default: the endpoints' capacity)", "N"});
-  o.push_back({"regular-slots", true, "tool invocations at once (default 8)", "N"});
+  o.push_back({"llm-slots", true, "LLM requests in flight at once, 1 to 100000 (default: the endpoints' capacity)", "N"});
+  o.push_back({"regular-slots", true, "tool invocations at once, 1 to 100000 (default 8)", "N"});
   o.push_back({"events", true, "append the event log (JSONL) to this file", "FILE"});
   o.push_back({"trace", true, "write a Chrome trace / Perfetto timeline of the run", "FILE"});
   return o;
@@ -34,18 +36,6 @@ std::vector<OptionSpec> runOptions() {
 Runner::~Runner() = default;
 
 std::string Runner::schedulerName() const { return scheduler->name(); }
-
-static bool parseNumber(const Args &args, llvm::StringRef name, double &out, double min) {
-  if (!args.has(name))
-    return true;
-  double v = 0;
-  if (llvm::StringRef(args.get(name)).getAsDouble(v) || v < min) {
-    llvm::errs() << "llmflow: --" << name << " expects a number >= " << min << "\n";
-    return false;
-  }
-  out = v;
-  return true;
-}
 
 std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode) {
   std::unique_ptr<Runner> r(new Runner());
@@ -59,22 +49,10 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     }
   if (args.has("backend"))
     cfg.backend = args.get("backend");
-  double d = cfg.timeScale;
-  if (!parseNumber(args, "time-scale", d, 1e-6))
+  if (!numberFlag(args, "time-scale", kTimeScaleSpec, cfg.timeScale) ||
+      !numberFlag(args, "seed", kSeedSpec, cfg.seed) || !numberFlag(args, "llm-slots", kSlotsSpec, cfg.llmSlots) ||
+      !numberFlag(args, "regular-slots", kSlotsSpec, cfg.regularSlots))
     return nullptr;
-  cfg.timeScale = d;
-  d = double(cfg.seed);
-  if (!parseNumber(args, "seed", d, 0))
-    return nullptr;
-  cfg.seed = uint64_t(d);
-  d = cfg.llmSlots;
-  if (!parseNumber(args, "llm-slots", d, 1))
-    return nullptr;
-  cfg.llmSlots = unsigned(d);
-  d = cfg.regularSlots;
-  if (!parseNumber(args, "regular-slots", d, 1))
-    return nullptr;
-  cfg.regularSlots = unsigned(d);
   if (cfg.dataDir.empty())
     cfg.dataDir = r->app.dir;
 
@@ -201,6 +179,13 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->file = std::make_unique<engine::JSONLSink>(std::move(os));
     r->tee.add(r->file.get());
   }
+  if (args.has("trace")) {
+    r->trace = OutputFile::open(args.get("trace"));
+    if (!r->trace) {
+      *exitCode = kEnvironment;
+      return nullptr;
+    }
+  }
   engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots};
   r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
                                                r->tee, ec);
@@ -218,10 +203,8 @@ rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
   return id;
 }
 
-bool Runner::writeTrace(const Args &args) {
-  if (!args.has("trace"))
-    return true;
-  return writeOutput(args.get("trace"), engine::chromeTrace(mem.events));
+bool Runner::writeTrace() {
+  return !trace || trace->write(engine::chromeTrace(mem.events));
 }
 
 } // namespace llmflow::cli

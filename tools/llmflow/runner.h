@@ -35,7 +35,7 @@ public:
   const LoadedApp &application() const { return app; }
   std::string schedulerName() const;
   /// Writes --trace if asked; false on I/O failure.
-  bool writeTrace(const Args &args);
+  bool writeTrace();
 
 private:
   Runner() = default;
@@ -52,6 +52,7 @@ private:
   std::unique_ptr<engine::TaskExecutor> llmExec, toolExec;
   engine::MemorySink mem;
   std::unique_ptr<engine::JSONLSink> file;
+  std::unique_ptr<OutputFile> trace; // --trace, created before the run
   engine::TeeSink tee;
   std::unique_ptr<engine::Engine> engine;
 };

@@ -73,3 +73,14 @@ TEST_CASE("toml: inline tables at the depth limit parse") {
   auto v = parseTOML("x = " + repeat("{a = ", 254) + "1" + repeat("}", 254) + "\n", "t.toml");
   CHECK(bool(v));
 }
+
+TEST_CASE("toml: inf and nan are refused with the key's path") {
+  CHECK(errorOf("[timeouts]\nfirst_token = inf\n") == "t.toml: timeouts.first_token: inf and nan are not accepted");
+  CHECK(errorOf("x = [1.0, -inf]\n").find("x[1]: inf and nan") != std::string::npos);
+  CHECK(errorOf("y = nan\n").find("y: inf and nan") != std::string::npos);
+  // toml11 reads 1e400 as the largest double: finite, so range checks of
+  // the settings (config.cpp, behaviour models) refuse it instead.
+  auto big = parseTOML("z = 1e400\n", "t.toml");
+  REQUIRE(bool(big));
+  CHECK(*big->getAsObject()->getNumber("z") > 1e300);
+}
