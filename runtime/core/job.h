@@ -62,7 +62,9 @@ struct TaskOutcome {
 
 /// What happened inside the job, for the event log and the scheduler.
 struct JobEvent {
-  enum class Kind { TaskReady, Expanded, NodeFinished, NodeFailed, JobFinished, JobFailed };
+  /// NodeRetried: a finished node runs again (a planner whose plan was
+  /// rejected is asked for a new one); detail says why.
+  enum class Kind { TaskReady, Expanded, NodeFinished, NodeFailed, NodeRetried, JobFinished, JobFailed };
   Kind kind;
   std::string nodeId, instance;
   /// Expanded: "branch" (size = arm), "iterations" (size = count), "expansion_size".

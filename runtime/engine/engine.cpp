@@ -76,13 +76,27 @@ void Engine::arrive(rt::JobId id) {
   emit(std::move(e));
   scheduler.observe({sched::Observation::Kind::JobArrived, id, rec.app, "", rec.arrival});
   job.start();
-  drainEvents(job);
+  drainEvents(job, job.takeEvents());
+  retireIfDone(id);
   requestSchedule();
 }
 
-void Engine::drainEvents(rt::Job &job) {
+void Engine::retireIfDone(rt::JobId id) {
+  auto it = live.find(id);
+  if (it != live.end() && it->second->done() && it->second->running() == 0)
+    live.erase(it);
+}
+
+void Engine::cancelTask(TaskKey key, const std::string &reason) {
+  auto it = running.find(key);
+  if (it == running.end() || !cancelled.emplace(key, reason).second)
+    return;
+  executors[unsigned(it->second)]->cancel(key.first, key.second);
+}
+
+void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
   JobRecord &rec = jobs[job.id()];
-  for (rt::JobEvent &je : job.takeEvents()) {
+  for (rt::JobEvent &je : events) {
     Event e;
     e.job = job.id();
     e.app = rec.app;
@@ -98,8 +112,12 @@ void Engine::drainEvents(rt::Job &job) {
                          je.size});
       break;
     case rt::JobEvent::Kind::NodeFinished: continue; // task_finished carries the details
-    case rt::JobEvent::Kind::NodeFailed:
+    case rt::JobEvent::Kind::NodeFailed: // not a task of ours (finished() merges those)
       e.type = EventType::TaskFailed;
+      e.error = je.detail;
+      break;
+    case rt::JobEvent::Kind::NodeRetried:
+      e.type = EventType::TaskRetried;
       e.error = je.detail;
       break;
     case rt::JobEvent::Kind::JobFinished:
@@ -120,6 +138,11 @@ void Engine::drainEvents(rt::Job &job) {
       break;
     }
     emit(std::move(e));
+    if (je.kind == rt::JobEvent::Kind::JobFailed) {
+      // Whatever else of the job runs can no longer matter: stop it.
+      for (auto it = running.lower_bound({job.id(), 0}); it != running.end() && it->first.first == job.id();)
+        cancelTask((it++)->first, "cancelled: the job failed");
+    }
     if (je.kind == rt::JobEvent::Kind::JobFinished || je.kind == rt::JobEvent::Kind::JobFailed) {
       scheduler.observe({sched::Observation::Kind::JobFinished, job.id(), rec.app, "", now()});
       if (onJobDone)
@@ -179,6 +202,7 @@ void Engine::dispatch(rt::Job &job, rt::TaskId t) {
   const rt::Task &task = job.task(t);
   sched::Slot slot = slotOf(task.executor);
   ++busy[unsigned(slot)];
+  running.emplace(TaskKey{job.id(), t}, slot);
   double startAt = now();
   Event e;
   e.type = EventType::TaskDispatched;
@@ -201,6 +225,7 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   const rt::Task &task = job.task(t);
   sched::Slot slot = slotOf(task.executor);
   --busy[unsigned(slot)];
+  running.erase({id, t});
   JobRecord &rec = jobs[id];
   double end = now();
   if (r.firstTokenAt) {
@@ -215,7 +240,6 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
     emit(std::move(ft));
   }
   Event e;
-  e.type = r.outcome.ok ? EventType::TaskFinished : EventType::TaskFailed;
   e.t = end;
   e.job = id;
   e.app = rec.app;
@@ -226,8 +250,10 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   e.tokensIn = r.tokensIn;
   e.tokensOut = r.tokensOut;
   e.attempts = r.attempts;
+  bool ok = r.outcome.ok;
   e.error = r.outcome.error;
-  emit(std::move(e));
+  if (auto why = cancelled.extract({id, t}); !why.empty() && !ok)
+    e.error = why.mapped() + " (" + e.error + ")";
   if (slot == sched::Slot::LLM) {
     ++rec.llmCalls;
     rec.tokensIn += r.tokensIn.value_or(0);
@@ -235,10 +261,24 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   } else {
     ++rec.toolCalls;
   }
-  if (r.outcome.ok)
+  if (ok)
     scheduler.observe({sched::Observation::Kind::TaskFinished, id, rec.app, task.nodeId, end, end - startAt});
   job.complete(t, std::move(r.outcome));
-  drainEvents(job);
+  // One event per task: when the job rejects what the task returned (a value
+  // of the wrong type) or records the executor's failure, that verdict is
+  // this task's task_failed, not a second event.
+  std::vector<rt::JobEvent> events = job.takeEvents();
+  for (auto it = events.begin(); it != events.end(); ++it)
+    if (it->kind == rt::JobEvent::Kind::NodeFailed && it->instance == task.instance) {
+      ok = false;
+      e.error = it->detail;
+      events.erase(it);
+      break;
+    }
+  e.type = ok ? EventType::TaskFinished : EventType::TaskFailed;
+  emit(std::move(e));
+  drainEvents(job, std::move(events));
+  retireIfDone(id);
   requestSchedule();
 }
 

@@ -59,12 +59,17 @@ public:
   double decisionSeconds() const { return decisionTime; }
 
 private:
+  using TaskKey = std::pair<rt::JobId, rt::TaskId>;
   void arrive(rt::JobId id);
   void requestSchedule();
   void schedule();
   void dispatch(rt::Job &job, rt::TaskId t);
   void finished(rt::JobId id, rt::TaskId t, double start, ExecResult r);
-  void drainEvents(rt::Job &job);
+  void drainEvents(rt::Job &job, std::vector<rt::JobEvent> events);
+  /// Stops a running task; its completion is recorded with `reason`.
+  void cancelTask(TaskKey key, const std::string &reason);
+  /// Forgets a job's state once it has ended and nothing of it runs.
+  void retireIfDone(rt::JobId id);
   void emit(Event e);
 
   boost::asio::io_context &io;
@@ -74,11 +79,13 @@ private:
   TaskExecutor *executors[sched::kSlotKinds];
   EventSink &events;
   EngineConfig config;
-  std::map<rt::JobId, std::unique_ptr<rt::Job>> live;      // arrived, not finished
+  std::map<rt::JobId, std::unique_ptr<rt::Job>> live;      // arrived, not finished (or tasks still running)
   std::map<rt::JobId, std::unique_ptr<rt::Job>> waiting;   // submitted, not arrived
   std::map<rt::JobId, JobRecord> jobs;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> arrivals;
   unsigned busy[sched::kSlotKinds] = {0, 0};
+  std::map<TaskKey, sched::Slot> running;          // dispatched, not yet reported back
+  std::map<TaskKey, std::string> cancelled;        // running tasks we stopped, and why
   rt::JobId nextId = 1;
   bool schedulePending = false;
   unsigned decisionCount = 0;

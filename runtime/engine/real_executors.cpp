@@ -44,11 +44,18 @@ void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   retry.backoffSeconds = n.policy.backoffSeconds;
   double sent = clock.now();
   bool typed = n.llm->outputSchema.has_value();
-  client.submit(std::move(req), t, retry, [this, sent, typed, done = std::move(done)](llvm::Expected<llm::ChatResult> r) {
+  auto key = std::make_pair(task.job, task.id);
+  requests[key] = client.submit(std::move(req), t, retry, [this, key, sent, typed, done = std::move(done)](llvm::Expected<llm::ChatResult> r) {
+    requests.erase(key);
     ExecResult out;
     if (!r) {
       out.outcome.ok = false;
-      out.outcome.error = llvm::toString(r.takeError());
+      llvm::handleAllErrors(r.takeError(), [&](const llm::LLMError &e) {
+        out.attempts = std::max(1u, e.attempts);
+        out.endpoint = e.endpoint;
+        llvm::raw_string_ostream os(out.outcome.error);
+        e.log(os);
+      }, [&](const llvm::ErrorInfoBase &e) { out.outcome.error = e.message(); });
       done(std::move(out));
       return;
     }
@@ -64,9 +71,13 @@ void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
     } else {
       out.outcome.value = r->content;
     }
-    (void)this;
     done(std::move(out));
   });
+}
+
+void HttpLLMExecutor::cancel(rt::JobId job, rt::TaskId task) {
+  if (auto it = requests.find({job, task}); it != requests.end())
+    client.cancel(it->second);
 }
 
 struct ToolCall {
@@ -74,6 +85,8 @@ struct ToolCall {
   ExecCallback done;
   unsigned attempt = 0;
   std::string lastError;
+  bool cancelled = false;
+  std::function<void()> stop; // stops what the call waits for (a process, a transfer, a backoff)
 };
 
 ToolExecutor::ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
@@ -87,7 +100,17 @@ void ToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   auto call = std::make_shared<ToolCall>();
   call->task = task;
   call->done = std::move(done);
+  calls[{task.job, task.id}] = call;
   attempt(call);
+}
+
+void ToolExecutor::cancel(rt::JobId job, rt::TaskId task) {
+  auto it = calls.find({job, task});
+  if (it == calls.end() || it->second->cancelled)
+    return;
+  it->second->cancelled = true;
+  if (it->second->stop)
+    it->second->stop();
 }
 
 static llvm::Expected<llvm::json::Value> parseToolOutput(const ir::ToolDef &tool, const std::string &out,
@@ -105,6 +128,8 @@ static llvm::Expected<llvm::json::Value> parseToolOutput(const ir::ToolDef &tool
 }
 
 void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
+  if (call->cancelled)
+    return finish(call, fail("cancelled"));
   ++call->attempt;
   const ir::ToolDef &tool = *call->task.tool;
   const rt::Task &task = call->task;
@@ -115,13 +140,15 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     return root == ir::RefRoot::Input ? args.get(name) : nullptr;
   }};
   auto retryable = [this, call](llvm::Expected<llvm::json::Value> v, bool canRetry) {
-    if (!v && canRetry && call->attempt < std::max(1u, call->task.node->policy.attempts)) {
+    call->stop = nullptr;
+    if (!v && canRetry && !call->cancelled && call->attempt < std::max(1u, call->task.node->policy.attempts)) {
       call->lastError = llvm::toString(v.takeError());
       double delay = call->task.node->policy.backoffSeconds * std::pow(2.0, call->attempt - 1);
       auto timer = std::make_shared<boost::asio::steady_timer>(io);
       timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(delay)));
       timer->async_wait([this, call, timer](const boost::system::error_code &) { attempt(call); });
+      call->stop = [timer] { timer->cancel(); };
       return;
     }
     finish(call, std::move(v));
@@ -140,7 +167,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       req.body = args.getString("body").getValueOr("").str();
       req.contentType = args.getString("content_type").getValueOr("application/json").str();
       req.timeoutSeconds = timeout;
-      httpFetch(http, std::move(req), [retryable](llvm::Expected<HttpResponse> r) {
+      call->stop = httpFetch(http, std::move(req), [retryable](llvm::Expected<HttpResponse> r) {
         if (!r)
           return retryable(r.takeError(), true);
         retryable(llvm::json::Value(std::move(r->body)), false);
@@ -167,7 +194,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     }
     req.timeoutSeconds = timeout;
     const ir::ToolDef *td = &tool;
-    httpFetch(http, std::move(req), [this, retryable, td](llvm::Expected<HttpResponse> r) {
+    call->stop = httpFetch(http, std::move(req), [this, retryable, td](llvm::Expected<HttpResponse> r) {
       if (!r)
         return retryable(r.takeError(), true);
       retryable(parseToolOutput(*td, r->body, builtins.json), false);
@@ -195,10 +222,12 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
         spec.stdinData = rt::renderValue(*v);
     }
     const ir::ToolDef *td = &tool;
-    exec::runProcess(io, std::move(spec), [this, retryable, td](llvm::Expected<exec::ProcessResult> r) {
+    uint64_t handle = exec::runProcess(io, std::move(spec), [this, retryable, td](llvm::Expected<exec::ProcessResult> r) {
       if (!r)
         return retryable(r.takeError(), false); // cannot start: retrying will not help
       auto tail = [&](const std::string &s) { return s.size() > 600 ? "..." + s.substr(s.size() - 600) : s; };
+      if (r->cancelled)
+        return retryable(fail("tool '" + td->name + "' cancelled"), false);
       if (r->timedOut)
         return retryable(fail("tool '" + td->name + "' timed out" + (r->err.empty() ? "" : "; stderr: " + tail(r->err))),
                          true);
@@ -210,12 +239,15 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
                          true);
       retryable(parseToolOutput(*td, r->out, builtins.json), false);
     });
+    call->stop = [this, handle] { exec::cancelProcess(io, handle); };
     return;
   }
   }
 }
 
 void ToolExecutor::finish(std::shared_ptr<ToolCall> call, llvm::Expected<llvm::json::Value> value) {
+  calls.erase({call->task.job, call->task.id});
+  call->stop = nullptr;
   ExecResult r;
   r.attempts = call->attempt;
   r.endpoint = "local";

@@ -259,7 +259,7 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
       message += (i ? "; " : "") + r.history[i];
     std::string endpoint = endpoints[r.route[r.hop]].config.name;
     finish(id, llvm::make_error<LLMError>(r.lastKind, std::move(message), std::move(endpoint),
-                                          r.lastRetryAfter));
+                                          r.lastRetryAfter, r.attempts));
   }
 
   /// Stops `r` wherever it is and returns its callback (not yet called).
@@ -289,9 +289,10 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     std::unique_ptr<Request> r = std::move(it->second);
     requests.erase(it);
     std::string endpoint = endpoints[r->route[r->hop]].config.name;
+    unsigned attempts = r->attempts;
     ChatCallback done = detach(r, /*releaseSlots=*/true);
     post(std::move(done), llvm::make_error<LLMError>(ErrorKind::Cancelled, "request cancelled",
-                                                     std::move(endpoint)));
+                                                     std::move(endpoint), std::nullopt, attempts));
   }
 
   void shutdown() {

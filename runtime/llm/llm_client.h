@@ -153,15 +153,16 @@ class LLMError : public llvm::ErrorInfo<LLMError> {
 public:
   static char ID;
   LLMError(ErrorKind kind, std::string message, std::string endpoint = "",
-           std::optional<double> retryAfterSeconds = std::nullopt)
+           std::optional<double> retryAfterSeconds = std::nullopt, unsigned attempts = 0)
       : kind(kind), message(std::move(message)), endpoint(std::move(endpoint)),
-        retryAfterSeconds(retryAfterSeconds) {}
+        retryAfterSeconds(retryAfterSeconds), attempts(attempts) {}
   void log(llvm::raw_ostream &os) const override;
   std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
   ErrorKind kind;
   std::string message;
   std::string endpoint;                    // last endpoint tried ("" if none)
   std::optional<double> retryAfterSeconds; // the server's Retry-After, if it sent one
+  unsigned attempts = 0;                   // attempts made (retries and fallbacks included)
 };
 
 /// The kind of a failure from this library; any other error counts as

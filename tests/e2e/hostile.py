@@ -4,7 +4,7 @@ OpenAI-compatible server (tests/servers/fake_openai.py), a loopback HTTP
 server and real tool processes. Every hostile value must fail its task, job
 or command with a reason, never the process (no exit >= 128, no hang).
 
-usage: hostile.py LLMFLOW GROUP     (GROUP: json, flags)"""
+usage: hostile.py LLMFLOW GROUP     (GROUP: json, flags, events)"""
 import http.server
 import json
 import os
@@ -212,9 +212,77 @@ def group_flags(tmp):
               and took < 10, "%s took %.1f s" % (p.stderr, took))
 
 
+def events_of(path):
+    return [json.loads(line) for line in open(path)]
+
+
+def pids_in(folder):
+    pids = []
+    for name in os.listdir(folder):
+        if name.startswith("pids-") and not name.endswith(".tmp"):
+            pids += [int(x) for x in open(os.path.join(folder, name)).read().split()]
+    return pids
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purposes (its parent has not reaped it yet).
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def group_events(tmp):
+    server, url = start_openai()
+    try:
+        ev = os.path.join(tmp, "ev1.jsonl")
+        p, _ = llmflow("run", APP, "--app", "echo", "--input", "q=always [[fault:500]]", "--backend", url,
+                       "--events", ev)
+        failed = [e for e in events_of(ev) if e["type"] == "task_failed"]
+        check("a failed LLM task is one task_failed with the real attempt count",
+              p.returncode == 1 and len(failed) == 1 and failed[0].get("attempts") == 2
+              and "failed after 2 attempts" in failed[0].get("error", ""), p.stderr + str(failed))
+
+        ev = os.path.join(tmp, "ev2.jsonl")
+        p, _ = llmflow("run", APP, "--app", "tool_deep", "--backend", url, "--events", ev)
+        failed = [e for e in events_of(ev) if e["type"] == "task_failed"]
+        finished = [e for e in events_of(ev) if e["type"] == "task_finished"]
+        check("a tool returning a bad value is one task_failed", p.returncode == 1 and len(failed) == 1
+              and not finished and "nested deeper" in failed[0].get("error", ""), str(failed))
+
+        ev = os.path.join(tmp, "ev3.jsonl")
+        p, _ = llmflow("run", APP, "--app", "typed", "--input", "q=x [[fault:malformed]]", "--backend", url,
+                       "--events", ev)
+        failed = [e for e in events_of(ev) if e["type"] == "task_failed"]
+        check("a malformed typed reply is one task_failed", p.returncode == 1 and len(failed) == 1, str(failed))
+
+        pids_dir = os.path.join(tmp, "siblings")
+        os.mkdir(pids_dir)
+        ev = os.path.join(tmp, "ev4.jsonl")
+        p, took = llmflow("run", APP, "--app", "siblings", "--input", "dir=" + pids_dir, "--backend", url,
+                          "--events", ev, timeout=60)
+        evs = events_of(ev)
+        failed = {e["node"].split("/")[-1]: e for e in evs if e["type"] == "task_failed"}
+        time.sleep(0.2)
+        survivors = [pid for pid in pids_in(pids_dir) if alive(pid)]
+        check("when a job fails its running siblings are cancelled, their processes killed",
+              p.returncode == 1 and took < 20 and set(failed) == {"a", "b"}
+              and "cancelled: the job failed" in failed["b"].get("error", "") and pids_in(pids_dir)
+              and not survivors, "%s took %.1f s; %s; survivors %s" % (p.stderr, took, failed, survivors))
+        check("job_failed comes once", len([e for e in evs if e["type"] == "job_failed"]) == 1, str(evs))
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        {"json": group_json, "flags": group_flags}[GROUP](tmp)
+        {"json": group_json, "flags": group_flags, "events": group_events}[GROUP](tmp)
     return 1 if failures else 0
 
 

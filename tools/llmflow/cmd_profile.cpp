@@ -57,7 +57,7 @@ static int runProfile(const Args &args) {
   unsigned jobs = 0;
   if (!readJobInputs(args, *app, "profile", lines, jobs))
     return kUsage;
-  auto runner = Runner::create(args, std::move(*app), &code);
+  auto runner = Runner::create(args, std::move(*app), &code, /*keepEvents=*/true);
   if (!runner)
     return code;
   // One job at a time: the next one arrives when the previous one ends.

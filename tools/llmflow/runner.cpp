@@ -37,7 +37,7 @@ Runner::~Runner() = default;
 
 std::string Runner::schedulerName() const { return scheduler->name(); }
 
-std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode) {
+std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode, bool keepEvents) {
   std::unique_ptr<Runner> r(new Runner());
   r->app = std::move(loaded);
   *exitCode = kUsage;
@@ -167,7 +167,8 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, *r->simModel, lookup);
   }
 
-  r->tee.add(&r->mem);
+  if (keepEvents || args.has("trace"))
+    r->tee.add(&r->mem);
   if (args.has("events")) {
     std::error_code ec;
     auto os = std::make_unique<llvm::raw_fd_ostream>(args.get("events"), ec, llvm::sys::fs::OF_Append);

@@ -25,7 +25,9 @@ class Runner {
 public:
   ~Runner();
   /// Builds everything; prints the problem and returns null on failure.
-  static std::unique_ptr<Runner> create(const Args &args, LoadedApp app, int *exitCode);
+  /// Events are kept in memory() only for --trace or when `keepEvents`
+  /// (otherwise they go to --events, if given, and are not retained).
+  static std::unique_ptr<Runner> create(const Args &args, LoadedApp app, int *exitCode, bool keepEvents = false);
 
   rt::JobId submit(llvm::json::Object inputs, double delay);
   void run() { engine->run(); }
