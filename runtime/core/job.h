@@ -96,6 +96,9 @@ public:
   const Task &task(TaskId t) const;
   void markRunning(TaskId t);
   void complete(TaskId t, TaskOutcome outcome);
+  /// Fails the job from outside (the run is being interrupted): JobFailed
+  /// with `why`; results of its running tasks are ignored from now on.
+  void abort(const std::string &why) { fail(why); }
 
   bool done() const { return state != State::Running; }
   bool failed() const { return state == State::Failed; }

@@ -1,10 +1,14 @@
 #include "engine/engine.h"
 
 #include "engine/snapshot.h"
+#include "exec/process.h"
 
 #include "llvm/ADT/STLExtras.h"
 
 #include <boost/asio/post.hpp>
+
+#include <csignal>
+#include <cstring>
 
 namespace llmflow::engine {
 
@@ -48,10 +52,15 @@ rt::Job *Engine::job(rt::JobId id) {
 rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double delay,
                          rt::StructureOracle *oracle) {
   rt::JobId id = nextId++;
-  waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
   JobRecord &rec = jobs[id];
   rec.id = id;
   rec.app = app.name;
+  if (stopping) {
+    rec.interrupted = true;
+    rec.error = "not started: the run was interrupted";
+    return id;
+  }
+  waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
   auto timer = std::make_unique<boost::asio::steady_timer>(io);
   timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(std::max(0.0, clock.realDelay(delay)))));
@@ -64,6 +73,8 @@ rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double d
 }
 
 void Engine::arrive(rt::JobId id) {
+  if (stopping)
+    return;
   auto node = waiting.extract(id);
   rt::Job &job = *node.mapped();
   live.insert(std::move(node));
@@ -79,6 +90,7 @@ void Engine::arrive(rt::JobId id) {
   drainEvents(job, job.takeEvents());
   retireIfDone(id);
   requestSchedule();
+  checkDone();
 }
 
 void Engine::retireIfDone(rt::JobId id) {
@@ -152,12 +164,13 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
 }
 
 void Engine::requestSchedule() {
-  if (schedulePending)
+  if (schedulePending || stopping)
     return;
   schedulePending = true;
   boost::asio::post(io, [this] {
     schedulePending = false;
     schedule();
+    checkDone();
   });
 }
 
@@ -280,18 +293,97 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   drainEvents(job, std::move(events));
   retireIfDone(id);
   requestSchedule();
+  checkDone();
+}
+
+void Engine::checkDone() {
+  if (stopping && running.empty()) {
+    // Cancelled work may leave timers behind (a simulated server finishing
+    // requests nobody waits for): do not wait for them.
+    if (signals)
+      signals->cancel();
+    io.stop();
+    return;
+  }
+  if (!signals)
+    return; // without a signal wait the loop runs dry by itself
+  // Nothing runs, arrives or is about to be scheduled: the run is over (or
+  // stalled, which run() reports). Only the signal wait keeps the loop busy.
+  if (running.empty() && waiting.empty() && !schedulePending)
+    signals->cancel();
+}
+
+void Engine::waitForSignal() {
+  signals->async_wait([this](const boost::system::error_code &ec, int sig) {
+    if (ec)
+      return;
+    bool force = stopping; // the second signal
+    if (!signalNumber)
+      signalNumber = sig;
+    interrupt(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : strsignal(sig)),
+              force);
+    if (!force && signals)
+      waitForSignal();
+  });
+}
+
+void Engine::interrupt(const std::string &reason, bool force) {
+  bool first = !stopping;
+  stopping = true;
+  if (first) {
+    for (auto &timer : arrivals)
+      timer->cancel();
+    for (auto &[id, job] : waiting) {
+      JobRecord &rec = jobs[id];
+      rec.interrupted = true;
+      rec.error = "not started: " + reason;
+    }
+    waiting.clear();
+    for (auto it = running.begin(); it != running.end();)
+      cancelTask((it++)->first, "cancelled: " + reason);
+    std::vector<rt::JobId> open;
+    for (auto &[id, job] : live)
+      if (!job->done())
+        open.push_back(id);
+    for (rt::JobId id : open) {
+      rt::Job &job = *live.at(id);
+      jobs[id].interrupted = true;
+      job.abort(reason);
+      drainEvents(job, job.takeEvents());
+      retireIfDone(id);
+    }
+  }
+  if (force) {
+    // No grace: every tool process group dies now; their tasks never report.
+    exec::killAllProcesses(io);
+    if (signals)
+      signals->cancel();
+    io.stop();
+    return;
+  }
+  checkDone();
 }
 
 void Engine::run() {
+  if (config.handleSignals) {
+    signals = std::make_unique<boost::asio::signal_set>(io, SIGINT, SIGTERM);
+    waitForSignal();
+  }
   requestSchedule();
   io.run();
   io.restart();
+  signals.reset(); // default dispositions again
   // The loop ran dry: any job still open can never finish. That is a bug
   // (in an executor or the job state machine); say so instead of hanging.
+  // After an interrupt the open jobs are the interrupted ones.
   for (auto &[id, rec] : jobs)
     if (rec.finish < 0) {
       rec.ok = false;
       rec.finish = now();
+      if (stopping) {
+        rec.interrupted = true;
+        continue; // not started, or cut off by a forced interrupt
+      }
       rec.error = "internal error: the job stalled with nothing running or ready";
       Event e;
       e.type = EventType::JobFailed;

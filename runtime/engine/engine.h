@@ -11,6 +11,7 @@
 #include "sched/scheduler.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -22,6 +23,9 @@ namespace llmflow::engine {
 struct EngineConfig {
   unsigned llmSlots = 16;
   unsigned regularSlots = 8;
+  /// run() answers SIGINT and SIGTERM (a Boost.Asio signal_set on the loop)
+  /// by interrupting the run: see interrupt(). A second one forces it.
+  bool handleSignals = false;
 };
 
 struct JobRecord {
@@ -29,6 +33,7 @@ struct JobRecord {
   std::string app;
   double arrival = 0, finish = -1;
   bool ok = false;
+  bool interrupted = false; // stopped by interrupt() before it finished (or started)
   std::string error;
   llvm::json::Value result = nullptr;
   unsigned llmCalls = 0, toolCalls = 0;
@@ -46,8 +51,21 @@ public:
   /// null) decides structure for simulated backends; it must outlive the job.
   rt::JobId submit(const ir::App &app, llvm::json::Object inputs, double delay = 0,
                    rt::StructureOracle *oracle = nullptr);
-  /// Runs until every submitted job has finished or failed.
+  /// Runs until every submitted job has finished or failed, or the run is
+  /// interrupted.
   void run();
+
+  /// Stops the run: no further job starts, every running task is cancelled
+  /// (requests aborted, tool process groups sent TERM, then KILL after their
+  /// grace period) and every job not yet finished is recorded as
+  /// interrupted. run() returns once the cancelled tasks have reported back
+  /// (the event log is complete), or at once with `force` (tool process
+  /// groups are killed first). Idempotent; a forced call after an unforced
+  /// one finishes it off.
+  void interrupt(const std::string &reason, bool force);
+  /// The signal that interrupted the run (0: none). The caller picks the
+  /// exit status; the engine never exits.
+  int interruptedBy() const { return signalNumber; }
 
   double now() const { return clock.now(); }
 
@@ -70,6 +88,9 @@ private:
   void cancelTask(TaskKey key, const std::string &reason);
   /// Forgets a job's state once it has ended and nothing of it runs.
   void retireIfDone(rt::JobId id);
+  /// Ends run() when nothing is left to wait for (see run()).
+  void checkDone();
+  void waitForSignal();
   void emit(Event e);
 
   boost::asio::io_context &io;
@@ -88,6 +109,9 @@ private:
   std::map<TaskKey, std::string> cancelled;        // running tasks we stopped, and why
   rt::JobId nextId = 1;
   bool schedulePending = false;
+  bool stopping = false;
+  int signalNumber = 0;
+  std::unique_ptr<boost::asio::signal_set> signals; // while run() handles signals
   unsigned decisionCount = 0;
   double decisionTime = 0;
 };

@@ -4,10 +4,11 @@ OpenAI-compatible server (tests/servers/fake_openai.py), a loopback HTTP
 server and real tool processes. Every hostile value must fail its task, job
 or command with a reason, never the process (no exit >= 128, no hang).
 
-usage: hostile.py LLMFLOW GROUP     (GROUP: json, flags, events)"""
+usage: hostile.py LLMFLOW GROUP     (GROUP: json, flags, events, signals)"""
 import http.server
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -280,9 +281,129 @@ def group_events(tmp):
         server.wait(timeout=10)
 
 
+def wait_for(cond, limit):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def metric(url, name):
+    import urllib.request
+    text = urllib.request.urlopen(url + "/metrics", timeout=5).read().decode()
+    for line in text.splitlines():
+        if line.startswith(name):
+            return float(line.split()[-1])
+    return -1
+
+
+def interrupted_batch(tmp, tag, lines, extra, signals_to_send, wait_ready, server_url=None):
+    """Starts a batch, waits until `wait_ready()` holds, sends the signals (0.5 s
+    apart), and returns (process, seconds from the first signal to exit,
+    summary json, events)."""
+    inputs = write(os.path.join(tmp, tag + ".jsonl"), "".join(json.dumps(x) + "\n" for x in lines))
+    summary, events, trace = (os.path.join(tmp, tag + x) for x in (".json", ".events.jsonl", ".trace.json"))
+    proc = subprocess.Popen([BIN, "batch", APP, "--inputs", inputs, "--json", summary, "--events", events,
+                             "--trace", trace] + list(extra), env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    ready = wait_for(wait_ready, 30)
+    t0 = time.monotonic()
+    for i, sig in enumerate(signals_to_send):
+        if i:
+            time.sleep(0.5)
+        proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    took = time.monotonic() - t0
+    proc.stderr_text = ("" if ready else "(never ready) ") + err
+    s = json.load(open(summary)) if os.path.exists(summary) and os.path.getsize(summary) else {}
+    evs = events_of(events) if os.path.exists(events) else []
+    tr = None
+    try:
+        tr = json.load(open(trace))
+    except (OSError, ValueError):
+        pass
+    return proc, took, s, evs, tr
+
+
+def group_signals(tmp):
+    server, url = start_openai()
+    try:
+        # SIGINT with 8 tools running: TERM to every group, the summary, --json,
+        # trace and event log for what there is, exit 130, no process left.
+        d = os.path.join(tmp, "int")
+        os.mkdir(d)
+        p, took, s, evs, tr = interrupted_batch(
+            tmp, "int", [{"dir": d}] * 8, ["--app", "lingering", "--regular-slots", "8", "--backend", url],
+            [signal.SIGINT], lambda: len(pids_in(d)) == 16)
+        time.sleep(0.2)
+        survivors = [x for x in pids_in(d) if alive(x)]
+        dispatched = [e for e in evs if e["type"] == "task_dispatched"]
+        ended = [e for e in evs if e["type"] in ("task_finished", "task_failed")]
+        check("SIGINT: exit 130 with the summary, --json and trace, no process left",
+              p.returncode == 130 and "8 interrupted" in p.stderr_text and s.get("interrupted") == 8
+              and tr is not None and not survivors and len(pids_in(d)) == 16 and took < 10,
+              "rc %s took %.1f: %s %s survivors %s" % (p.returncode, took, p.stderr_text, s, survivors))
+        check("SIGINT: every dispatched task ends in the event log as cancelled",
+              len(dispatched) == 8 and len(ended) == 8
+              and all("cancelled: interrupted by SIGINT" in e.get("error", "") for e in ended), str(ended))
+
+        # SIGTERM with tools that ignore TERM: KILL after the grace period.
+        d = os.path.join(tmp, "term")
+        os.mkdir(d)
+        cfg = write(os.path.join(tmp, "grace.toml"), "[engine]\ntool_grace = 1\n")
+        p, took, s, evs, tr = interrupted_batch(
+            tmp, "term", [{"dir": d, "ignore_term": True}] * 4,
+            ["--app", "lingering", "--backend", url, "--config", cfg], [signal.SIGTERM], lambda: len(pids_in(d)) == 8)
+        time.sleep(0.2)
+        survivors = [x for x in pids_in(d) if alive(x)]
+        check("SIGTERM: tools ignoring TERM are killed after the grace period; exit 143",
+              p.returncode == 143 and not survivors and 0.9 < took < 10 and s.get("interrupted") == 4,
+              "rc %s took %.1f: %s survivors %s" % (p.returncode, took, p.stderr_text, survivors))
+
+        # A second SIGINT does not wait for the grace period.
+        d = os.path.join(tmp, "twice")
+        os.mkdir(d)
+        cfg = write(os.path.join(tmp, "longgrace.toml"), "[engine]\ntool_grace = 60\n")
+        p, took, s, evs, tr = interrupted_batch(
+            tmp, "twice", [{"dir": d, "ignore_term": True}] * 4,
+            ["--app", "lingering", "--backend", url, "--config", cfg], [signal.SIGINT, signal.SIGINT],
+            lambda: len(pids_in(d)) == 8)
+        time.sleep(0.2)
+        survivors = [x for x in pids_in(d) if alive(x)]
+        check("a second SIGINT kills the tools and exits at once", p.returncode == 130 and not survivors
+              and took < 5 and s.get("interrupted") == 4,
+              "rc %s took %.1f: %s survivors %s" % (p.returncode, took, p.stderr_text, survivors))
+
+        # In-flight LLM requests are cancelled: the server sees its connections close.
+        p, took, s, evs, tr = interrupted_batch(
+            tmp, "llm", [{"q": "wait [[fault:hang]] %d" % i} for i in range(8)],
+            ["--app", "echo", "--backend", url], [signal.SIGINT],
+            lambda: metric(url, "vllm:num_requests_running") >= 8)
+        drained = wait_for(lambda: metric(url, "vllm:num_requests_running") == 0, 10)
+        check("SIGINT cancels in-flight LLM requests", p.returncode == 130 and took < 5 and drained
+              and s.get("interrupted") == 8, "rc %s took %.1f: %s" % (p.returncode, took, p.stderr_text))
+
+        # The simulated backend stops as promptly.
+        p, took, s, evs, tr = interrupted_batch(
+            tmp, "sim", [{"q": "x"}] * 20, ["--app", "echo", "--time-scale", "0.01"], [signal.SIGINT],
+            lambda: os.path.exists(os.path.join(tmp, "sim.events.jsonl"))
+            and "task_dispatched" in open(os.path.join(tmp, "sim.events.jsonl")).read())
+        check("SIGINT stops a simulated run at once", p.returncode == 130 and took < 5 and s.get("jobs") == 20,
+              "rc %s took %.1f: %s %s" % (p.returncode, took, p.stderr_text, s))
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        {"json": group_json, "flags": group_flags, "events": group_events}[GROUP](tmp)
+        {"json": group_json, "flags": group_flags, "events": group_events, "signals": group_signals}[GROUP](tmp)
     return 1 if failures else 0
 
 

@@ -21,6 +21,7 @@ enum Exit : int {
   kErrors = 1,      // errors in the program, or a failed job
   kUsage = 2,       // bad command line
   kEnvironment = 3, // I/O or other environmental failure (unreadable IR, unwritable output)
+  kSignalBase = 128, // interrupted by signal N (SIGINT 130, SIGTERM 143), after reporting what finished
 };
 
 struct OptionSpec {

@@ -7,6 +7,7 @@
 #include "core/job.h"
 #include "profile/profile.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -63,7 +64,9 @@ static int runProfile(const Args &args) {
   // One job at a time: the next one arrives when the previous one ends.
   unsigned submitted = 1, finished = 0;
   runner->submit(lines[0], 0);
-  runner->eng().onJobDone = [&](const engine::JobRecord &) {
+  runner->eng().onJobDone = [&](const engine::JobRecord &r) {
+    if (r.interrupted)
+      return;
     ++finished;
     if (finished % std::max(1u, jobs / 10) == 0 || finished == jobs)
       llvm::errs() << "profiled " << finished << "/" << jobs << " jobs\n";
@@ -72,12 +75,20 @@ static int runProfile(const Args &args) {
   };
   runner->run();
   auto profiles = profile::fromEvents(runner->memory().events, runner->application().module);
+  // An interrupted job's record would teach the network a cut-off run.
+  llvm::erase_if(profiles, [&](const profile::JobProfile &p) {
+    auto it = runner->eng().records().find(p.job);
+    return it != runner->eng().records().end() && it->second.interrupted;
+  });
   unsigned failed = 0;
   for (const auto &p : profiles)
     failed += p.status != "ok";
   if (failed)
     llvm::errs() << failed << " of " << profiles.size() << " jobs failed (kept, with status \"failed\")\n";
-  return writeResult(args, profiles);
+  int written = writeResult(args, profiles);
+  if (int sig = runner->eng().interruptedBy(); sig && written == kOk)
+    return kSignalBase + sig;
+  return written;
 }
 
 Command profileCommand() {

@@ -72,6 +72,10 @@ static int runOne(const Args &args) {
   const engine::JobRecord &rec = runner->eng().records().at(id);
   if (!runner->writeTrace())
     return kEnvironment;
+  if (int sig = runner->eng().interruptedBy()) {
+    llvm::errs() << "llmflow: job " << id << " " << rec.error << "\n";
+    return kSignalBase + sig;
+  }
   llvm::errs() << llvm::format("job %llu %s in %.2f s: %u LLM calls, %u tool calls, %llu tokens out\n",
                                (unsigned long long)id, rec.ok ? "finished" : "failed", rec.finish - rec.arrival,
                                rec.llmCalls, rec.toolCalls, (unsigned long long)rec.tokensOut);
@@ -117,6 +121,8 @@ static int runBatch(const Args &args) {
   bool tty = llvm::errs().is_displayed();
   unsigned finished = 0, failed = 0;
   runner->eng().onJobDone = [&](const engine::JobRecord &r) {
+    if (r.interrupted)
+      return; // counted in the summary
     ++finished;
     failed += !r.ok;
     if (tty) {
@@ -151,6 +157,8 @@ static int runBatch(const Args &args) {
     if (!jsonOut->write(os.str()))
       return kEnvironment;
   }
+  if (int sig = runner->eng().interruptedBy())
+    return kSignalBase + sig;
   return s.failed ? kErrors : kOk;
 }
 

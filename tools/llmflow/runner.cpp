@@ -187,7 +187,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       return nullptr;
     }
   }
-  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots};
+  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, /*handleSignals=*/true};
   r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
                                                r->tee, ec);
   *exitCode = kOk;
