@@ -14,8 +14,14 @@ namespace {
 /// One open array or object.
 struct Frame {
   llvm::json::Value container = nullptr; // an Array or an Object
-  std::string key;             // objects: the key whose value is being parsed
+  std::string key;                       // objects: the key whose value is being parsed
+  size_t buckets = 0;                    // objects: the hash table size llvm::json will have
 };
+
+// What llvm::json allocates, for the memory estimate (JSONLimits::maxMemoryBytes).
+constexpr size_t kBucketBytes = sizeof(llvm::json::ObjectKey) + sizeof(llvm::json::Value);
+constexpr size_t kMinBuckets = 64; // llvm::DenseMap's first allocation
+constexpr size_t kSmallString = 15; // longer strings live on the heap
 
 class Parser {
 public:
@@ -34,11 +40,21 @@ private:
   llvm::Error parseNumber(llvm::json::Value &out);
   llvm::Error parseLiteral(llvm::json::Value &out);
   llvm::Error parseKey(Frame &f);
+  /// Accounts for `bytes` more of the value; an error past the limit.
+  llvm::Error charge(size_t bytes);
 
   const char *start, *p, *end;
   const JSONLimits &limits;
   llvm::SmallVector<Frame, 16> stack;
+  size_t memory = 0;
 };
+
+llvm::Error Parser::charge(size_t bytes) {
+  memory += bytes;
+  if (memory <= limits.maxMemoryBytes)
+    return llvm::Error::success();
+  return error("the value would take more than " + llvm::Twine(limits.maxMemoryBytes) + " bytes in memory");
+}
 
 llvm::Error Parser::error(const llvm::Twine &message, const char *at) const {
   if (!at)
@@ -292,10 +308,24 @@ llvm::Expected<llvm::json::Value> Parser::run() {
         return done;
       }
       Frame &top = stack.back();
-      if (llvm::json::Object *o = top.container.getAsObject())
+      size_t cost = 0;
+      if (auto s = done.getAsString(); s && s->size() > kSmallString)
+        cost += s->size() + 1;
+      if (llvm::json::Object *o = top.container.getAsObject()) {
+        cost += top.key.size() > kSmallString ? top.key.size() + 1 + sizeof(std::string) : sizeof(std::string);
+        size_t entries = o->size() + 1;
+        if (entries * 4 > top.buckets * 3) { // DenseMap grows (and briefly holds both tables)
+          size_t grown = std::max(kMinBuckets, top.buckets * 2);
+          cost += grown * kBucketBytes;
+          top.buckets = grown;
+        }
         o->try_emplace(std::move(top.key), std::move(done));
-      else
+      } else {
+        cost += sizeof(llvm::json::Value);
         top.container.getAsArray()->push_back(std::move(done));
+      }
+      if (llvm::Error e = charge(cost))
+        return e;
       skipSpace();
       bool isObject = top.container.getAsObject() != nullptr;
       if (p != end && *p == ',') {

@@ -53,7 +53,8 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
   if (!doc)
     return doc.takeError();
   const llvm::json::Object &root = *doc->getAsObject();
-  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "sim"}, path, "top level"))
+  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "limits", "sim"}, path,
+                            "top level"))
     return e;
   if (const llvm::json::Object *e = root.getObject("engine")) {
     if (auto err = known(*e, {"backend", "llm_slots", "regular_slots", "time_scale", "seed", "data_dir", "tool_grace"},
@@ -117,11 +118,25 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
     std::sort(cfg.routes.begin(), cfg.routes.end());
   }
   if (const llvm::json::Object *t = root.getObject("timeouts")) {
-    if (auto err = known(*t, {"connect", "first_token", "idle", "total"}, path, "timeouts")) return err;
+    if (auto err = known(*t, {"connect", "first_token", "idle", "stall", "total"}, path, "timeouts")) return err;
     if (auto err = number(*t, "connect", cfg.timeouts.connectSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
     if (auto err = number(*t, "first_token", cfg.timeouts.firstTokenSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
     if (auto err = number(*t, "idle", cfg.timeouts.idleSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+    if (auto err = number(*t, "stall", cfg.timeouts.stallSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
     if (auto err = number(*t, "total", cfg.timeouts.totalSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+  }
+  if (const llvm::json::Object *l = root.getObject("limits")) {
+    if (auto err = known(*l, {"reply_bytes", "json_depth", "json_bytes", "json_string_bytes", "json_memory_bytes"},
+                         path, "limits"))
+      return err;
+    constexpr double kMaxBytes = double(size_t(1) << 40);
+    if (auto err = number(*l, "reply_bytes", cfg.limits.maxReplyBytes, 1024, kMaxBytes, path, "limits")) return err;
+    if (auto err = number(*l, "json_depth", cfg.limits.json.maxDepth, 1, 100000, path, "limits")) return err;
+    if (auto err = number(*l, "json_bytes", cfg.limits.json.maxBytes, 1024, kMaxBytes, path, "limits")) return err;
+    if (auto err = number(*l, "json_string_bytes", cfg.limits.json.maxStringBytes, 1, kMaxBytes, path, "limits"))
+      return err;
+    if (auto err = number(*l, "json_memory_bytes", cfg.limits.json.maxMemoryBytes, 1024, kMaxBytes, path, "limits"))
+      return err;
   }
   if (const llvm::json::Object *s = root.getObject("sim")) {
     if (auto err = known(*s, {"endpoints", "max_in_flight", "gpu"}, path, "sim")) return err;

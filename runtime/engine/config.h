@@ -22,6 +22,7 @@ struct RunConfig {
   std::vector<llm::Endpoint> endpoints;
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
   llm::Timeouts timeouts;
+  llm::ReplyLimits limits;         // also bounds tool output and json.parse (limits.json)
   double toolGraceSeconds = 2;
   unsigned simEndpoints = 1;
   unsigned simMaxInFlight = 64;

@@ -10,6 +10,10 @@ namespace {
 
 constexpr size_t kMaxErrorBody = 64u << 10; // error bodies are kept for the message only
 
+std::chrono::steady_clock::duration toDuration(double seconds) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+}
+
 long millis(double seconds) { return seconds <= 0 ? 0 : static_cast<long>(seconds * 1000.0 + 0.5); }
 
 double secondsBetween(std::chrono::steady_clock::time_point a,
@@ -60,7 +64,7 @@ ChatAttempt::~ChatAttempt() {
 }
 
 void ChatAttempt::start() {
-  startedAt = lastByteAt = Clock::now();
+  startedAt = lastByteAt = lastProgressAt = Clock::now();
   running = true;
   std::weak_ptr<char> weak = alive;
   if (llvm::Error err = multi.add(easy, [this, weak](CURLcode code) {
@@ -135,6 +139,7 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
     return n;
   }
   bool wasStarted = stream.started();
+  uint64_t progressBefore = stream.progress();
   sse.feed(bytes, [&](llvm::StringRef payload) {
     if (bodyError)
       return;
@@ -153,6 +158,8 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
       firstContentAt = Clock::now();
     }
   });
+  if (stream.progress() != progressBefore)
+    lastProgressAt = lastByteAt;
   if (!bodyError && sse.pendingBytes() > spec.limits.json.maxBytes)
     bodyError = Failure{ErrorKind::Malformed,
                         "an SSE event exceeds " + std::to_string(spec.limits.json.maxBytes) + " bytes"};
@@ -168,17 +175,17 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
 std::optional<ChatAttempt::Clock::time_point> ChatAttempt::deadline() const {
   if (!spec.stream)
     return std::nullopt; // only libcurl's total timeout applies
-  auto seconds = [](double s) {
-    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-  };
   bool waitingForFirst = (status == 0 || status == 200) && !stream.started();
   if (waitingForFirst)
     return spec.timeouts.firstTokenSeconds > 0
-               ? std::optional(startedAt + seconds(spec.timeouts.firstTokenSeconds))
+               ? std::optional(startedAt + toDuration(spec.timeouts.firstTokenSeconds))
                : std::nullopt;
-  return spec.timeouts.idleSeconds > 0
-             ? std::optional(lastByteAt + seconds(spec.timeouts.idleSeconds))
-             : std::nullopt;
+  std::optional<Clock::time_point> when;
+  if (spec.timeouts.idleSeconds > 0)
+    when = lastByteAt + toDuration(spec.timeouts.idleSeconds);
+  if (sseMode && spec.timeouts.stallSeconds > 0)
+    when = std::min(when.value_or(Clock::time_point::max()), lastProgressAt + toDuration(spec.timeouts.stallSeconds));
+  return when;
 }
 
 void ChatAttempt::armWatchdog(Clock::time_point when) {
@@ -206,8 +213,10 @@ void ChatAttempt::onWatchdog() {
   if (firstToken)
     fail(ErrorKind::Timeout,
          "no first token within " + std::to_string(spec.timeouts.firstTokenSeconds) + " s");
-  else
+  else if (spec.timeouts.idleSeconds > 0 && Clock::now() >= lastByteAt + toDuration(spec.timeouts.idleSeconds))
     fail(ErrorKind::Timeout, "stream idle for " + std::to_string(spec.timeouts.idleSeconds) + " s");
+  else
+    fail(ErrorKind::Timeout, "no new tokens for " + std::to_string(spec.timeouts.stallSeconds) + " s");
 }
 
 void ChatAttempt::fail(ErrorKind kind, std::string message) {

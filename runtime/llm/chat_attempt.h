@@ -78,7 +78,7 @@ private:
   std::string contentType;
   bool sseMode = false; // decided at the first body byte
 
-  Clock::time_point startedAt, lastByteAt, firstContentAt;
+  Clock::time_point startedAt, lastByteAt, lastProgressAt, firstContentAt;
   bool gotBytes = false, gotFirstContent = false;
   bool running = false, finished = false;
   boost::asio::steady_timer watchdog; // first-token and idle deadlines

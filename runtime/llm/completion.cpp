@@ -74,6 +74,7 @@ llvm::Error StreamAccumulator::onData(llvm::StringRef payload, const ReplyLimits
   firstContentNow = false;
   if (payload.trim() == "[DONE]") {
     sawDone = sawProgress = true;
+    ++progressCount;
     return llvm::Error::success();
   }
   llvm::Expected<llvm::json::Value> parsed = parseJSON(payload, limits.json);
@@ -91,6 +92,7 @@ llvm::Error StreamAccumulator::onData(llvm::StringRef payload, const ReplyLimits
   if (root->getObject("usage")) {
     readUsage(*root, result);
     sawProgress = true;
+    ++progressCount;
   }
   const llvm::json::Array *choices = root->getArray("choices");
   if (!choices) {
@@ -110,6 +112,7 @@ llvm::Error StreamAccumulator::onData(llvm::StringRef payload, const ReplyLimits
           if (!sawContent)
             firstContentNow = true;
           sawContent = sawProgress = true;
+          ++progressCount;
           if (result.content.size() + s->size() > limits.maxReplyBytes)
             return malformed("the streamed reply exceeds " + llvm::Twine(limits.maxReplyBytes) + " bytes");
           result.content.append(s->data(), s->size());
@@ -122,6 +125,7 @@ llvm::Error StreamAccumulator::onData(llvm::StringRef payload, const ReplyLimits
   if (auto reason = choice->getString("finish_reason")) {
     result.finishReason = reason->str();
     sawProgress = true;
+    ++progressCount;
   }
   return llvm::Error::success();
 }

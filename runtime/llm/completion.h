@@ -24,6 +24,8 @@ public:
   bool started() const { return sawProgress; }
   /// True when the last onData() call added the first non-empty content.
   bool firstContentJustArrived() const { return firstContentNow; }
+  /// Chunks so far that carried content, a finish_reason or usage.
+  uint64_t progress() const { return progressCount; }
   /// The accumulated result (usage nullopt when no usage chunk came).
   ChatResult take() { return std::move(result); }
 
@@ -33,6 +35,7 @@ private:
   bool sawProgress = false;
   bool sawContent = false;
   bool firstContentNow = false;
+  uint64_t progressCount = 0;
 };
 
 /// Applies the response-level rules to a complete result: finish_reason

@@ -80,6 +80,9 @@ struct Timeouts {
   double firstTokenSeconds = 60; // streaming: until the first chunk carrying
                                  // content, a finish_reason or usage
   double idleSeconds = 30;       // streaming: silence between received bytes
+  double stallSeconds = 60;      // streaming, after the first token: no new
+                                 // content (keep-alives and empty chunks do
+                                 // not count)
   double totalSeconds = 600;     // one attempt, start to end (non-streaming
                                  // calls rely on this one alone)
 };

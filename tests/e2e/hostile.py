@@ -106,6 +106,13 @@ def group_json(tmp):
         check("json.parse of 60,000 nested brackets fails its job", clean_failure(p, 1)
               and "nested deeper" in p.stderr, p.stderr)
 
+        shallow = write(os.path.join(tmp, "shallow.toml"), "[limits]\njson_depth = 4\n")
+        for backend in ("sim", url):
+            p, _ = llmflow("run", APP, "--app", "parse", "--input", "text=[[[[[1]]]]]", "--backend", backend,
+                           "--config", shallow)
+            check("[limits] json_depth bounds json.parse (--backend %s)" % backend, clean_failure(p, 1)
+                  and "nested deeper than 4 levels" in p.stderr, p.stderr)
+
         p, _ = llmflow("run", APP, "--app", "parse", "--input", 'text={"a": 1, "a": 2}', "--backend", url)
         check("json.parse rejects duplicate keys", clean_failure(p, 1) and "duplicate key 'a'" in p.stderr, p.stderr)
 
@@ -190,6 +197,9 @@ def group_flags(tmp):
 
     for text, key in [("[timeouts]\nfirst_token = inf\n", "first_token"),
                       ("[timeouts]\nidle = nan\n", "idle"),
+                      ("[timeouts]\nstall = nan\n", "stall"),
+                      ("[limits]\njson_depth = 0\n", "json_depth"),
+                      ("[limits]\nreply_bytes = 1e30\n", "reply_bytes"),
                       ("[engine]\nllm_slots = 1e12\n", "llm_slots"),
                       ("[engine]\nllm_slots = 2.5\n", "llm_slots"),
                       ("[engine]\nregular_slots = 1000000000000\n", "regular_slots"),
@@ -276,6 +286,15 @@ def group_events(tmp):
               and "cancelled: the job failed" in failed["b"].get("error", "") and pids_in(pids_dir)
               and not survivors, "%s took %.1f s; %s; survivors %s" % (p.stderr, took, failed, survivors))
         check("job_failed comes once", len([e for e in evs if e["type"] == "job_failed"]) == 1, str(evs))
+
+        # --llm-slots sets the concurrency of a --backend URL endpoint (it was fixed at 16).
+        inputs = write(os.path.join(tmp, "slots.jsonl"), "".join(
+            json.dumps({"q": "job %d [[fault:slow:1]]" % i}) + "\n" for i in range(40)))
+        p, _ = llmflow("batch", APP, "--app", "echo", "--inputs", inputs, "--backend", url, "--llm-slots", "40",
+                       timeout=60)
+        peak = metric(url, "fake_openai:max_running")
+        check("--llm-slots 40 with --backend URL sends 40 requests at once", p.returncode == 0 and peak == 40,
+              "peak %s: %s" % (peak, p.stderr))
     finally:
         server.stdin.close()
         server.wait(timeout=10)

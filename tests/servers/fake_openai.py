@@ -38,11 +38,13 @@ last user message), later ones succeed: "[[fault:500x2]]" fails twice then answe
   length                finish_reason "length" (a schema reply is cut in half: invalid JSON)
   slow                  first token after PARAM seconds (default 2) instead of --ttft
   stall                 stream: pause PARAM seconds (default 2) halfway through the tokens
+  chatter               stream: after the first token, only ": ping" keep-alives (every 0.1 s)
+                        for PARAM seconds (default 30), then the rest
   split                 stream: every SSE event written in 3 pieces with a flush in between
   deep                  a hostile reply: JSON nested PARAM levels deep (default 100000), as the
                         one stream event or as the whole non-streamed body
   fenced                the reply wrapped in prose and a ```json code fence
-  flood                 stream: PARAM MiB (default 1) of content in 64 KiB chunks, then a normal end
+  flood                 a reply of PARAM MiB (default 1), streamed in 64 KiB tokens
 Per-request framing of streams: header "X-Framing: close" (close-delimited, HTTP/1.0 style)
 overrides --framing.
 
@@ -334,7 +336,7 @@ class Server:
                 return keep
             await self.send_simple(writer, 200, nested, close=not keep, ctype="application/json")
             return keep
-        if name not in ("", "reset", "truncated", "malformed", "length", "slow", "split", "stall",
+        if name not in ("", "reset", "truncated", "malformed", "length", "slow", "split", "stall", "chatter",
                         "fenced", "flood"):
             return await self.send_error(writer, 400, "invalid_request_error",
                                          "unknown fault '%s'" % name, keep)
@@ -342,6 +344,8 @@ class Server:
         content, finish = self.reply(req, last_user)
         if name == "fenced":
             content = "Here is the answer:\n```json\n" + content + "\n```\nHope this helps."
+        if name == "flood":
+            content = " ".join(["x" * 65536] * int(16 * (fault.param if fault.param is not None else 1)))
         if name == "length":
             finish = "length"
             content = content[: max(1, len(content) // 2)]
@@ -439,13 +443,14 @@ class Server:
         await asyncio.sleep(ttft)
         await send(chunk({"role": "assistant", "content": ""}))
         toks = self.tokens(content, req)
-        if fault == "flood":
-            piece = "x" * 65536
-            for _ in range(int(16 * (spec.param if spec.param is not None else 1))):
-                await send(chunk({"content": piece}))
         for i, tok in enumerate(toks):
             if i:
                 await asyncio.sleep(self.args.tpot)
+            if fault == "chatter" and i == 1:
+                until = time.monotonic() + (spec.param if spec.param is not None else 30.0)
+                while time.monotonic() < until:
+                    await send(b": ping\n\n")
+                    await asyncio.sleep(0.1)
             if fault == "stall" and i == len(toks) // 2:
                 await asyncio.sleep(spec.param if spec.param is not None else 2.0)
             if fault == "malformed" and i == len(toks) // 2:

@@ -108,6 +108,9 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     assert(id >= 1 && id <= self->jobBehaviours.size());
     return *self->jobBehaviours[id - 1];
   };
+  exec::BuiltinContext bctx;
+  bctx.dataDir = cfg.dataDir;
+  bctx.json = cfg.limits.json;
   if (cfg.backend != "sim") {
     // Real endpoints: from the config, or one endpoint at --backend URL.
     if (cfg.backend != "endpoints") {
@@ -121,7 +124,8 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       ep.baseUrl = cfg.backend;
       // Local servers usually need no key; use one when the usual variable is set.
       ep.apiKeyEnv = std::getenv("OPENAI_API_KEY") ? "OPENAI_API_KEY" : "";
-      ep.maxInFlight = 16;
+      // The endpoint takes as many requests as the engine may send.
+      ep.maxInFlight = cfg.llmSlots ? cfg.llmSlots : 16;
       cfg.endpoints = {ep};
       cfg.routes.clear();
     }
@@ -137,9 +141,8 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     cc.endpoints = cfg.endpoints;
     cc.routes = cfg.routes;
     cc.seed = cfg.seed;
+    cc.limits = cfg.limits;
     r->llmExec = std::make_unique<engine::HttpLLMExecutor>(r->io, *r->clock, std::move(cc), cfg.timeouts);
-    exec::BuiltinContext bctx;
-    bctx.dataDir = cfg.dataDir;
     r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, module, r->app.dir, bctx, cfg.toolGraceSeconds);
   } else {
     if (!r->app.behaviourPath.empty()) {
@@ -160,8 +163,6 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
                      cfg.simMaxInFlight});
     if (!cfg.llmSlots)
       cfg.llmSlots = cfg.simEndpoints * cfg.simMaxInFlight;
-    exec::BuiltinContext bctx;
-    bctx.dataDir = cfg.dataDir;
     r->simModel = std::make_unique<engine::SimTaskModel>(module, bctx);
     r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, *r->simModel, lookup, std::move(eps));
     r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, *r->simModel, lookup);

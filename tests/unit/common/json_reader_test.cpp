@@ -140,3 +140,22 @@ TEST_CASE("json reader: lone surrogates become U+FFFD") {
   REQUIRE(bool(v));
   CHECK(*v->getAsString() == "\xef\xbf\xbdx\xef\xbf\xbd");
 }
+
+TEST_CASE("json reader: the memory estimate stops object-dense documents early") {
+  // 100,000 one-member objects: about 2 MB of text, 400 MB as llvm::json values.
+  std::string text = "[";
+  for (int i = 0; i < 100000; ++i)
+    text += std::string(i ? "," : "") + "{\"a\":1}";
+  text += "]";
+  std::string err = errorOf(text);
+  CHECK(err.find("would take more than 268435456 bytes in memory") != std::string::npos);
+  JSONLimits roomy;
+  roomy.maxMemoryBytes = size_t(1) << 30;
+  CHECK(errorOf(text, roomy) == "");
+  // Arrays and strings are charged by what they hold.
+  JSONLimits tight;
+  tight.maxMemoryBytes = 1000;
+  CHECK(bool(parseJSON("[1, 2, 3]", tight)));
+  CHECK(errorOf("[\"" + std::string(2000, 'x') + "\"]", tight).find("bytes in memory") != std::string::npos);
+  CHECK(errorOf("{\"a\": 1}", tight).find("bytes in memory") != std::string::npos); // 64 buckets
+}

@@ -52,3 +52,19 @@ TEST_CASE("hostile: code-fenced, prose-wrapped structured output is accepted ove
     CHECK(o.result->json->getAsObject()->getString("text").getValue() == "x");
   }
 }
+
+TEST_CASE("hostile: keep-alives without tokens hit the stall timeout, not only first-token and idle") {
+  Harness h;
+  Timeouts t = quickTimeouts();
+  t.idleSeconds = 5; // the keep-alives arrive every 0.1 s: never idle
+  t.stallSeconds = 0.5;
+  Outcome o = h.run(prompt("a b c d [[fault:chatter:30]]"), t, quickRetry(1));
+  CHECK(kindName(o.kind) == "timeout");
+  CHECK(llvm::StringRef(o.message).contains("no new tokens for 0.5"));
+  CHECK(o.seconds < 3);
+
+  t.stallSeconds = 2;
+  Outcome ok = h.run(prompt("a b c d [[fault:chatter:0.5]]"), t, quickRetry(1));
+  REQUIRE_MESSAGE(ok.ok(), ok.message);
+  CHECK(ok.result->content == "echo: a b c d");
+}
