@@ -53,7 +53,7 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
   if (!doc)
     return doc.takeError();
   const llvm::json::Object &root = *doc->getAsObject();
-  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "limits", "sim"}, path,
+  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "limits", "hedging", "sim"}, path,
                             "top level"))
     return e;
   if (const llvm::json::Object *e = root.getObject("engine")) {
@@ -137,6 +137,17 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
       return err;
     if (auto err = number(*l, "json_memory_bytes", cfg.limits.json.maxMemoryBytes, 1024, kMaxBytes, path, "limits"))
       return err;
+  }
+  if (const llvm::json::Object *h = root.getObject("hedging")) {
+    if (auto err = known(*h, {"enabled", "quantile", "min_samples", "max_fraction"}, path, "hedging")) return err;
+    if (const llvm::json::Value *v = h->get("enabled")) {
+      if (!v->getAsBoolean())
+        return fail(path, "[hedging] enabled: expected true or false");
+      cfg.hedging.enabled = *v->getAsBoolean();
+    }
+    if (auto err = number(*h, "quantile", cfg.hedging.quantile, 0.5, 0.999, path, "hedging")) return err;
+    if (auto err = number(*h, "min_samples", cfg.hedging.minSamples, 1, 100000, path, "hedging")) return err;
+    if (auto err = number(*h, "max_fraction", cfg.hedging.maxFraction, 0.01, 1, path, "hedging")) return err;
   }
   if (const llvm::json::Object *s = root.getObject("sim")) {
     if (auto err = known(*s, {"endpoints", "max_in_flight", "gpu"}, path, "sim")) return err;

@@ -23,6 +23,7 @@ struct RunConfig {
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
   llm::Timeouts timeouts;
   llm::ReplyLimits limits;         // also bounds tool output and json.parse (limits.json)
+  llm::HedgePolicy hedging;
   double toolGraceSeconds = 2;
   unsigned simEndpoints = 1;
   unsigned simMaxInFlight = 64;

@@ -41,6 +41,8 @@ public:
   void start();
   /// Stops the transfer silently: `done` is never called.
   void abort();
+  /// Generation has visibly started (a first token, a finish or usage).
+  bool started() const { return stream.started(); }
 
 private:
   using Clock = std::chrono::steady_clock;

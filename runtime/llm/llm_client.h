@@ -119,6 +119,19 @@ struct ReplyLimits {
   JSONLimits json;
 };
 
+/// Hedged requests: when an attempt has shown no first token after the
+/// endpoint's `quantile` of recent times to first token, a second attempt
+/// starts on the next endpoint of the route (the same one if the route has
+/// only one). The first to succeed wins; the other is cancelled. Hedges may
+/// exceed an endpoint's max_in_flight by maxFraction of it (at least one),
+/// so that a busy endpoint can still hedge its hung requests.
+struct HedgePolicy {
+  bool enabled = false;
+  double quantile = 0.95;
+  unsigned minSamples = 20; // times to first token seen before hedging starts
+  double maxFraction = 0.1;
+};
+
 struct ClientConfig {
   std::vector<Endpoint> endpoints;
   /// model -> endpoint names in preference order (first = primary, rest =
@@ -126,6 +139,7 @@ struct ClientConfig {
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
   uint64_t seed = 1; // jitter RNG
   ReplyLimits limits;
+  HedgePolicy hedging;
 };
 
 /// Why a request failed in the end. Retryable kinds were already retried.

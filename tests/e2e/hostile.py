@@ -200,6 +200,8 @@ def group_flags(tmp):
                       ("[timeouts]\nstall = nan\n", "stall"),
                       ("[limits]\njson_depth = 0\n", "json_depth"),
                       ("[limits]\nreply_bytes = 1e30\n", "reply_bytes"),
+                      ("[hedging]\nquantile = 2\n", "quantile"),
+                      ("[hedging]\nenabled = 1\n", "enabled"),
                       ("[engine]\nllm_slots = 1e12\n", "llm_slots"),
                       ("[engine]\nllm_slots = 2.5\n", "llm_slots"),
                       ("[engine]\nregular_slots = 1000000000000\n", "regular_slots"),
@@ -286,6 +288,24 @@ def group_events(tmp):
               and "cancelled: the job failed" in failed["b"].get("error", "") and pids_in(pids_dir)
               and not survivors, "%s took %.1f s; %s; survivors %s" % (p.stderr, took, failed, survivors))
         check("job_failed comes once", len([e for e in evs if e["type"] == "job_failed"]) == 1, str(evs))
+
+        # Hedging from the config: a hung request gets a second attempt once the
+        # endpoint has shown its usual time to first token; one answer, 2 attempts.
+        cfg = write(os.path.join(tmp, "hedge.toml"), "[[endpoints]]\nname = \"a\"\nurl = \"%s\"\n"
+                    "[hedging]\nenabled = true\nmin_samples = 3\n" % url)
+        inputs = write(os.path.join(tmp, "hedge.jsonl"), "".join(
+            json.dumps({"q": "warm %d" % i}) + "\n" for i in range(8)) + json.dumps({"q": "x [[fault:hangx1]]"}) + "\n")
+        ev = os.path.join(tmp, "ev5.jsonl")
+        p, _ = llmflow("batch", APP, "--app", "echo", "--inputs", inputs, "--config", cfg, "--arrival-rate", "10",
+                          "--events", ev, timeout=60)
+        evs = events_of(ev)
+        hung = [e for e in evs if e["type"] == "task_finished" and e.get("attempts") == 2]
+        job = hung[0]["job"] if hung else -1
+        times = {e["type"]: e["t"] for e in evs if e.get("job") == job}
+        # Unhedged, the hung attempt would hold the job for the task's 10 s timeout.
+        jct = times.get("job_finished", 99) - times.get("job_submitted", 0)
+        check("[hedging] answers a hung request by a second attempt, counted once", p.returncode == 0
+              and len(hung) == 1 and jct < 5, "rc %d, JCT %.2f s, %s: %s" % (p.returncode, jct, hung, p.stderr))
 
         # --llm-slots sets the concurrency of a --backend URL endpoint (it was fixed at 16).
         inputs = write(os.path.join(tmp, "slots.jsonl"), "".join(

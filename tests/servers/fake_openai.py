@@ -30,7 +30,8 @@ last user message), later ones succeed: "[[fault:500x2]]" fails twice then answe
   quota                 429 with error code/type "insufficient_quota" (no Retry-After)
   ctx                   400 "This model's maximum context length is 4096 tokens..."
   400 401 403 404 413 422   that status with an error body
-  hang                  read the request, never answer (until the client closes)
+  hang                  read the request, never answer (until the client closes; with PARAM,
+                        close the connection after PARAM seconds without an answer)
   reset                 send the headers and part of the body, then close with a TCP RST
   truncated             stream: some tokens, then end the body without finish/usage/[DONE];
                         non-streaming: Content-Length larger than the bytes sent, then close
@@ -157,6 +158,11 @@ class Server:
         if not self.stop_event.is_set():
             self.stop_reason = reason
             self.stop_event.set()
+
+    @staticmethod
+    async def drain_until_closed(reader):
+        while await reader.read(65536):
+            pass
 
     # ---- fault selection -------------------------------------------------------------------
     def pick_fault(self, headers, last_user):
@@ -303,8 +309,10 @@ class Server:
         name = fault.name
 
         if name == "hang":
-            while await reader.read(65536):
-                pass
+            try:
+                await asyncio.wait_for(self.drain_until_closed(reader), fault.param)
+            except asyncio.TimeoutError:
+                pass  # PARAM seconds passed: close without an answer
             return False
         if name == "429":
             after = int(fault.param) if fault.param is not None else 1

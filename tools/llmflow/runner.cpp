@@ -142,6 +142,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     cc.routes = cfg.routes;
     cc.seed = cfg.seed;
     cc.limits = cfg.limits;
+    cc.hedging = cfg.hedging;
     r->llmExec = std::make_unique<engine::HttpLLMExecutor>(r->io, *r->clock, std::move(cc), cfg.timeouts);
     r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, module, r->app.dir, bctx, cfg.toolGraceSeconds);
   } else {
