@@ -279,7 +279,8 @@ std::string renderValue(const Value &v) {
   return os.str();
 }
 
-llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope) {
+llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope,
+                                           const HoleEncoder &encode) {
   std::string out;
   for (const ir::TemplatePart &p : t) {
     if (!p.hole) {
@@ -289,7 +290,14 @@ llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScop
     auto v = evaluate(*p.hole, scope);
     if (!v)
       return v.takeError();
-    out += renderValue(*v);
+    if (!encode) {
+      out += renderValue(*v);
+      continue;
+    }
+    auto text = encode(out, renderValue(*v));
+    if (!text)
+      return text.takeError();
+    out += *text;
   }
   return out;
 }

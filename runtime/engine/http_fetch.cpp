@@ -52,6 +52,7 @@ CancelFetch httpFetch(llm::CurlMulti &multi, HttpRequest req,
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"); // libcurl's default adds ftp(s)
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, long(t->req.timeoutSeconds * 1000));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, onData);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());

@@ -1,6 +1,7 @@
 #include "engine/real_executors.h"
 
 #include "core/eval.h"
+#include "core/url_template.h"
 #include "engine/http_fetch.h"
 #include "exec/process.h"
 
@@ -164,6 +165,9 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       HttpRequest req;
       req.method = tool.builtin == "http.get" ? "GET" : "POST";
       req.url = args.getString("url").getValueOr("").str();
+      // libcurl refuses other schemes too, but with a less clear message.
+      if (llvm::Error e = rt::checkHttpUrl(req.url))
+        return finish(call, std::move(e));
       req.body = args.getString("body").getValueOr("").str();
       req.contentType = args.getString("content_type").getValueOr("application/json").str();
       req.timeoutSeconds = timeout;
@@ -180,7 +184,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     return;
   }
   case ir::ToolDef::Impl::Http: {
-    auto url = rt::renderTemplate(tool.url, scope);
+    auto url = rt::renderUrl(tool.url, scope);
     if (!url)
       return finish(call, url.takeError());
     HttpRequest req;

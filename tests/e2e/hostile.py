@@ -121,6 +121,25 @@ def group_json(tmp):
         check("an HTTP tool answering 100,000 nested brackets fails its job", clean_failure(p, 1)
               and "nested deeper" in p.stderr, p.stderr)
 
+        # URL template values are data: percent-encoded, never structure.
+        for app, arg, value, target in [
+                ("fetch_item", "id", "../../../admin/delete?all=1", "/api/v1/items/..%2F..%2F..%2Fadmin%2Fdelete%3Fall%3D1"),
+                ("search_items", "q", "x&safe=0#", "/search?q=x%26safe%3D0%23&safe=1")]:
+            p, _ = llmflow("run", APP, "--app", app, "--input", "base=" + base, "--input", "%s=%s" % (arg, value),
+                           "--backend", url)
+            check("URL template value %r is encoded" % value, p.returncode == 0 and Recorder.seen[-1:] == [target],
+                  "%s %s" % (Recorder.seen[-1:], p.stderr))
+        for args, reason in [(("--app", "fetch_item", "--input", "base=" + base, "--input", "id=.."),
+                              "would leave its path segment"),
+                             (("--app", "fetch_item", "--input", "base=file:///etc", "--input", "id=passwd"),
+                              "'file:///etc/api/v1/items/passwd' is not an http or https URL"),
+                             (("--app", "fetch_any", "--input", "url=file:///etc/passwd"),
+                              "'file:///etc/passwd' is not an http or https URL")]:
+            seen = len(Recorder.seen)
+            p, _ = llmflow("run", APP, *args, "--backend", url)
+            check("a URL is refused: " + reason, clean_failure(p, 1) and reason in p.stderr
+                  and len(Recorder.seen) == seen, p.stderr)
+
         p, _ = llmflow("run", APP, "--app", "count", "--input", "n=1", "--input", "items=" + ARG_DEEP)
         check("--input with 60,000 nested brackets is a usage error", clean_failure(p, 2)
               and "nested deeper" in p.stderr, p.stderr)
