@@ -36,6 +36,7 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     std::unique_ptr<ChatAttempt> attempt;
     uint64_t serial = 0; // 0: none (serials start at 1)
     size_t endpoint = 0;
+    std::chrono::steady_clock::time_point startedAt;
     bool overLimit = false;
   };
 
@@ -146,6 +147,7 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     run.serial = nextSerial++;
     run.endpoint = ep;
     run.overLimit = overLimit;
+    run.startedAt = std::chrono::steady_clock::now();
     std::weak_ptr<Impl> weak = weak_from_this();
     uint64_t id = r.id, serial = run.serial;
     auto onDone = [weak, id, serial](llvm::Expected<ChatResult> out) {
@@ -182,19 +184,23 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   /// Hedging: once per request, streaming only (the first token is what
-  /// tells a slow attempt from a stuck one).
+  /// tells a slow attempt from a stuck one). The timer fires when the
+  /// primary attempt has waited the endpoint's quantile; while the endpoint
+  /// has too few samples, it looks again every second, so that requests
+  /// started before the first answers are hedged too.
   void armHedge(Request &r) {
     const HedgePolicy &policy = config.hedging;
     if (!policy.enabled || r.hedged || !r.req.stream)
       return;
+    using Clock = std::chrono::steady_clock;
     std::optional<double> after =
         endpoints[r.primary.endpoint].firstToken.quantile(policy.quantile, policy.minSamples);
-    if (!after)
-      return;
+    Clock::time_point due = after ? r.primary.startedAt + std::chrono::duration_cast<Clock::duration>(
+                                                              std::chrono::duration<double>(*after))
+                                  : Clock::now() + std::chrono::seconds(1);
     if (!r.hedgeTimer)
       r.hedgeTimer = std::make_unique<boost::asio::steady_timer>(io);
-    r.hedgeTimer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(*after)));
+    r.hedgeTimer->expires_at(due);
     std::weak_ptr<Impl> weak = weak_from_this();
     uint64_t id = r.id, serial = r.primary.serial;
     r.hedgeTimer->async_wait([weak, id, serial](const boost::system::error_code &ec) {
@@ -211,8 +217,11 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     if (r.phase != Phase::Running || r.primary.serial != primarySerial || r.hedged || !r.primary.attempt ||
         r.primary.attempt->started())
       return;
-    // The next endpoint of the route, as a fallback would be; the last one
-    // hedges on itself (the route is never walked backwards).
+    const HedgePolicy &policy = config.hedging;
+    std::optional<double> after =
+        endpoints[r.primary.endpoint].firstToken.quantile(policy.quantile, policy.minSamples);
+    if (!after || std::chrono::steady_clock::now() - r.primary.startedAt < std::chrono::duration<double>(*after))
+      return armHedge(r); // no samples yet, or the quantile grew: not due yet
     size_t ep = r.hop + 1 < r.route.size() ? r.route[r.hop + 1] : r.route[r.hop];
     EndpointState &state = endpoints[ep];
     bool overLimit = false;

@@ -112,3 +112,21 @@ TEST_CASE("hedging: a failed request's message lists every attempt, hedges inclu
   CHECK(h.client().inFlight("a") == 0);
   CHECK(h.client().inFlight("b") == 0);
 }
+
+TEST_CASE("hedging: a request started before the endpoint had samples is hedged once it has") {
+  Harness h;
+  h.config.hedging.enabled = true;
+  h.config.hedging.minSamples = 5;
+  Outcome hung;
+  auto start = Clock::now();
+  h.client().submit(prompt("early [[fault:hangx1]]"), quickTimeouts(), quickRetry(1),
+                    [&](llvm::Expected<ChatResult> r) {
+                      hung = flatten(std::move(r));
+                      hung.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+                    });
+  warmUp(h); // the samples arrive while the first request hangs
+  h.runUntil([&] { return hung.done; }, 10);
+  REQUIRE_MESSAGE(hung.ok(), hung.message); // unhedged: the 5 s first-token timeout, no retry
+  CHECK(hung.result->attempts == 2);
+  CHECK(hung.seconds < 4);
+}
