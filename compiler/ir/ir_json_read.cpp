@@ -5,6 +5,8 @@
 // payloads matching kinds) are left to ir_verify.cpp.
 #include "ir/ir_json.h"
 
+#include "common/json_reader.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -19,36 +21,12 @@ using llvm::json::Array;
 using llvm::json::Object;
 using llvm::json::Value;
 
-/// Deeper input is rejected before parsing so recursion stays bounded.
+/// IR documents nest deeper than replies (expressions, nested bodies); the
+/// reader below recurses, so the bounded parser keeps depth at this limit.
 constexpr unsigned kMaxJSONDepth = 1000;
 
 llvm::Error makeError(const llvm::Twine &msg) {
   return llvm::make_error<llvm::StringError>(msg.str(), llvm::inconvertibleErrorCode());
-}
-
-bool tooDeep(llvm::StringRef text) {
-  unsigned depth = 0;
-  bool inString = false, escaped = false;
-  for (char c : text) {
-    if (inString) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        inString = false;
-      continue;
-    }
-    if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJSONDepth)
-        return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
 }
 
 /// A position in the document, linked to its parent and formatted only when
@@ -459,10 +437,9 @@ std::vector<RecordDef> recordNames(const Object &top) {
 } // namespace
 
 llvm::Expected<Module> readJSON(llvm::StringRef text) {
-  if (tooDeep(text))
-    return makeError("invalid JSON: nested deeper than " + llvm::Twine(kMaxJSONDepth) +
-                     " levels");
-  llvm::Expected<Value> doc = llvm::json::parse(text);
+  JSONLimits limits;
+  limits.maxDepth = kMaxJSONDepth;
+  llvm::Expected<Value> doc = parseJSON(text, limits);
   if (!doc)
     return makeError("invalid JSON: " + llvm::toString(doc.takeError()));
   const Object *top = doc->getAsObject();

@@ -3,6 +3,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <limits>
 
 namespace llmflow::rt {
 namespace {
@@ -29,7 +30,20 @@ std::optional<double> number(const Value &v) {
   return std::nullopt;
 }
 
-bool isInt(const Value &v) { return v.kind() == Value::Number && v.getAsInteger().hasValue(); }
+/// An int64 value. llvm::json also takes a whole double up to and including
+/// 2^63 as an integer, and 2^63 then overflows the cast: 1e23 or 2^63 is a
+/// float out of int range here. At 2^63 only an integer stored as such
+/// (INT64_MAX rounds up to 2^63 as a double) is an int; getAsUINT64 answers
+/// for integer storage only.
+bool isInt(const Value &v) {
+  std::optional<double> d = number(v);
+  if (!d)
+    return false;
+  if (*d < 9223372036854775808.0)
+    return v.getAsInteger().hasValue();
+  auto u = v.getAsUINT64();
+  return u && *u <= uint64_t(std::numeric_limits<int64_t>::max());
+}
 
 llvm::Expected<Value> field(const Value &base, llvm::StringRef name) {
   if (base.kind() == Value::Null)
@@ -265,7 +279,8 @@ std::string renderValue(const Value &v) {
   return os.str();
 }
 
-llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope) {
+llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope,
+                                           const HoleEncoder &encode) {
   std::string out;
   for (const ir::TemplatePart &p : t) {
     if (!p.hole) {
@@ -275,7 +290,14 @@ llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScop
     auto v = evaluate(*p.hole, scope);
     if (!v)
       return v.takeError();
-    out += renderValue(*v);
+    if (!encode) {
+      out += renderValue(*v);
+      continue;
+    }
+    auto text = encode(out, renderValue(*v));
+    if (!text)
+      return text.takeError();
+    out += *text;
   }
   return out;
 }

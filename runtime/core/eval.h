@@ -28,7 +28,12 @@ llvm::Expected<Value> evaluate(const ir::Expr &e, const EvalScope &scope);
 /// empty string, everything else as compact JSON.
 std::string renderValue(const Value &v);
 
-llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope);
+/// Turns a hole's text into what is inserted, knowing the text rendered
+/// before it (for escaping that depends on the place, as in URLs).
+using HoleEncoder = std::function<llvm::Expected<std::string>(llvm::StringRef before, std::string text)>;
+
+llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope,
+                                           const HoleEncoder &encode = nullptr);
 
 /// Whether a run-time value conforms to a declared type (records by their
 /// definitions in `m`). On mismatch, `why` says where (e.g. "field 'code':

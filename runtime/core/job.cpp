@@ -504,7 +504,7 @@ void Job::openPlan(Frame *f, size_t i) {
     if (inst.repairs < kPlanRepairs) {
       // Bounded repair: ask the planner again, telling it what was wrong.
       ++inst.repairs;
-      emit(JobEvent::Kind::NodeFailed, f, li, "", 0, "invalid plan, asking again: " + why);
+      emit(JobEvent::Kind::NodeRetried, f, li, "", 0, "invalid plan, asking again: " + why);
       Inst &llmInst = f->insts[li];
       llmInst.s = Inst::S::Waiting;
       llmInst.repairNote = "Your previous plan was rejected: " + why +

@@ -62,7 +62,9 @@ struct TaskOutcome {
 
 /// What happened inside the job, for the event log and the scheduler.
 struct JobEvent {
-  enum class Kind { TaskReady, Expanded, IterationStarted, NodeFinished, NodeFailed, JobFinished, JobFailed };
+  /// NodeRetried: a finished node runs again (a planner whose plan was
+  /// rejected is asked for a new one); detail says why.
+  enum class Kind { TaskReady, Expanded, IterationStarted, NodeFinished, NodeFailed, NodeRetried, JobFinished, JobFailed };
   Kind kind;
   std::string nodeId, instance;
   /// Expanded: "branch" (size = arm), "iterations" (size = count), "expansion_size".
@@ -100,6 +102,9 @@ public:
   const Task &task(TaskId t) const;
   void markRunning(TaskId t);
   void complete(TaskId t, TaskOutcome outcome);
+  /// Fails the job from outside (the run is being interrupted): JobFailed
+  /// with `why`; results of its running tasks are ignored from now on.
+  void abort(const std::string &why) { fail(why); }
 
   bool done() const { return state != State::Running; }
   bool failed() const { return state == State::Failed; }

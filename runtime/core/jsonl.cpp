@@ -1,10 +1,13 @@
 #include "core/jsonl.h"
 
+#include "common/json_reader.h"
+
 #include "llvm/Support/MemoryBuffer.h"
 
 namespace llmflow::rt {
 
-llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> readJSONLines(llvm::StringRef path) {
+llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> readJSONLines(llvm::StringRef path,
+                                                                                  const JSONLimits &limits) {
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buf)
     return llvm::createStringError(buf.getError(), "cannot read '%s': %s", path.str().c_str(),
@@ -18,7 +21,7 @@ llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> readJSONLine
     ++line;
     if (l.trim().empty())
       continue;
-    auto v = llvm::json::parse(l);
+    auto v = parseJSON(l, limits);
     if (!v)
       return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s:%u: %s", path.str().c_str(), line,
                                      llvm::toString(v.takeError()).c_str());

@@ -1,5 +1,7 @@
 #include "core/plan.h"
 
+#include "common/json_reader.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <map>
@@ -22,7 +24,7 @@ llvm::Error parsePlan(const Value &plan, const ir::DynamicPayload &d, const ir::
   Value parsed = nullptr;
   const Value *v = &plan;
   if (auto s = plan.getAsString()) {
-    auto p = llvm::json::parse(*s);
+    auto p = parseJSON(*s);
     if (!p)
       return fail("the plan is not JSON (" + llvm::toString(p.takeError()) + ")");
     parsed = std::move(*p);

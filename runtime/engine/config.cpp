@@ -3,23 +3,38 @@
 #include "core/toml_json.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <type_traits>
 
 namespace llmflow::engine {
 namespace {
+
+constexpr double kMaxSlots = 100000;    // requests or processes at once
+constexpr double kMaxSeconds = 86400;   // any timeout or grace period
 
 llvm::Error fail(llvm::StringRef path, const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), (path + ": " + msg).str());
 }
 
-template <typename T> llvm::Error number(const llvm::json::Object &o, llvm::StringRef key, T &out, double min,
-                                         llvm::StringRef path, llvm::StringRef section) {
+/// A finite number in [min, max]; a whole number (a TOML integer) for
+/// integer fields. Nothing is clamped or truncated: TOML's inf and nan, or
+/// 1e12 for a count, are errors naming the key.
+template <typename T>
+llvm::Error number(const llvm::json::Object &o, llvm::StringRef key, T &out, double min, double max,
+                   llvm::StringRef path, llvm::StringRef section) {
   const llvm::json::Value *v = o.get(key);
   if (!v)
     return llvm::Error::success();
-  auto n = v->getAsNumber();
-  if (!n || *n < min)
-    return fail(path, "[" + section + "] " + key + ": expected a number >= " + llvm::formatv("{0}", min).str());
+  constexpr bool whole = std::is_integral_v<T>;
+  llvm::Optional<double> n = v->getAsNumber();
+  if (whole && n && !v->getAsInteger())
+    n.reset();
+  if (!n || !std::isfinite(*n) || *n < min || *n > max)
+    return fail(path, "[" + section + "] " + key + ": expected " + (whole ? "a whole number" : "a number") +
+                          llvm::formatv(" from {0} to {1}", llvm::format("%.15g", min), llvm::format("%.15g", max)).str());
   out = T(*n);
   return llvm::Error::success();
 }
@@ -71,7 +86,8 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
   if (!doc)
     return doc.takeError();
   const llvm::json::Object &root = *doc->getAsObject();
-  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "sim"}, path, "top level"))
+  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "limits", "hedging", "sim"}, path,
+                            "top level"))
     return e;
   if (const llvm::json::Object *e = root.getObject("engine")) {
     if (auto err = known(*e, {"backend", "llm_slots", "regular_slots", "time_scale", "seed", "data_dir", "tool_grace"},
@@ -79,11 +95,11 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
       return err;
     if (auto b = e->getString("backend"))
       cfg.backend = b->str();
-    if (auto err = number(*e, "llm_slots", cfg.llmSlots, 1, path, "engine")) return err;
-    if (auto err = number(*e, "regular_slots", cfg.regularSlots, 1, path, "engine")) return err;
-    if (auto err = number(*e, "time_scale", cfg.timeScale, 1e-6, path, "engine")) return err;
-    if (auto err = number(*e, "seed", cfg.seed, 0, path, "engine")) return err;
-    if (auto err = number(*e, "tool_grace", cfg.toolGraceSeconds, 0, path, "engine")) return err;
+    if (auto err = number(*e, "llm_slots", cfg.llmSlots, 1, kMaxSlots, path, "engine")) return err;
+    if (auto err = number(*e, "regular_slots", cfg.regularSlots, 1, kMaxSlots, path, "engine")) return err;
+    if (auto err = number(*e, "time_scale", cfg.timeScale, 1e-3, 1e6, path, "engine")) return err;
+    if (auto err = number(*e, "seed", cfg.seed, 0, 9.2e18, path, "engine")) return err;
+    if (auto err = number(*e, "tool_grace", cfg.toolGraceSeconds, 0, kMaxSeconds, path, "engine")) return err;
     if (auto d = e->getString("data_dir"))
       cfg.dataDir = d->str();
   }
@@ -106,7 +122,7 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
       ep.baseUrl = url->str();
       if (auto k = o->getString("api_key_env"))
         ep.apiKeyEnv = k->str();
-      if (auto err = number(*o, "max_in_flight", ep.maxInFlight, 1, path, "endpoints")) return err;
+      if (auto err = number(*o, "max_in_flight", ep.maxInFlight, 1, kMaxSlots, path, "endpoints")) return err;
       if (const llvm::json::Array *ms = o->getArray("models"))
         for (const llvm::json::Value &m : *ms)
           if (auto s = m.getAsString())
@@ -184,16 +200,41 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
     std::sort(cfg.routes.begin(), cfg.routes.end());
   }
   if (const llvm::json::Object *t = root.getObject("timeouts")) {
-    if (auto err = known(*t, {"connect", "first_token", "idle", "total"}, path, "timeouts")) return err;
-    if (auto err = number(*t, "connect", cfg.timeouts.connectSeconds, 0.001, path, "timeouts")) return err;
-    if (auto err = number(*t, "first_token", cfg.timeouts.firstTokenSeconds, 0.001, path, "timeouts")) return err;
-    if (auto err = number(*t, "idle", cfg.timeouts.idleSeconds, 0.001, path, "timeouts")) return err;
-    if (auto err = number(*t, "total", cfg.timeouts.totalSeconds, 0.001, path, "timeouts")) return err;
+    if (auto err = known(*t, {"connect", "first_token", "idle", "stall", "total"}, path, "timeouts")) return err;
+    if (auto err = number(*t, "connect", cfg.timeouts.connectSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+    if (auto err = number(*t, "first_token", cfg.timeouts.firstTokenSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+    if (auto err = number(*t, "idle", cfg.timeouts.idleSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+    if (auto err = number(*t, "stall", cfg.timeouts.stallSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+    if (auto err = number(*t, "total", cfg.timeouts.totalSeconds, 0.001, kMaxSeconds, path, "timeouts")) return err;
+  }
+  if (const llvm::json::Object *l = root.getObject("limits")) {
+    if (auto err = known(*l, {"reply_bytes", "json_depth", "json_bytes", "json_string_bytes", "json_memory_bytes"},
+                         path, "limits"))
+      return err;
+    constexpr double kMaxBytes = double(size_t(1) << 40);
+    if (auto err = number(*l, "reply_bytes", cfg.limits.maxReplyBytes, 1024, kMaxBytes, path, "limits")) return err;
+    if (auto err = number(*l, "json_depth", cfg.limits.json.maxDepth, 1, 100000, path, "limits")) return err;
+    if (auto err = number(*l, "json_bytes", cfg.limits.json.maxBytes, 1024, kMaxBytes, path, "limits")) return err;
+    if (auto err = number(*l, "json_string_bytes", cfg.limits.json.maxStringBytes, 1, kMaxBytes, path, "limits"))
+      return err;
+    if (auto err = number(*l, "json_memory_bytes", cfg.limits.json.maxMemoryBytes, 1024, kMaxBytes, path, "limits"))
+      return err;
+  }
+  if (const llvm::json::Object *h = root.getObject("hedging")) {
+    if (auto err = known(*h, {"enabled", "quantile", "min_samples", "max_fraction"}, path, "hedging")) return err;
+    if (const llvm::json::Value *v = h->get("enabled")) {
+      if (!v->getAsBoolean())
+        return fail(path, "[hedging] enabled: expected true or false");
+      cfg.hedging.enabled = *v->getAsBoolean();
+    }
+    if (auto err = number(*h, "quantile", cfg.hedging.quantile, 0.5, 0.999, path, "hedging")) return err;
+    if (auto err = number(*h, "min_samples", cfg.hedging.minSamples, 1, 100000, path, "hedging")) return err;
+    if (auto err = number(*h, "max_fraction", cfg.hedging.maxFraction, 0.01, 1, path, "hedging")) return err;
   }
   if (const llvm::json::Object *s = root.getObject("sim")) {
     if (auto err = known(*s, {"endpoints", "max_in_flight", "gpu"}, path, "sim")) return err;
-    if (auto err = number(*s, "endpoints", cfg.simEndpoints, 1, path, "sim")) return err;
-    if (auto err = number(*s, "max_in_flight", cfg.simMaxInFlight, 1, path, "sim")) return err;
+    if (auto err = number(*s, "endpoints", cfg.simEndpoints, 1, 1000, path, "sim")) return err;
+    if (auto err = number(*s, "max_in_flight", cfg.simMaxInFlight, 1, kMaxSlots, path, "sim")) return err;
     if (auto g = s->getString("gpu")) {
       if (*g != "h100" && *g != "a100")
         return fail(path, "[sim] gpu: expected \"h100\" or \"a100\"");

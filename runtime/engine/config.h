@@ -23,6 +23,8 @@ struct RunConfig {
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
   std::vector<std::pair<std::string, llm::ModelOptions>> models;   // [models.NAME] id, extra, max_tokens_field
   llm::Timeouts timeouts;
+  llm::ReplyLimits limits;         // also bounds tool output and json.parse (limits.json)
+  llm::HedgePolicy hedging;
   double toolGraceSeconds = 2;
   unsigned simEndpoints = 1;
   unsigned simMaxInFlight = 64;

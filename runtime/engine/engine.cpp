@@ -1,10 +1,14 @@
 #include "engine/engine.h"
 
 #include "engine/snapshot.h"
+#include "exec/process.h"
 
 #include "llvm/ADT/STLExtras.h"
 
 #include <boost/asio/post.hpp>
+
+#include <csignal>
+#include <cstring>
 
 namespace llmflow::engine {
 
@@ -61,10 +65,15 @@ rt::Job *Engine::job(rt::JobId id) {
 rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double delay,
                          rt::StructureOracle *oracle) {
   rt::JobId id = nextId++;
-  waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
   JobRecord &rec = jobs[id];
   rec.id = id;
   rec.app = app.name;
+  if (stopping) {
+    rec.interrupted = true;
+    rec.error = "not started: the run was interrupted";
+    return id;
+  }
+  waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
   auto timer = std::make_unique<boost::asio::steady_timer>(io);
   timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(std::max(0.0, clock.realDelay(delay)))));
@@ -77,6 +86,8 @@ rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double d
 }
 
 void Engine::arrive(rt::JobId id) {
+  if (stopping)
+    return;
   auto node = waiting.extract(id);
   rt::Job &job = *node.mapped();
   live.insert(std::move(node));
@@ -91,13 +102,28 @@ void Engine::arrive(rt::JobId id) {
   emit(std::move(e));
   scheduler.observe(arrival);
   job.start();
-  drainEvents(job);
+  drainEvents(job, job.takeEvents());
+  retireIfDone(id);
   requestSchedule();
+  checkDone();
 }
 
-void Engine::drainEvents(rt::Job &job) {
+void Engine::retireIfDone(rt::JobId id) {
+  auto it = live.find(id);
+  if (it != live.end() && it->second->done() && it->second->running() == 0)
+    live.erase(it);
+}
+
+void Engine::cancelTask(TaskKey key, const std::string &reason) {
+  auto it = running.find(key);
+  if (it == running.end() || !cancelled.emplace(key, reason).second)
+    return;
+  executors[unsigned(it->second)]->cancel(key.first, key.second);
+}
+
+void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
   JobRecord &rec = jobs[job.id()];
-  for (rt::JobEvent &je : job.takeEvents()) {
+  for (rt::JobEvent &je : events) {
     if (std::optional<sched::Observation> o = observationOf(je, job.id(), rec.app, now()))
       scheduler.observe(*o);
     Event e;
@@ -114,8 +140,12 @@ void Engine::drainEvents(rt::Job &job) {
       break;
     case rt::JobEvent::Kind::IterationStarted: continue; // the scheduler's; the log has the tasks
     case rt::JobEvent::Kind::NodeFinished: continue; // task_finished carries the details
-    case rt::JobEvent::Kind::NodeFailed:
+    case rt::JobEvent::Kind::NodeFailed: // not a task of ours (finished() merges those)
       e.type = EventType::TaskFailed;
+      e.error = je.detail;
+      break;
+    case rt::JobEvent::Kind::NodeRetried:
+      e.type = EventType::TaskRetried;
       e.error = je.detail;
       break;
     case rt::JobEvent::Kind::JobFinished:
@@ -136,6 +166,11 @@ void Engine::drainEvents(rt::Job &job) {
       break;
     }
     emit(std::move(e));
+    if (je.kind == rt::JobEvent::Kind::JobFailed) {
+      // Whatever else of the job runs can no longer matter: stop it.
+      for (auto it = running.lower_bound({job.id(), 0}); it != running.end() && it->first.first == job.id();)
+        cancelTask((it++)->first, "cancelled: the job failed");
+    }
     if (je.kind == rt::JobEvent::Kind::JobFinished || je.kind == rt::JobEvent::Kind::JobFailed) {
       if (onJobDone)
         onJobDone(rec);
@@ -144,12 +179,13 @@ void Engine::drainEvents(rt::Job &job) {
 }
 
 void Engine::requestSchedule() {
-  if (schedulePending)
+  if (schedulePending || stopping)
     return;
   schedulePending = true;
   boost::asio::post(io, [this] {
     schedulePending = false;
     schedule();
+    checkDone();
   });
 }
 
@@ -202,6 +238,7 @@ void Engine::dispatch(rt::Job &job, rt::TaskId t) {
   const rt::Task &task = job.task(t);
   sched::Slot slot = slotOf(task.executor);
   ++busy[unsigned(slot)];
+  running.emplace(TaskKey{job.id(), t}, slot);
   double startAt = now();
   Event e;
   e.type = EventType::TaskDispatched;
@@ -225,6 +262,7 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   const rt::Task &task = job.task(t);
   sched::Slot slot = slotOf(task.executor);
   --busy[unsigned(slot)];
+  running.erase({id, t});
   JobRecord &rec = jobs[id];
   double end = now();
   if (r.firstTokenAt) {
@@ -239,7 +277,6 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
     emit(std::move(ft));
   }
   Event e;
-  e.type = r.outcome.ok ? EventType::TaskFinished : EventType::TaskFailed;
   e.t = end;
   e.job = id;
   e.app = rec.app;
@@ -250,10 +287,12 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   e.tokensIn = r.tokensIn;
   e.tokensOut = r.tokensOut;
   e.attempts = r.attempts;
+  bool ok = r.outcome.ok;
   e.error = r.outcome.error;
+  if (auto why = cancelled.extract({id, t}); !why.empty() && !ok)
+    e.error = why.mapped() + " (" + e.error + ")";
   if (config.recordContent || r.transcript)
     e.content = contentOf(r);
-  emit(std::move(e));
   if (slot == sched::Slot::LLM) {
     ++rec.llmCalls;
     rec.tokensIn += r.tokensIn.value_or(0);
@@ -261,23 +300,116 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   } else {
     ++rec.toolCalls;
   }
-  if (r.outcome.ok)
+  if (ok)
     scheduler.observe(taskObservation(sched::Observation::Kind::TaskFinished, id, rec.app, t, task, end, end - startAt));
   job.complete(t, std::move(r.outcome));
-  drainEvents(job);
+  // One event per task: when the job rejects what the task returned (a value
+  // of the wrong type) or records the executor's failure, that verdict is
+  // this task's task_failed, not a second event.
+  std::vector<rt::JobEvent> events = job.takeEvents();
+  for (auto it = events.begin(); it != events.end(); ++it)
+    if (it->kind == rt::JobEvent::Kind::NodeFailed && it->instance == task.instance) {
+      ok = false;
+      e.error = it->detail;
+      events.erase(it);
+      break;
+    }
+  e.type = ok ? EventType::TaskFinished : EventType::TaskFailed;
+  emit(std::move(e));
+  drainEvents(job, std::move(events));
+  retireIfDone(id);
   requestSchedule();
+  checkDone();
+}
+
+void Engine::checkDone() {
+  if (stopping && running.empty()) {
+    // Cancelled work may leave timers behind (a simulated server finishing
+    // requests nobody waits for): do not wait for them.
+    if (signals)
+      signals->cancel();
+    io.stop();
+    return;
+  }
+  if (!signals)
+    return; // without a signal wait the loop runs dry by itself
+  // Nothing runs, arrives or is about to be scheduled: the run is over (or
+  // stalled, which run() reports). Only the signal wait keeps the loop busy.
+  if (running.empty() && waiting.empty() && !schedulePending)
+    signals->cancel();
+}
+
+void Engine::waitForSignal() {
+  signals->async_wait([this](const boost::system::error_code &ec, int sig) {
+    if (ec)
+      return;
+    bool force = stopping; // the second signal
+    if (!signalNumber)
+      signalNumber = sig;
+    interrupt(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : strsignal(sig)),
+              force);
+    if (!force && signals)
+      waitForSignal();
+  });
+}
+
+void Engine::interrupt(const std::string &reason, bool force) {
+  bool first = !stopping;
+  stopping = true;
+  if (first) {
+    for (auto &timer : arrivals)
+      timer->cancel();
+    for (auto &[id, job] : waiting) {
+      JobRecord &rec = jobs[id];
+      rec.interrupted = true;
+      rec.error = "not started: " + reason;
+    }
+    waiting.clear();
+    for (auto it = running.begin(); it != running.end();)
+      cancelTask((it++)->first, "cancelled: " + reason);
+    std::vector<rt::JobId> open;
+    for (auto &[id, job] : live)
+      if (!job->done())
+        open.push_back(id);
+    for (rt::JobId id : open) {
+      rt::Job &job = *live.at(id);
+      jobs[id].interrupted = true;
+      job.abort(reason);
+      drainEvents(job, job.takeEvents());
+      retireIfDone(id);
+    }
+  }
+  if (force) {
+    // No grace: every tool process group dies now; their tasks never report.
+    exec::killAllProcesses(io);
+    if (signals)
+      signals->cancel();
+    io.stop();
+    return;
+  }
+  checkDone();
 }
 
 void Engine::run() {
+  if (config.handleSignals) {
+    signals = std::make_unique<boost::asio::signal_set>(io, SIGINT, SIGTERM);
+    waitForSignal();
+  }
   requestSchedule();
   io.run();
   io.restart();
+  signals.reset(); // default dispositions again
   // The loop ran dry: any job still open can never finish. That is a bug
   // (in an executor or the job state machine); say so instead of hanging.
+  // After an interrupt the open jobs are the interrupted ones.
   for (auto &[id, rec] : jobs)
     if (rec.finish < 0) {
       rec.ok = false;
       rec.finish = now();
+      if (stopping) {
+        rec.interrupted = true;
+        continue; // not started, or cut off by a forced interrupt
+      }
       rec.error = "internal error: the job stalled with nothing running or ready";
       Event e;
       e.type = EventType::JobFailed;

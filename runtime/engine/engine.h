@@ -12,6 +12,7 @@
 #include "sched/scheduler.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -25,6 +26,9 @@ struct EngineConfig {
   unsigned regularSlots = 8;
   /// Attach each task's content (transcript and value) to its end event.
   bool recordContent = false;
+  /// run() answers SIGINT and SIGTERM (a Boost.Asio signal_set on the loop)
+  /// by interrupting the run: see interrupt(). A second one forces it.
+  bool handleSignals = false;
 };
 
 struct JobRecord {
@@ -32,6 +36,7 @@ struct JobRecord {
   std::string app;
   double arrival = 0, finish = -1;
   bool ok = false;
+  bool interrupted = false; // stopped by interrupt() before it finished (or started)
   std::string error;
   llvm::json::Value result = nullptr;
   unsigned llmCalls = 0, toolCalls = 0;
@@ -49,8 +54,21 @@ public:
   /// null) decides structure for simulated backends; it must outlive the job.
   rt::JobId submit(const ir::App &app, llvm::json::Object inputs, double delay = 0,
                    rt::StructureOracle *oracle = nullptr);
-  /// Runs until every submitted job has finished or failed.
+  /// Runs until every submitted job has finished or failed, or the run is
+  /// interrupted.
   void run();
+
+  /// Stops the run: no further job starts, every running task is cancelled
+  /// (requests aborted, tool process groups sent TERM, then KILL after their
+  /// grace period) and every job not yet finished is recorded as
+  /// interrupted. run() returns once the cancelled tasks have reported back
+  /// (the event log is complete), or at once with `force` (tool process
+  /// groups are killed first). Idempotent; a forced call after an unforced
+  /// one finishes it off.
+  void interrupt(const std::string &reason, bool force);
+  /// The signal that interrupted the run (0: none). The caller picks the
+  /// exit status; the engine never exits.
+  int interruptedBy() const { return signalNumber; }
 
   double now() const { return clock.now(); }
 
@@ -65,12 +83,20 @@ public:
   double decisionSeconds() const { return decisionTime; }
 
 private:
+  using TaskKey = std::pair<rt::JobId, rt::TaskId>;
   void arrive(rt::JobId id);
   void requestSchedule();
   void schedule();
   void dispatch(rt::Job &job, rt::TaskId t);
   void finished(rt::JobId id, rt::TaskId t, double start, ExecResult r);
-  void drainEvents(rt::Job &job);
+  void drainEvents(rt::Job &job, std::vector<rt::JobEvent> events);
+  /// Stops a running task; its completion is recorded with `reason`.
+  void cancelTask(TaskKey key, const std::string &reason);
+  /// Forgets a job's state once it has ended and nothing of it runs.
+  void retireIfDone(rt::JobId id);
+  /// Ends run() when nothing is left to wait for (see run()).
+  void checkDone();
+  void waitForSignal();
   void emit(Event e);
 
   boost::asio::io_context &io;
@@ -80,13 +106,18 @@ private:
   TaskExecutor *executors[sched::kSlotKinds];
   EventSink &events;
   EngineConfig config;
-  std::map<rt::JobId, std::unique_ptr<rt::Job>> live;      // arrived, not finished
+  std::map<rt::JobId, std::unique_ptr<rt::Job>> live;      // arrived, not finished (or tasks still running)
   std::map<rt::JobId, std::unique_ptr<rt::Job>> waiting;   // submitted, not arrived
   std::map<rt::JobId, JobRecord> jobs;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> arrivals;
   unsigned busy[sched::kSlotKinds] = {0, 0};
+  std::map<TaskKey, sched::Slot> running;          // dispatched, not yet reported back
+  std::map<TaskKey, std::string> cancelled;        // running tasks we stopped, and why
   rt::JobId nextId = 1;
   bool schedulePending = false;
+  bool stopping = false;
+  int signalNumber = 0;
+  std::unique_ptr<boost::asio::signal_set> signals; // while run() handles signals
   unsigned decisionCount = 0;
   double decisionTime = 0;
   DAGViews dags;

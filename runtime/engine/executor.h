@@ -1,5 +1,6 @@
 // What the engine needs from an executor pool: run one task to completion
-// (retries included) and call back on the engine's io_context thread.
+// (retries included) and call back on the engine's io_context thread, and
+// stop a running task early (a failed job's siblings, an interrupted run).
 #pragma once
 
 #include "core/job.h"
@@ -38,6 +39,10 @@ public:
   virtual ~TaskExecutor() = default;
   /// Starts the task. `job` stays alive until the callback has run.
   virtual void run(const rt::Task &task, rt::Job &job, ExecCallback done) = 0;
+  /// Stops a running task (requests cancelled, tool processes sent TERM,
+  /// then KILL after the grace period). Its callback still runs, soon, with
+  /// a failed outcome. Unknown or finished tasks are ignored.
+  virtual void cancel(rt::JobId job, rt::TaskId task) = 0;
   /// A short name for logs ("sim-llm", "http-llm", "process", ...).
   virtual std::string name() const = 0;
   /// Fill ExecResult::transcript (off by default: prompts and outputs can be

@@ -1,5 +1,7 @@
 #include "engine/http_fetch.h"
 
+#include <boost/asio/post.hpp>
+
 #include <memory>
 
 namespace llmflow::engine {
@@ -11,6 +13,7 @@ struct Transfer {
   HttpRequest req;
   std::string body;
   bool overflow = false;
+  bool running = false; // added to the multi handle and not finished
   ~Transfer() {
     if (headers)
       curl_slist_free_all(headers);
@@ -34,13 +37,14 @@ llvm::Error fail(const std::string &m) { return llvm::createStringError(llvm::in
 
 } // namespace
 
-void httpFetch(llm::CurlMulti &multi, HttpRequest req, std::function<void(llvm::Expected<HttpResponse>)> done) {
+CancelFetch httpFetch(llm::CurlMulti &multi, HttpRequest req,
+                      std::function<void(llvm::Expected<HttpResponse>)> done) {
   auto t = std::make_shared<Transfer>();
   t->req = std::move(req);
   t->easy = curl_easy_init();
   if (!t->easy) {
     done(fail("cannot create an HTTP request"));
-    return;
+    return [] {};
   }
   CURL *e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, t->req.url.c_str());
@@ -48,6 +52,7 @@ void httpFetch(llm::CurlMulti &multi, HttpRequest req, std::function<void(llvm::
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"); // libcurl's default adds ftp(s)
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, long(t->req.timeoutSeconds * 1000));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, onData);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
@@ -59,6 +64,7 @@ void httpFetch(llm::CurlMulti &multi, HttpRequest req, std::function<void(llvm::
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
   }
   if (llvm::Error err = multi.add(e, [t, done](CURLcode code) {
+        t->running = false;
         std::string what = t->req.method + " " + t->req.url;
         if (t->overflow)
           return done(fail(what + ": response larger than " + std::to_string(t->req.maxBytes) + " bytes"));
@@ -69,8 +75,22 @@ void httpFetch(llm::CurlMulti &multi, HttpRequest req, std::function<void(llvm::
         if (status < 200 || status >= 300)
           return done(fail(what + ": HTTP status " + std::to_string(status)));
         done(HttpResponse{status, std::move(t->body)});
-      }))
+      })) {
     done(std::move(err));
+    return [] {};
+  }
+  t->running = true;
+  std::weak_ptr<Transfer> weak = t;
+  return [weak, &multi, done] {
+    auto t = weak.lock();
+    if (!t || !t->running)
+      return;
+    t->running = false;
+    multi.remove(t->easy); // drops the DoneFn above
+    boost::asio::post(multi.context(), [done, what = t->req.method + " " + t->req.url] {
+      done(fail(what + ": cancelled"));
+    });
+  };
 }
 
 } // namespace llmflow::engine

@@ -25,8 +25,12 @@ struct HttpResponse {
   std::string body;
 };
 
+/// Stops a request early: `done` then runs with an error saying so.
+using CancelFetch = std::function<void()>;
+
 /// Starts the request; `done` runs on the event loop. Transport failures and
 /// non-2xx statuses are errors naming the URL and the status.
-void httpFetch(llm::CurlMulti &multi, HttpRequest req, std::function<void(llvm::Expected<HttpResponse>)> done);
+CancelFetch httpFetch(llm::CurlMulti &multi, HttpRequest req,
+                      std::function<void(llvm::Expected<HttpResponse>)> done);
 
 } // namespace llmflow::engine

@@ -2,6 +2,7 @@
 
 #include "core/eval.h"
 #include "engine/chat_request.h"
+#include "core/url_template.h"
 #include "engine/http_fetch.h"
 #include "exec/process.h"
 
@@ -15,30 +16,6 @@ namespace llmflow::engine {
 namespace {
 llvm::Error fail(const std::string &m) { return llvm::createStringError(llvm::inconvertibleErrorCode(), m); }
 } // namespace
-
-llvm::Expected<llvm::json::Value> parseModelJSON(llvm::StringRef content) {
-  llvm::StringRef s = content.trim();
-  if (s.startswith("```")) {
-    s = s.drop_front(3);
-    s = s.drop_until([](char c) { return c == '\n'; }).trim();
-    if (s.endswith("```"))
-      s = s.drop_back(3).trim();
-  }
-  auto v = llvm::json::parse(s);
-  if (v)
-    return v;
-  llvm::consumeError(v.takeError());
-  // Prose around an object: take the outermost {...}.
-  size_t open = s.find('{'), close = s.rfind('}');
-  if (open != llvm::StringRef::npos && close != llvm::StringRef::npos && close > open) {
-    auto inner = llvm::json::parse(s.slice(open, close + 1));
-    if (inner)
-      return inner;
-    llvm::consumeError(inner.takeError());
-  }
-  std::string head = content.take_front(120).str();
-  return fail("the model's reply is not valid JSON (starts: \"" + head + "\")");
-}
 
 HttpLLMExecutor::HttpLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, llm::ClientConfig config,
                                  llm::Timeouts timeouts)
@@ -59,8 +36,11 @@ void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   retry.backoffSeconds = n.policy.backoffSeconds;
   double sent = clock.now();
   bool typed = n.llm->outputSchema.has_value();
-  client.submit(std::move(req), t, retry, [this, sent, typed, transcript = std::move(transcript),
-                                            done = std::move(done)](llvm::Expected<llm::ChatResult> r) mutable {
+  auto key = std::make_pair(task.job, task.id);
+  requests[key] = client.submit(std::move(req), t, retry,
+                                [this, key, sent, typed, transcript = std::move(transcript),
+                                 done = std::move(done)](llvm::Expected<llm::ChatResult> r) mutable {
+    requests.erase(key);
     ExecResult out;
     out.transcript = std::move(transcript);
     if (out.transcript && r) {
@@ -73,7 +53,12 @@ void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
     }
     if (!r) {
       out.outcome.ok = false;
-      out.outcome.error = llvm::toString(r.takeError());
+      llvm::handleAllErrors(r.takeError(), [&](const llm::LLMError &e) {
+        out.attempts = std::max(1u, e.attempts);
+        out.endpoint = e.endpoint;
+        llvm::raw_string_ostream os(out.outcome.error);
+        e.log(os);
+      }, [&](const llvm::ErrorInfoBase &e) { out.outcome.error = e.message(); });
       done(std::move(out));
       return;
     }
@@ -83,19 +68,19 @@ void HttpLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
     out.endpoint = r->endpoint;
     out.firstTokenAt = sent + r->firstTokenSeconds;
     if (typed) {
-      auto v = parseModelJSON(r->content);
-      if (!v) {
-        out.outcome.ok = false;
-        out.outcome.error = llvm::toString(v.takeError());
-      } else {
-        out.outcome.value = std::move(*v);
-      }
+      assert(r->json && "the client parses replies under a schema");
+      if (r->json)
+        out.outcome.value = std::move(*r->json);
     } else {
       out.outcome.value = r->content;
     }
-    (void)this;
     done(std::move(out));
   });
+}
+
+void HttpLLMExecutor::cancel(rt::JobId job, rt::TaskId task) {
+  if (auto it = requests.find({job, task}); it != requests.end())
+    client.cancel(it->second);
 }
 
 struct ToolCall {
@@ -114,6 +99,8 @@ struct ToolCall {
       transcript->stderrText = std::move(err);
     }
   }
+  bool cancelled = false;
+  std::function<void()> stop; // stops what the call waits for (a process, a transfer, a backoff)
 };
 
 ToolExecutor::ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
@@ -129,23 +116,36 @@ void ToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
   call->done = std::move(done);
   if (recordContent)
     call->transcript.emplace();
+  calls[{task.job, task.id}] = call;
   attempt(call);
 }
 
-static llvm::Expected<llvm::json::Value> parseToolOutput(const ir::ToolDef &tool, const std::string &out) {
+void ToolExecutor::cancel(rt::JobId job, rt::TaskId task) {
+  auto it = calls.find({job, task});
+  if (it == calls.end() || it->second->cancelled)
+    return;
+  it->second->cancelled = true;
+  if (it->second->stop)
+    it->second->stop();
+}
+
+static llvm::Expected<llvm::json::Value> parseToolOutput(const ir::ToolDef &tool, const std::string &out,
+                                                        const JSONLimits &limits) {
   if (tool.result.kind == ir::Type::Kind::String) {
     llvm::StringRef s(out);
     if (s.endswith("\n"))
       s = s.drop_back();
     return llvm::json::Value(s.str());
   }
-  auto v = llvm::json::parse(llvm::StringRef(out).trim());
+  auto v = parseJSON(llvm::StringRef(out).trim(), limits);
   if (!v)
     return fail("tool '" + tool.name + "' printed invalid JSON (" + llvm::toString(v.takeError()) + ")");
   return v;
 }
 
 void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
+  if (call->cancelled)
+    return finish(call, fail("cancelled"));
   ++call->attempt;
   const ir::ToolDef &tool = *call->task.tool;
   const rt::Task &task = call->task;
@@ -156,13 +156,15 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     return root == ir::RefRoot::Input ? args.get(name) : nullptr;
   }};
   auto retryable = [this, call](llvm::Expected<llvm::json::Value> v, bool canRetry) {
-    if (!v && canRetry && call->attempt < std::max(1u, call->task.node->policy.attempts)) {
+    call->stop = nullptr;
+    if (!v && canRetry && !call->cancelled && call->attempt < std::max(1u, call->task.node->policy.attempts)) {
       call->lastError = llvm::toString(v.takeError());
       double delay = call->task.node->policy.backoffSeconds * std::pow(2.0, call->attempt - 1);
       auto timer = std::make_shared<boost::asio::steady_timer>(io);
       timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(delay)));
       timer->async_wait([this, call, timer](const boost::system::error_code &) { attempt(call); });
+      call->stop = [timer] { timer->cancel(); };
       return;
     }
     finish(call, std::move(v));
@@ -179,11 +181,14 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       HttpRequest req;
       req.method = tool.builtin == "http.get" ? "GET" : "POST";
       req.url = args.getString("url").getValueOr("").str();
+      // libcurl refuses other schemes too, but with a less clear message.
+      if (llvm::Error e = rt::checkHttpUrl(req.url))
+        return finish(call, std::move(e));
       req.body = args.getString("body").getValueOr("").str();
       req.contentType = args.getString("content_type").getValueOr("application/json").str();
       req.timeoutSeconds = timeout;
       call->record(llvm::json::Object{{"method", req.method}, {"url", req.url}, {"body", req.body}});
-      httpFetch(http, std::move(req), [retryable, call](llvm::Expected<HttpResponse> r) {
+      call->stop = httpFetch(http, std::move(req), [retryable, call](llvm::Expected<HttpResponse> r) {
         if (!r)
           return retryable(r.takeError(), true);
         call->reply(r->body);
@@ -197,7 +202,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     return;
   }
   case ir::ToolDef::Impl::Http: {
-    auto url = rt::renderTemplate(tool.url, scope);
+    auto url = rt::renderUrl(tool.url, scope);
     if (!url)
       return finish(call, url.takeError());
     HttpRequest req;
@@ -212,11 +217,11 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     req.timeoutSeconds = timeout;
     call->record(llvm::json::Object{{"method", req.method}, {"url", req.url}, {"body", req.body}});
     const ir::ToolDef *td = &tool;
-    httpFetch(http, std::move(req), [retryable, td, call](llvm::Expected<HttpResponse> r) {
+    call->stop = httpFetch(http, std::move(req), [this, retryable, td, call](llvm::Expected<HttpResponse> r) {
       if (!r)
         return retryable(r.takeError(), true);
       call->reply(r->body);
-      retryable(parseToolOutput(*td, r->body), false);
+      retryable(parseToolOutput(*td, r->body, builtins.json), false);
     });
     return;
   }
@@ -245,11 +250,13 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       argv.push_back(a);
     call->record(llvm::json::Object{{"argv", std::move(argv)}, {"stdin", spec.stdinData}});
     const ir::ToolDef *td = &tool;
-    exec::runProcess(io, std::move(spec), [retryable, td, call](llvm::Expected<exec::ProcessResult> r) {
+    uint64_t handle = exec::runProcess(io, std::move(spec), [this, retryable, td, call](llvm::Expected<exec::ProcessResult> r) {
       if (!r)
         return retryable(r.takeError(), false); // cannot start: retrying will not help
       call->reply(r->out, r->err);
       auto tail = [&](const std::string &s) { return s.size() > 600 ? "..." + s.substr(s.size() - 600) : s; };
+      if (r->cancelled)
+        return retryable(fail("tool '" + td->name + "' cancelled"), false);
       if (r->timedOut)
         return retryable(fail("tool '" + td->name + "' timed out" + (r->err.empty() ? "" : "; stderr: " + tail(r->err))),
                          true);
@@ -259,14 +266,17 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
         return retryable(fail("tool '" + td->name + "' exited with status " + std::to_string(r->exitCode) +
                               (r->err.empty() ? "" : "; stderr: " + tail(r->err))),
                          true);
-      retryable(parseToolOutput(*td, r->out), false);
+      retryable(parseToolOutput(*td, r->out, builtins.json), false);
     });
+    call->stop = [this, handle] { exec::cancelProcess(io, handle); };
     return;
   }
   }
 }
 
 void ToolExecutor::finish(std::shared_ptr<ToolCall> call, llvm::Expected<llvm::json::Value> value) {
+  calls.erase({call->task.job, call->task.id});
+  call->stop = nullptr;
   ExecResult r;
   r.attempts = call->attempt;
   r.endpoint = "local";

@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <map>
 #include <memory>
 
 namespace llmflow::engine {
@@ -22,17 +23,15 @@ public:
                   llm::Timeouts timeouts);
   ~HttpLLMExecutor() override;
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
+  void cancel(rt::JobId job, rt::TaskId task) override;
   std::string name() const override { return "http-llm"; }
 
 private:
   const EngineClock &clock;
   llm::LLMClient client;
   llm::Timeouts timeouts;
+  std::map<std::pair<rt::JobId, rt::TaskId>, uint64_t> requests; // running task -> client handle
 };
-
-/// Tolerant reading of a structured reply: the JSON object itself, or one
-/// wrapped in a ```json fence or surrounded by prose.
-llvm::Expected<llvm::json::Value> parseModelJSON(llvm::StringRef content);
 
 class ToolExecutor : public TaskExecutor {
 public:
@@ -40,6 +39,7 @@ public:
                exec::BuiltinContext builtins, double graceSeconds);
   ~ToolExecutor() override;
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
+  void cancel(rt::JobId job, rt::TaskId task) override;
   std::string name() const override { return "tools"; }
 
 private:
@@ -52,6 +52,7 @@ private:
   exec::BuiltinContext builtins;
   double grace;
   llm::CurlMulti http;
+  std::map<std::pair<rt::JobId, rt::TaskId>, std::shared_ptr<struct ToolCall>> calls; // running tasks
 };
 
 } // namespace llmflow::engine

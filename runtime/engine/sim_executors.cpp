@@ -52,7 +52,7 @@ void SimLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
       best = s.get();
   r.endpoint = best->spec.name;
   uint64_t id = nextId++;
-  pending[id] = Pending{std::move(done), std::move(r)};
+  pending[id] = Pending{std::move(done), std::move(r), task.job, task.id};
   complete(best->model.add(id, clock.now(), in, out));
   arm(*best);
 }
@@ -80,6 +80,19 @@ void SimLLMExecutor::complete(const std::vector<serving::BatchingServer::Done> &
   }
 }
 
+void SimLLMExecutor::cancel(rt::JobId job, rt::TaskId task) {
+  for (auto it = pending.begin(); it != pending.end(); ++it)
+    if (it->second.job == job && it->second.task == task) {
+      ExecResult r;
+      r.outcome.ok = false;
+      r.outcome.error = "cancelled";
+      r.endpoint = it->second.result.endpoint;
+      boost::asio::post(io, [done = std::move(it->second.done), r = std::move(r)]() mutable { done(std::move(r)); });
+      pending.erase(it);
+      return;
+    }
+}
+
 void SimLLMExecutor::fire(Server &s) {
   complete(s.model.advance(clock.now()));
   arm(s);
@@ -96,9 +109,22 @@ void SimToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
                                      d.result.outcome.ok ? rt::renderValue(d.result.outcome.value) : "", ""};
   auto timer = std::make_shared<boost::asio::steady_timer>(io);
   timer->expires_after(realDuration(clock.realDelay(d.seconds)));
-  timer->async_wait([timer, done = std::move(done), r = std::move(d.result)](const boost::system::error_code &) mutable {
+  auto key = std::make_pair(task.job, task.id);
+  timers[key] = timer;
+  timer->async_wait([this, key, timer, done = std::move(done),
+                     r = std::move(d.result)](const boost::system::error_code &ec) mutable {
+    timers.erase(key);
+    if (ec) {
+      r.outcome.ok = false;
+      r.outcome.error = "cancelled";
+    }
     done(std::move(r));
   });
+}
+
+void SimToolExecutor::cancel(rt::JobId job, rt::TaskId task) {
+  if (auto it = timers.find({job, task}); it != timers.end())
+    it->second->cancel();
 }
 
 } // namespace llmflow::engine

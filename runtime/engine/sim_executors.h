@@ -34,6 +34,8 @@ public:
                  BehaviourLookup behaviour, std::vector<SimEndpoint> endpoints);
   ~SimLLMExecutor() override;
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
+  /// Answers at once; the simulated server finishes the request unobserved.
+  void cancel(rt::JobId job, rt::TaskId task) override;
   std::string name() const override { return "sim-llm"; }
   unsigned capacity() const;
 
@@ -41,6 +43,8 @@ private:
   struct Pending {
     ExecCallback done;
     ExecResult result;
+    rt::JobId job = 0;
+    rt::TaskId task = 0;
   };
   struct Server {
     SimEndpoint spec;
@@ -65,6 +69,7 @@ public:
   SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
                   BehaviourLookup behaviour);
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
+  void cancel(rt::JobId job, rt::TaskId task) override;
   std::string name() const override { return "sim-tools"; }
 
 private:
@@ -72,6 +77,7 @@ private:
   const EngineClock &clock;
   const SimTaskModel &model;
   BehaviourLookup behaviour;
+  std::map<std::pair<rt::JobId, rt::TaskId>, std::shared_ptr<boost::asio::steady_timer>> timers;
 };
 
 } // namespace llmflow::engine

@@ -29,6 +29,8 @@ BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records) {
     if (r.ok) {
       ++s.done;
       jct.push_back(r.finish - r.arrival);
+    } else if (r.interrupted) {
+      ++s.interrupted;
     } else {
       ++s.failed;
     }
@@ -48,7 +50,10 @@ BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records) {
 std::string formatSummary(const BatchSummary &s, llvm::StringRef scheduler) {
   std::string out;
   llvm::raw_string_ostream os(out);
-  os << llvm::format("scheduler %s: %u jobs, %u done, %u failed\n", scheduler.str().c_str(), s.jobs, s.done, s.failed);
+  os << llvm::format("scheduler %s: %u jobs, %u done, %u failed", scheduler.str().c_str(), s.jobs, s.done, s.failed);
+  if (s.interrupted)
+    os << llvm::format(", %u interrupted", s.interrupted);
+  os << "\n";
   os << llvm::format("JCT: average %.2f s, p50 %.2f s, p95 %.2f s, p99 %.2f s; makespan %.2f s\n", s.avgJCT, s.p50,
                      s.p95, s.p99, s.makespan);
   os << llvm::format("LLM calls %u (tokens in %llu, out %llu), tool calls %u\n", s.llmCalls,
@@ -58,7 +63,8 @@ std::string formatSummary(const BatchSummary &s, llvm::StringRef scheduler) {
 
 llvm::json::Value toJSON(const BatchSummary &s) {
   return llvm::json::Object{{"jobs", int64_t(s.jobs)},         {"done", int64_t(s.done)},
-                            {"failed", int64_t(s.failed)},     {"avg_jct", s.avgJCT},
+                            {"failed", int64_t(s.failed)},     {"interrupted", int64_t(s.interrupted)},
+                            {"avg_jct", s.avgJCT},
                             {"p50_jct", s.p50},                {"p95_jct", s.p95},
                             {"p99_jct", s.p99},                {"makespan", s.makespan},
                             {"llm_calls", int64_t(s.llmCalls)}, {"tool_calls", int64_t(s.toolCalls)},

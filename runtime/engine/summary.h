@@ -9,6 +9,7 @@ namespace llmflow::engine {
 
 struct BatchSummary {
   unsigned jobs = 0, done = 0, failed = 0;
+  unsigned interrupted = 0; // stopped (or never started) because the run was interrupted
   double avgJCT = 0, p50 = 0, p95 = 0, p99 = 0, makespan = 0;
   unsigned llmCalls = 0, toolCalls = 0;
   uint64_t tokensIn = 0, tokensOut = 0;

@@ -1,5 +1,7 @@
 #include "estimate/model_file.h"
 
+#include "common/json_reader.h"
+
 #include "llvm/Support/MemoryBuffer.h"
 
 namespace llmflow::estimate {
@@ -47,7 +49,7 @@ llvm::Expected<ModelFile> readModelFile(llvm::StringRef path) {
   auto buf = llvm::MemoryBuffer::getFile(path);
   if (!buf)
     return bad("cannot read: " + buf.getError().message());
-  auto v = llvm::json::parse((*buf)->getBuffer());
+  auto v = parseJSON((*buf)->getBuffer());
   if (!v)
     return bad(llvm::toString(v.takeError()));
   const llvm::json::Object *o = v->getAsObject();

@@ -9,7 +9,8 @@
 //                             numeric segments index arrays; object keys are
 //                             matched literally (keys containing '.' cannot be
 //                             addressed).
-//  json.parse(text)           JSON text to a value.
+//  json.parse(text)           JSON text to a value (bounded by BuiltinContext::json;
+//                             duplicate keys are an error).
 //  text.regex_match(text, pattern)
 //                             true if the ECMAScript pattern matches anywhere
 //                             in the text (anchor with ^...$ for a full match).
@@ -31,6 +32,8 @@
 // builtin's name.
 #pragma once
 
+#include "common/json_reader.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
@@ -47,6 +50,8 @@ struct BuiltinContext {
   /// std::regex matches recursively (stack use grows with the text); it runs
   /// on a helper thread with a large stack, and longer texts are refused.
   size_t maxRegexTextBytes = 256 << 10;
+  /// json.parse, tool output and HTTP tool bodies.
+  JSONLimits json;
 };
 
 /// True for builtins callBuiltin implements synchronously.

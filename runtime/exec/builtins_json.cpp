@@ -58,13 +58,13 @@ Result jsonGet(const Args &args, const BuiltinContext &) {
   return *cur;
 }
 
-Result jsonParse(const Args &args, const BuiltinContext &) {
+Result jsonParse(const Args &args, const BuiltinContext &ctx) {
   auto text = stringArg(args, "json.parse", "text");
   if (!text)
     return text.takeError();
-  auto parsed = llvm::json::parse(*text);
+  auto parsed = parseJSON(*text, ctx.json);
   if (!parsed)
-    // llvm::json::ParseError prints "[line:column, byte=offset]: message".
+    // Errors read "[line:column, byte=offset]: message".
     return makeExecError(ExecErrorKind::MalformedJSON,
                          "json.parse: malformed JSON " + llvm::toString(parsed.takeError()));
   return std::move(*parsed);

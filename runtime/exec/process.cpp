@@ -46,4 +46,6 @@ void cancelProcess(boost::asio::io_context &io, uint64_t handle) {
   });
 }
 
+void killAllProcesses(boost::asio::io_context &io) { ProcessRegistry::of(io).abandonAll(); }
+
 } // namespace llmflow::exec

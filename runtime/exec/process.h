@@ -68,4 +68,9 @@ uint64_t runProcess(boost::asio::io_context &io, ProcessSpec spec, ProcessCallba
 /// call from any thread (the work is posted to the io_context).
 void cancelProcess(boost::asio::io_context &io, uint64_t handle);
 
+/// SIGKILL to every running process group of `io` at once, each child
+/// reaped; their callbacks are dropped (for a process that must stop now,
+/// e.g. on a second Ctrl-C). Call from the io_context's thread.
+void killAllProcesses(boost::asio::io_context &io);
+
 } // namespace llmflow::exec

@@ -28,6 +28,10 @@ std::shared_ptr<RunningProcess> ProcessRegistry::find(uint64_t handle) const {
 void ProcessRegistry::shutdown() {
   // The io_context is going away: nothing will run the callbacks. Leave no
   // process and no zombie behind.
+  abandonAll();
+}
+
+void ProcessRegistry::abandonAll() {
   auto doomed = std::move(live);
   live.clear();
   for (auto &[handle, process] : doomed)

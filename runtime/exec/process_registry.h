@@ -32,6 +32,8 @@ public:
   void remove(uint64_t handle);
   std::shared_ptr<RunningProcess> find(uint64_t handle) const;
   size_t size() const { return live.size(); }
+  /// Kills and reaps every process; their callbacks never run.
+  void abandonAll();
 
 private:
   void shutdown() override;

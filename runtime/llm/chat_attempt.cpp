@@ -8,8 +8,11 @@
 namespace llmflow::llm {
 namespace {
 
-constexpr size_t kMaxSuccessBody = 64u << 20; // a larger answer is Malformed
-constexpr size_t kMaxErrorBody = 64u << 10;   // error bodies are kept for the message only
+constexpr size_t kMaxErrorBody = 64u << 10; // error bodies are kept for the message only
+
+std::chrono::steady_clock::duration toDuration(double seconds) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+}
 
 long millis(double seconds) { return seconds <= 0 ? 0 : static_cast<long>(seconds * 1000.0 + 0.5); }
 
@@ -63,7 +66,7 @@ ChatAttempt::~ChatAttempt() {
 }
 
 void ChatAttempt::start() {
-  startedAt = lastByteAt = Clock::now();
+  startedAt = lastByteAt = lastProgressAt = Clock::now();
   running = true;
   std::weak_ptr<char> weak = alive;
   if (llvm::Error err = multi.add(easy, [this, weak](CURLcode code) {
@@ -126,7 +129,7 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
   }
   size_t n = bytes.size();
   if (!sseMode) {
-    size_t cap = status == 200 ? kMaxSuccessBody : kMaxErrorBody;
+    size_t cap = status == 200 ? spec.limits.maxReplyBytes : kMaxErrorBody;
     if (rawBody.size() + bytes.size() > cap) {
       if (status == 200) {
         bodyOverflow = true;
@@ -138,10 +141,11 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
     return n;
   }
   bool wasStarted = stream.started();
+  uint64_t progressBefore = stream.progress();
   sse.feed(bytes, [&](llvm::StringRef payload) {
     if (bodyError)
       return;
-    if (llvm::Error err = stream.onData(payload)) {
+    if (llvm::Error err = stream.onData(payload, spec.limits)) {
       ErrorKind kind = ErrorKind::Malformed;
       std::string message;
       llvm::handleAllErrors(std::move(err), [&](const LLMError &e) {
@@ -156,8 +160,11 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
       firstContentAt = Clock::now();
     }
   });
-  if (!bodyError && sse.pendingBytes() > kMaxSuccessBody)
-    bodyError = Failure{ErrorKind::Malformed, "an SSE event exceeds 64 MiB"};
+  if (stream.progress() != progressBefore)
+    lastProgressAt = lastByteAt;
+  if (!bodyError && sse.pendingBytes() > spec.limits.json.maxBytes)
+    bodyError = Failure{ErrorKind::Malformed,
+                        "an SSE event exceeds " + std::to_string(spec.limits.json.maxBytes) + " bytes"};
   if (!wasStarted && stream.started() && !bodyError) {
     // From the first-token to the idle deadline, which may be earlier: re-arm
     // once (an Asio call, not a libcurl one, so allowed here).
@@ -170,17 +177,17 @@ size_t ChatAttempt::body(llvm::StringRef bytes) {
 std::optional<ChatAttempt::Clock::time_point> ChatAttempt::deadline() const {
   if (!spec.stream)
     return std::nullopt; // only libcurl's total timeout applies
-  auto seconds = [](double s) {
-    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-  };
   bool waitingForFirst = (status == 0 || status == 200) && !stream.started();
   if (waitingForFirst)
     return spec.timeouts.firstTokenSeconds > 0
-               ? std::optional(startedAt + seconds(spec.timeouts.firstTokenSeconds))
+               ? std::optional(startedAt + toDuration(spec.timeouts.firstTokenSeconds))
                : std::nullopt;
-  return spec.timeouts.idleSeconds > 0
-             ? std::optional(lastByteAt + seconds(spec.timeouts.idleSeconds))
-             : std::nullopt;
+  std::optional<Clock::time_point> when;
+  if (spec.timeouts.idleSeconds > 0)
+    when = lastByteAt + toDuration(spec.timeouts.idleSeconds);
+  if (sseMode && spec.timeouts.stallSeconds > 0)
+    when = std::min(when.value_or(Clock::time_point::max()), lastProgressAt + toDuration(spec.timeouts.stallSeconds));
+  return when;
 }
 
 void ChatAttempt::armWatchdog(Clock::time_point when) {
@@ -208,8 +215,10 @@ void ChatAttempt::onWatchdog() {
   if (firstToken)
     fail(ErrorKind::Timeout,
          "no first token within " + std::to_string(spec.timeouts.firstTokenSeconds) + " s");
-  else
+  else if (spec.timeouts.idleSeconds > 0 && Clock::now() >= lastByteAt + toDuration(spec.timeouts.idleSeconds))
     fail(ErrorKind::Timeout, "stream idle for " + std::to_string(spec.timeouts.idleSeconds) + " s");
+  else
+    fail(ErrorKind::Timeout, "no new tokens for " + std::to_string(spec.timeouts.stallSeconds) + " s");
 }
 
 void ChatAttempt::fail(ErrorKind kind, std::string message) {
@@ -260,7 +269,8 @@ llvm::Expected<ChatResult> ChatAttempt::outcomeFor(CURLcode code) {
   if (bodyError)
     return llmError(bodyError->kind, bodyError->message);
   if (bodyOverflow)
-    return llmError(ErrorKind::Malformed, "response body larger than 64 MiB");
+    return llmError(ErrorKind::Malformed,
+                    "response body larger than " + std::to_string(spec.limits.maxReplyBytes) + " bytes");
   if (code != CURLE_OK)
     return transportFailure(code);
   if (status != 200) {
@@ -275,12 +285,12 @@ llvm::Expected<ChatResult> ChatAttempt::outcomeFor(CURLcode code) {
                                                 " content bytes; usage unknown");
     result = stream.take();
   } else {
-    llvm::Expected<ChatResult> parsed = parseCompletion(rawBody);
+    llvm::Expected<ChatResult> parsed = parseCompletion(rawBody, spec.limits.json);
     if (!parsed)
       return parsed.takeError();
     result = std::move(*parsed);
   }
-  if (llvm::Error err = checkStructured(result, spec.hasSchema))
+  if (llvm::Error err = checkStructured(result, spec.hasSchema, spec.limits.json))
     return err;
   Clock::time_point end = Clock::now();
   result.totalSeconds = secondsBetween(startedAt, end);

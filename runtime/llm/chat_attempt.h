@@ -25,6 +25,7 @@ struct AttemptSpec {
   bool hasSchema = false; // apply checkStructured()
   std::string caBundle;   // CURLOPT_CAINFO ("" = libcurl's default)
   Timeouts timeouts;
+  ReplyLimits limits;
 };
 
 class ChatAttempt {
@@ -41,6 +42,8 @@ public:
   void start();
   /// Stops the transfer silently: `done` is never called.
   void abort();
+  /// Generation has visibly started (a first token, a finish or usage).
+  bool started() const { return stream.started(); }
 
 private:
   using Clock = std::chrono::steady_clock;
@@ -78,7 +81,7 @@ private:
   std::string contentType;
   bool sseMode = false; // decided at the first body byte
 
-  Clock::time_point startedAt, lastByteAt, firstContentAt;
+  Clock::time_point startedAt, lastByteAt, lastProgressAt, firstContentAt;
   bool gotBytes = false, gotFirstContent = false;
   bool running = false, finished = false;
   boost::asio::steady_timer watchdog; // first-token and idle deadlines

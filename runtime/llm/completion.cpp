@@ -2,6 +2,8 @@
 // ChatResult, and the structured-output checks on finished results.
 #include "llm/completion.h"
 
+#include "common/json_reader.h"
+
 namespace llmflow::llm {
 namespace {
 
@@ -37,8 +39,8 @@ llvm::StringRef shortened(llvm::StringRef s) { return s.take_front(200); }
 
 } // namespace
 
-llvm::Expected<ChatResult> parseCompletion(llvm::StringRef body) {
-  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(body);
+llvm::Expected<ChatResult> parseCompletion(llvm::StringRef body, const JSONLimits &limits) {
+  llvm::Expected<llvm::json::Value> parsed = parseJSON(body, limits);
   if (!parsed) {
     std::string why = llvm::toString(parsed.takeError());
     return malformed("response is not JSON (" + why + "): " + shortened(body));
@@ -68,13 +70,14 @@ llvm::Expected<ChatResult> parseCompletion(llvm::StringRef body) {
   return out;
 }
 
-llvm::Error StreamAccumulator::onData(llvm::StringRef payload) {
+llvm::Error StreamAccumulator::onData(llvm::StringRef payload, const ReplyLimits &limits) {
   firstContentNow = false;
   if (payload.trim() == "[DONE]") {
     sawDone = sawProgress = true;
+    ++progressCount;
     return llvm::Error::success();
   }
-  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(payload);
+  llvm::Expected<llvm::json::Value> parsed = parseJSON(payload, limits.json);
   if (!parsed) {
     std::string why = llvm::toString(parsed.takeError());
     return malformed("stream chunk is not JSON (" + why + "): " + shortened(payload));
@@ -89,6 +92,7 @@ llvm::Error StreamAccumulator::onData(llvm::StringRef payload) {
   if (root->getObject("usage")) {
     readUsage(*root, result);
     sawProgress = true;
+    ++progressCount;
   }
   const llvm::json::Array *choices = root->getArray("choices");
   if (!choices) {
@@ -108,6 +112,9 @@ llvm::Error StreamAccumulator::onData(llvm::StringRef payload) {
           if (!sawContent)
             firstContentNow = true;
           sawContent = sawProgress = true;
+          ++progressCount;
+          if (result.content.size() + s->size() > limits.maxReplyBytes)
+            return malformed("the streamed reply exceeds " + llvm::Twine(limits.maxReplyBytes) + " bytes");
           result.content.append(s->data(), s->size());
         }
       } else if (!content->getAsNull()) {
@@ -118,11 +125,38 @@ llvm::Error StreamAccumulator::onData(llvm::StringRef payload) {
   if (auto reason = choice->getString("finish_reason")) {
     result.finishReason = reason->str();
     sawProgress = true;
+    ++progressCount;
   }
   return llvm::Error::success();
 }
 
-llvm::Error checkStructured(const ChatResult &result, bool hasSchema) {
+llvm::Expected<llvm::json::Value> parseModelJSON(llvm::StringRef content, const JSONLimits &limits) {
+  llvm::StringRef s = content.trim();
+  if (s.startswith("```")) {
+    s = s.drop_front(3);
+    s = s.drop_until([](char c) { return c == '\n'; }).trim();
+    if (s.endswith("```"))
+      s = s.drop_back(3).trim();
+  }
+  auto v = parseJSON(s, limits);
+  if (v)
+    return v;
+  std::string why = llvm::toString(v.takeError());
+  // Prose around an object: take the outermost {...}.
+  size_t open = s.find('{'), close = s.rfind('}');
+  if (open != llvm::StringRef::npos && close != llvm::StringRef::npos && close > open &&
+      (open > 0 || close + 1 < s.size())) {
+    auto inner = parseJSON(s.slice(open, close + 1), limits);
+    if (inner)
+      return inner;
+    llvm::consumeError(inner.takeError());
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "the model's reply is not valid JSON (" + why +
+                                                                     "; starts: \"" + shortened(content).take_front(120) +
+                                                                     "\")");
+}
+
+llvm::Error checkStructured(ChatResult &result, bool hasSchema, const JSONLimits &limits) {
   if (!hasSchema)
     return llvm::Error::success();
   if (result.finishReason == "length")
@@ -130,11 +164,10 @@ llvm::Error checkStructured(const ChatResult &result, bool hasSchema) {
         ErrorKind::Truncated, "finish_reason 'length' under a JSON schema: the output was cut at "
                               "max_tokens (" +
                                   std::to_string(result.content.size()) + " bytes)");
-  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(result.content);
-  if (!parsed) {
-    std::string why = llvm::toString(parsed.takeError());
-    return malformed("structured output is not JSON (" + why + "): " + shortened(result.content));
-  }
+  llvm::Expected<llvm::json::Value> parsed = parseModelJSON(result.content, limits);
+  if (!parsed)
+    return malformed("structured output: " + llvm::toString(parsed.takeError()));
+  result.json = std::move(*parsed);
   return llvm::Error::success();
 }
 

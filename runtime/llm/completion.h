@@ -14,9 +14,9 @@ namespace llmflow::llm {
 /// usage-only chunk read, `[DONE]` ends the stream.
 class StreamAccumulator {
 public:
-  /// One SSE payload. Errors: Malformed (not JSON, not a chunk), ServerError
-  /// (an {"error": ...} event sent mid-stream).
-  [[nodiscard]] llvm::Error onData(llvm::StringRef payload);
+  /// One SSE payload. Errors: Malformed (not JSON, not a chunk, content over
+  /// limits.maxReplyBytes), ServerError (an {"error": ...} event sent mid-stream).
+  [[nodiscard]] llvm::Error onData(llvm::StringRef payload, const ReplyLimits &limits = {});
   /// `[DONE]` was seen.
   bool done() const { return sawDone; }
   /// A chunk with content, a finish_reason or usage arrived (or [DONE]):
@@ -24,6 +24,8 @@ public:
   bool started() const { return sawProgress; }
   /// True when the last onData() call added the first non-empty content.
   bool firstContentJustArrived() const { return firstContentNow; }
+  /// Chunks so far that carried content, a finish_reason or usage.
+  uint64_t progress() const { return progressCount; }
   /// The accumulated result (usage nullopt when no usage chunk came).
   ChatResult take() { return std::move(result); }
 
@@ -33,11 +35,18 @@ private:
   bool sawProgress = false;
   bool sawContent = false;
   bool firstContentNow = false;
+  uint64_t progressCount = 0;
 };
 
 /// Applies the response-level rules to a complete result: finish_reason
 /// "length" under a schema is Truncated; content that is not JSON under a
-/// schema is Malformed. Without a schema every result passes.
-[[nodiscard]] llvm::Error checkStructured(const ChatResult &result, bool hasSchema);
+/// schema (read tolerantly, see parseModelJSON) is Malformed, else the value
+/// is stored in result.json. Without a schema every result passes.
+[[nodiscard]] llvm::Error checkStructured(ChatResult &result, bool hasSchema, const JSONLimits &limits = {});
+
+/// Tolerant reading of a structured reply: the JSON value itself, or an
+/// object wrapped in a ```json fence or surrounded by prose. Bounded by
+/// `limits` like every external JSON.
+llvm::Expected<llvm::json::Value> parseModelJSON(llvm::StringRef content, const JSONLimits &limits = {});
 
 } // namespace llmflow::llm

@@ -1,6 +1,8 @@
 // HTTP status + body -> ErrorKind, error-body messages, Retry-After.
 #include "llm/http_errors.h"
 
+#include "common/json_reader.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <curl/curl.h>
@@ -23,7 +25,7 @@ bool mentionsContextLength(llvm::StringRef body) {
 } // namespace
 
 std::string errorBodyMessage(llvm::StringRef body) {
-  if (llvm::Expected<llvm::json::Value> v = llvm::json::parse(body)) {
+  if (llvm::Expected<llvm::json::Value> v = parseJSON(body)) {
     if (const llvm::json::Object *o = v->getAsObject()) {
       if (const llvm::json::Value *err = o->get("error")) {
         if (auto s = err->getAsString())

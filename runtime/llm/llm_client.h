@@ -24,6 +24,8 @@
 // The final LLMError carries the last kind and a per-endpoint history.
 #pragma once
 
+#include "common/json_reader.h"
+
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
@@ -58,6 +60,9 @@ struct ChatRequest {
 
 struct ChatResult {
   std::string content;
+  /// Under a responseSchema: the content read as JSON (tolerating a code
+  /// fence or prose around it).
+  std::optional<llvm::json::Value> json;
   std::string finishReason;             // "stop", "length", ...
   std::optional<unsigned> promptTokens; // nullopt = unknown (e.g. cut stream)
   std::optional<unsigned> completionTokens;
@@ -76,6 +81,9 @@ struct Timeouts {
   double firstTokenSeconds = 60; // streaming: until the first chunk carrying
                                  // content, a finish_reason or usage
   double idleSeconds = 30;       // streaming: silence between received bytes
+  double stallSeconds = 60;      // streaming, after the first token: no new
+                                 // content (keep-alives and empty chunks do
+                                 // not count)
   double totalSeconds = 600;     // one attempt, start to end (non-streaming
                                  // calls rely on this one alone)
 };
@@ -127,6 +135,29 @@ struct ModelOptions {
   std::string maxTokensField = "max_tokens"; // OpenAI's reasoning models: "max_completion_tokens"
 };
 
+/// Bounds on what a server may send back, so that a broken or hostile
+/// server costs a failed request and never the process.
+struct ReplyLimits {
+  /// A whole reply: a non-streamed body, or the content of a stream (its
+  /// events are bounded separately by json.maxBytes each).
+  size_t maxReplyBytes = size_t(64) << 20;
+  /// Every body, stream event and structured reply.
+  JSONLimits json;
+};
+
+/// Hedged requests: when an attempt has shown no first token after the
+/// endpoint's `quantile` of recent times to first token, a second attempt
+/// starts on the next endpoint of the route (the same one if the route has
+/// only one). The first to succeed wins; the other is cancelled. Hedges may
+/// exceed an endpoint's max_in_flight by maxFraction of it (at least one),
+/// so that a busy endpoint can still hedge its hung requests.
+struct HedgePolicy {
+  bool enabled = false;
+  double quantile = 0.95;
+  unsigned minSamples = 20; // times to first token seen before hedging starts
+  double maxFraction = 0.1;
+};
+
 struct ClientConfig {
   std::vector<Endpoint> endpoints;
   /// model -> endpoint names in preference order (first = primary, rest =
@@ -134,6 +165,8 @@ struct ClientConfig {
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
   std::vector<std::pair<std::string, ModelOptions>> models;
   uint64_t seed = 1; // jitter RNG
+  ReplyLimits limits;
+  HedgePolicy hedging;
 };
 
 /// Why a request failed in the end. Retryable kinds were already retried.
@@ -164,15 +197,16 @@ class LLMError : public llvm::ErrorInfo<LLMError> {
 public:
   static char ID;
   LLMError(ErrorKind kind, std::string message, std::string endpoint = "",
-           std::optional<double> retryAfterSeconds = std::nullopt)
+           std::optional<double> retryAfterSeconds = std::nullopt, unsigned attempts = 0)
       : kind(kind), message(std::move(message)), endpoint(std::move(endpoint)),
-        retryAfterSeconds(retryAfterSeconds) {}
+        retryAfterSeconds(retryAfterSeconds), attempts(attempts) {}
   void log(llvm::raw_ostream &os) const override;
   std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
   ErrorKind kind;
   std::string message;
   std::string endpoint;                    // last endpoint tried ("" if none)
   std::optional<double> retryAfterSeconds; // the server's Retry-After, if it sent one
+  unsigned attempts = 0;                   // attempts made (retries and fallbacks included)
 };
 
 /// The kind of a failure from this library; any other error counts as
@@ -230,6 +264,6 @@ private:
 };
 
 /// Parses a non-streaming chat-completions response body.
-llvm::Expected<ChatResult> parseCompletion(llvm::StringRef body);
+llvm::Expected<ChatResult> parseCompletion(llvm::StringRef body, const JSONLimits &limits = {});
 
 } // namespace llmflow::llm

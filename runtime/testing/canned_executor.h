@@ -20,6 +20,11 @@ public:
   /// `tc` must outlive the executor; `fallback` may be null.
   CannedExecutor(boost::asio::io_context &io, const TestCase &tc, engine::TaskExecutor *fallback, std::string what);
   void run(const rt::Task &task, rt::Job &job, engine::ExecCallback done) override;
+  /// A canned answer is already posted; a task of the fallback is stopped there.
+  void cancel(rt::JobId job, rt::TaskId task) override {
+    if (fallback)
+      fallback->cancel(job, task);
+  }
   std::string name() const override { return "canned-" + what; }
   unsigned calls(llvm::StringRef nodeId) const { return counts.lookup(nodeId); }
 

@@ -37,7 +37,8 @@ last user message), later ones succeed: "[[fault:500x2]]" fails twice then answe
   quota                 429 with error code/type "insufficient_quota" (no Retry-After)
   ctx                   400 "This model's maximum context length is 4096 tokens..."
   400 401 403 404 413 422   that status with an error body
-  hang                  read the request, never answer (until the client closes)
+  hang                  read the request, never answer (until the client closes; with PARAM,
+                        close the connection after PARAM seconds without an answer)
   reset                 send the headers and part of the body, then close with a TCP RST
   truncated             stream: some tokens, then end the body without finish/usage/[DONE];
                         non-streaming: Content-Length larger than the bytes sent, then close
@@ -45,7 +46,13 @@ last user message), later ones succeed: "[[fault:500x2]]" fails twice then answe
   length                finish_reason "length" (a schema reply is cut in half: invalid JSON)
   slow                  first token after PARAM seconds (default 2) instead of --ttft
   stall                 stream: pause PARAM seconds (default 2) halfway through the tokens
+  chatter               stream: after the first token, only ": ping" keep-alives (every 0.1 s)
+                        for PARAM seconds (default 30), then the rest
   split                 stream: every SSE event written in 3 pieces with a flush in between
+  deep                  a hostile reply: JSON nested PARAM levels deep (default 100000), as the
+                        one stream event or as the whole non-streamed body
+  fenced                the reply wrapped in prose and a ```json code fence
+  flood                 a reply of PARAM MiB (default 1), streamed in 64 KiB tokens
 Per-request framing of streams: header "X-Framing: close" (close-delimited, HTTP/1.0 style)
 overrides --framing.
 
@@ -166,6 +173,11 @@ class Server:
         if not self.stop_event.is_set():
             self.stop_reason = reason
             self.stop_event.set()
+
+    @staticmethod
+    async def drain_until_closed(reader):
+        while await reader.read(65536):
+            pass
 
     # ---- fault selection -------------------------------------------------------------------
     def pick_fault(self, headers, last_user):
@@ -320,8 +332,10 @@ class Server:
         name = fault.name
 
         if name == "hang":
-            while await reader.read(65536):
-                pass
+            try:
+                await asyncio.wait_for(self.drain_until_closed(reader), fault.param)
+            except asyncio.TimeoutError:
+                pass  # PARAM seconds passed: close without an answer
             return False
         if name == "429":
             after = int(fault.param) if fault.param is not None else 1
@@ -346,11 +360,27 @@ class Server:
             etype, message = ERROR_BODIES[status]
             extra = ("Retry-After: %d" % int(fault.param),) if fault.param is not None else ()
             return await self.send_error(writer, status, etype, message, keep, extra=extra)
-        if name not in ("", "reset", "truncated", "malformed", "length", "slow", "split", "stall"):
+        if name == "deep":
+            depth = int(fault.param) if fault.param is not None else 100000
+            nested = b"[" * depth + b"]" * depth
+            if req.get("stream"):
+                head = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                        "Content-Length: %d\r\n\r\n" % (len(nested) + 8)).encode()
+                writer.write(head + b"data: " + nested + b"\n\n")
+                await writer.drain()
+                return keep
+            await self.send_simple(writer, 200, nested, close=not keep, ctype="application/json")
+            return keep
+        if name not in ("", "reset", "truncated", "malformed", "length", "slow", "split", "stall", "chatter",
+                        "fenced", "flood"):
             return await self.send_error(writer, 400, "invalid_request_error",
                                          "unknown fault '%s'" % name, keep)
 
         content, finish = self.reply(req, last_user)
+        if name == "fenced":
+            content = "Here is the answer:\n```json\n" + content + "\n```\nHope this helps."
+        if name == "flood":
+            content = " ".join(["x" * 65536] * int(16 * (fault.param if fault.param is not None else 1)))
         if name == "length":
             finish = "length"
             content = content[: max(1, len(content) // 2)]
@@ -452,6 +482,11 @@ class Server:
         for i, tok in enumerate(toks):
             if i:
                 await asyncio.sleep(self.args.tpot)
+            if fault == "chatter" and i == 1:
+                until = time.monotonic() + (spec.param if spec.param is not None else 30.0)
+                while time.monotonic() < until:
+                    await send(b": ping\n\n")
+                    await asyncio.sleep(0.1)
             if fault == "stall" and i == len(toks) // 2:
                 await asyncio.sleep(spec.param if spec.param is not None else 2.0)
             if fault == "malformed" and i == len(toks) // 2:

@@ -1,6 +1,9 @@
 #include "app_loader.h"
 
 #include "behave/behaviour.h"
+#include "flags.h"
+
+#include "common/json_reader.h"
 #include "core/job.h"
 #include "core/jsonl.h"
 #include "driver/driver.h"
@@ -145,10 +148,6 @@ bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<l
 
 int readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
                   std::vector<llvm::json::Object> &lines, unsigned &jobs) {
-  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
-    llvm::errs() << "llmflow " << command << ": --jobs expects a positive integer\n";
-    return kUsage;
-  }
   std::string path = args.has("inputs") ? args.get("inputs") : app.inputsPath;
   if (path.empty()) {
     llvm::errs() << "llmflow " << command << ": no --inputs FILE.jsonl given and no inputs.jsonl next to the program\n";
@@ -156,9 +155,8 @@ int readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef comman
   }
   if (!readInputLines(path, app, lines))
     return kEnvironment;
-  if (!args.has("jobs"))
-    jobs = unsigned(lines.size());
-  return kOk;
+  jobs = unsigned(lines.size());
+  return numberFlag(args, "jobs", kJobsSpec, jobs) ? kOk : kUsage;
 }
 
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out,
@@ -183,14 +181,19 @@ bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::
     out[name] = value.str();
     return true;
   }
-  auto v = llvm::json::parse(value);
+  auto v = parseJSON(value);
   if (!v) {
-    llvm::consumeError(v.takeError());
-    if (param->type.kind == ir::Type::Kind::Json || param->type.kind == ir::Type::Kind::Enum) {
+    std::string why = llvm::toString(v.takeError());
+    // Text that starts like JSON but is not (or is over the limits) is a
+    // mistake, not a string.
+    bool looksLikeJSON = llvm::StringRef("[{\"").contains(value.ltrim().take_front(1));
+    if (!looksLikeJSON &&
+        (param->type.kind == ir::Type::Kind::Json || param->type.kind == ir::Type::Kind::Enum)) {
       out[name] = value.str();
       return true;
     }
-    error = "input '" + name.str() + "' expects " + param->type.str() + ", got '" + value.str() + "'";
+    error = "input '" + name.str() + "' expects " + param->type.str() + ", got '" + value.take_front(80).str() +
+            (value.size() > 80 ? "...' (" : "' (") + why + ")";
     return false;
   }
   out[name] = std::move(*v);
@@ -205,7 +208,7 @@ SimParts::SimParts() = default;
 SimParts::SimParts(SimParts &&) = default;
 SimParts::~SimParts() = default;
 
-bool loadSimParts(const LoadedApp &app, const std::string &dataDir, SimParts &out) {
+bool loadSimParts(const LoadedApp &app, exec::BuiltinContext bctx, SimParts &out) {
   if (!app.behaviourPath.empty()) {
     auto m = behave::BehaviourModel::load(app.behaviourPath, app.module, *app.app);
     if (!m) {
@@ -216,8 +219,8 @@ bool loadSimParts(const LoadedApp &app, const std::string &dataDir, SimParts &ou
   } else {
     out.behaviour = std::make_unique<behave::BehaviourModel>(behave::BehaviourModel::defaults(app.app->name));
   }
-  exec::BuiltinContext bctx;
-  bctx.dataDir = dataDir.empty() ? app.dir : dataDir;
+  if (bctx.dataDir.empty())
+    bctx.dataDir = app.dir;
   out.model = std::make_unique<engine::SimTaskModel>(app.module, bctx);
   return true;
 }

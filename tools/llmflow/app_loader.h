@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cli.h"
+#include "exec/builtins.h"
 #include "ir/ir.h"
 
 #include <memory>
@@ -36,7 +37,9 @@ struct SimParts {
   ~SimParts();
 };
 /// Prints the problem and returns false when the behaviour model is bad.
-bool loadSimParts(const LoadedApp &app, const std::string &dataDir, SimParts &out);
+/// `builtins` are the run's (data folder, JSON limits); an empty dataDir
+/// is the application's folder.
+bool loadSimParts(const LoadedApp &app, exec::BuiltinContext builtins, SimParts &out);
 
 /// Reads a JSONL file of job inputs (one object per line), each checked
 /// against the application's inputs (defaults filled in). Prints the
@@ -50,8 +53,9 @@ bool readInputLines(const std::string &path, const LoadedApp &app, std::vector<l
 int readJobInputs(const Args &args, const LoadedApp &app, llvm::StringRef command,
                    std::vector<llvm::json::Object> &lines, unsigned &jobs);
 
-/// Parses one --input name=value: JSON if the value parses as JSON and the
-/// input is not a string, the raw text otherwise.
+/// Parses one --input name=value: the raw text for a string input; else
+/// JSON, except that a json or enum input takes text that does not start
+/// like JSON ('[', '{', '"') as a string.
 bool parseInputAssignment(const ir::App &app, llvm::StringRef assignment, llvm::json::Object &out, std::string &error);
 
 } // namespace llmflow::cli

@@ -108,23 +108,31 @@ std::unique_ptr<support::DiagnosticConsumer> makeConsumer(const Args &args, bool
   return std::make_unique<support::TextDiagnosticConsumer>(llvm::errs(), colors);
 }
 
-bool writeOutput(const std::string &path, llvm::StringRef data) {
-  if (path.empty() || path == "-") {
+std::unique_ptr<OutputFile> OutputFile::open(const std::string &path) {
+  auto f = std::make_unique<OutputFile>();
+  f->path = path;
+  if (path.empty() || path == "-")
+    return f;
+  std::error_code ec;
+  f->os = std::make_unique<llvm::raw_fd_ostream>(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    llvm::errs() << "llmflow: cannot write '" << path << "': " << ec.message() << "\n";
+    return nullptr;
+  }
+  return f;
+}
+
+bool OutputFile::write(llvm::StringRef data) {
+  if (!os) {
     llvm::outs() << data;
     llvm::outs().flush();
     return true;
   }
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    llvm::errs() << "llmflow: cannot write '" << path << "': " << ec.message() << "\n";
-    return false;
-  }
-  os << data;
-  os.close();
-  if (os.has_error()) {
-    llvm::errs() << "llmflow: cannot write '" << path << "': " << os.error().message() << "\n";
-    os.clear_error();
+  *os << data;
+  os->close();
+  if (os->has_error()) {
+    llvm::errs() << "llmflow: cannot write '" << path << "': " << os->error().message() << "\n";
+    os->clear_error();
     return false;
   }
   return true;
@@ -164,23 +172,21 @@ std::string wrap(llvm::StringRef text, unsigned indent, unsigned width) {
   return out;
 }
 
+bool writeOutput(const std::string &path, llvm::StringRef data) {
+  std::unique_ptr<OutputFile> f = OutputFile::open(path);
+  return f && f->write(data);
+}
+
 } // namespace llmflow::cli
 
 #include "driver/driver.h"
+#include "flags.h"
 
 namespace llmflow::cli {
 bool driverOptions(const Args &args, driver::Options &out) {
   out.stdlibDir = args.has("stdlib") ? args.get("stdlib") : driver::defaultStdlibDir(args.argv0.c_str());
   out.warningsAsErrors = args.has("Werror");
   out.noWarnings = args.has("no-warnings");
-  if (args.has("error-limit")) {
-    unsigned n = 0;
-    if (llvm::StringRef(args.get("error-limit")).getAsInteger(10, n)) {
-      llvm::errs() << "llmflow: --error-limit expects a non-negative integer\n";
-      return false;
-    }
-    out.errorLimit = n;
-  }
-  return true;
+  return numberFlag(args, "error-limit", NumberSpec{0, 1000000, false, true}, out.errorLimit);
 }
 } // namespace llmflow::cli

@@ -6,6 +6,7 @@
 #include "support/diagnostics.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <map>
 #include <memory>
@@ -20,6 +21,7 @@ enum Exit : int {
   kErrors = 1,      // errors in the program, or a failed job
   kUsage = 2,       // bad command line
   kEnvironment = 3, // I/O or other environmental failure (unreadable IR, unwritable output)
+  kSignalBase = 128, // interrupted by signal N (SIGINT 130, SIGTERM 143), after reporting what finished
 };
 
 struct OptionSpec {
@@ -75,6 +77,21 @@ std::string unreadableReason(const std::string &file);
 
 /// Wraps `text` to `width` columns, continuation lines indented by `indent`.
 std::string wrap(llvm::StringRef text, unsigned indent, unsigned width = 79);
+
+/// An output file named on the command line, created when the command
+/// starts so that an unwritable path is reported before any work is done,
+/// and written when the work is over. "-" or "" is stdout.
+class OutputFile {
+public:
+  /// Null (after a message) when the file cannot be created.
+  static std::unique_ptr<OutputFile> open(const std::string &path);
+  /// Writes `data` as the file's content; false (and a message) on failure.
+  bool write(llvm::StringRef data);
+
+private:
+  std::string path;
+  std::unique_ptr<llvm::raw_fd_ostream> os; // null for stdout
+};
 
 } // namespace llmflow::cli
 

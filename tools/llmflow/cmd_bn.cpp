@@ -2,6 +2,7 @@
 // learned from profiles (docs/bn.md).
 #include "app_loader.h"
 #include "commands.h"
+#include "flags.h"
 
 #include "estimate/model_file.h"
 #include "estimate/train_app.h"
@@ -35,18 +36,9 @@ static int bnTrain(const Args &args) {
   }
   bn::TrainOptions opts;
   double holdout = 0.2;
-  auto num = [&](llvm::StringRef name, auto &out, double min, double max) {
-    if (!args.has(name))
-      return true;
-    double v = 0;
-    if (llvm::StringRef(args.get(name)).getAsDouble(v) || v < min || v > max) {
-      llvm::errs() << "llmflow bn train: --" << name << " expects a number from " << min << " to " << max << "\n";
-      return false;
-    }
-    out = decltype(out + 0)(v);
-    return true;
-  };
-  if (!num("bins", opts.bins, 2, 64) || !num("max-parents", opts.maxParents, 0, 8) || !num("holdout", holdout, 0, 0.9))
+  if (!numberFlag(args, "bins", NumberSpec{2, 64, false, true}, opts.bins) ||
+      !numberFlag(args, "max-parents", NumberSpec{0, 8, false, true}, opts.maxParents) ||
+      !numberFlag(args, "holdout", NumberSpec{0, 0.9}, holdout))
     return kUsage;
   if (args.has("search"))
     opts.search = args.get("search");

@@ -2,6 +2,7 @@
 // job and a batch will take, from the trained network alone (no LLM call).
 #include "app_loader.h"
 #include "commands.h"
+#include "flags.h"
 
 #include "estimate/bn_estimator.h"
 #include "estimate/model_file.h"
@@ -38,6 +39,11 @@ static int runEstimate(const Args &args) {
     llvm::errs() << "llmflow estimate: expected APP and --bn APP.bn.json\ntry 'llmflow estimate --help'\n";
     return kUsage;
   }
+  unsigned jobs = 1;
+  double rate = 0, slots = 0;
+  if (!numberFlag(args, "jobs", kJobsSpec, jobs) || !numberFlag(args, "arrival-rate", kRateSpec, rate) ||
+      !numberFlag(args, "llm-slots", kSlotsSpec, slots))
+    return kUsage;
   int code = kOk;
   auto app = loadApplication(args, args.positionals[0], &code);
   if (!app)
@@ -62,20 +68,6 @@ static int runEstimate(const Args &args) {
   if (!total) {
     llvm::errs() << "llmflow: the network has no job-time variable; retrain it with this version\n";
     return kErrors;
-  }
-  unsigned jobs = 1;
-  double rate = 0, slots = 0;
-  if (args.has("jobs") && (llvm::StringRef(args.get("jobs")).getAsInteger(10, jobs) || jobs == 0)) {
-    llvm::errs() << "llmflow estimate: --jobs expects a positive integer\n";
-    return kUsage;
-  }
-  if (args.has("arrival-rate") && (llvm::StringRef(args.get("arrival-rate")).getAsDouble(rate) || rate <= 0)) {
-    llvm::errs() << "llmflow estimate: --arrival-rate expects jobs per second > 0\n";
-    return kUsage;
-  }
-  if (args.has("llm-slots") && (llvm::StringRef(args.get("llm-slots")).getAsDouble(slots) || slots < 1)) {
-    llvm::errs() << "llmflow estimate: --llm-slots expects a positive number\n";
-    return kUsage;
   }
   bn::Inference inf(net);
   std::vector<double> p = inf.posterior(*total);

@@ -8,6 +8,7 @@
 #include "profile/profile.h"
 #include "sim/experiment.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -66,7 +67,7 @@ static int runProfile(const Args &args) {
   unsigned jobs = 0;
   if (int e = readJobInputs(args, *app, "profile", lines, jobs))
     return e;
-  auto runner = Runner::create(args, std::move(*app), &code);
+  auto runner = Runner::create(args, std::move(*app), &code, /*keepEvents=*/true);
   if (!runner)
     return code;
   const engine::RunConfig &cfg = runner->config();
@@ -76,7 +77,10 @@ static int runProfile(const Args &args) {
     // scaled by --time-scale, to every duration).
     const LoadedApp &a = runner->application();
     SimParts parts;
-    if (!loadSimParts(a, cfg.dataDir, parts))
+    exec::BuiltinContext bctx;
+    bctx.dataDir = cfg.dataDir;
+    bctx.json = cfg.limits.json;
+    if (!loadSimParts(a, bctx, parts))
       return kEnvironment;
     std::vector<sim::SimApp> apps{{a.app->name, &a.module, a.app, parts.behaviour.get(), parts.model.get(), nullptr}};
     sim::SimConfig sc;
@@ -93,7 +97,9 @@ static int runProfile(const Args &args) {
   // One job at a time: the next one arrives when the previous one ends.
   unsigned submitted = 1, finished = 0;
   runner->submit(lines[0], 0);
-  runner->eng().onJobDone = [&](const engine::JobRecord &) {
+  runner->eng().onJobDone = [&](const engine::JobRecord &r) {
+    if (r.interrupted)
+      return;
     ++finished;
     if (finished % std::max(1u, jobs / 10) == 0 || finished == jobs)
       llvm::errs() << "profiled " << finished << "/" << jobs << " jobs\n";
@@ -102,8 +108,16 @@ static int runProfile(const Args &args) {
   };
   runner->run();
   auto profiles = profile::fromEvents(runner->memory().events, runner->application().module);
+  // An interrupted job's record would teach the network a cut-off run.
+  llvm::erase_if(profiles, [&](const profile::JobProfile &p) {
+    auto it = runner->eng().records().find(p.job);
+    return it != runner->eng().records().end() && it->second.interrupted;
+  });
   reportFailed(profiles);
-  return writeResult(args, profiles);
+  int written = writeResult(args, profiles);
+  if (int sig = runner->eng().interruptedBy(); sig && written == kOk)
+    return kSignalBase + sig;
+  return written;
 }
 
 Command profileCommand() {

@@ -1,6 +1,7 @@
 // llmflow run APP: one job, its result as JSON on stdout.
 // llmflow batch APP --inputs FILE.jsonl: many jobs at once, with a summary.
 #include "commands.h"
+#include "flags.h"
 #include "progress.h"
 #include "runner.h"
 
@@ -23,7 +24,7 @@ static llvm::Expected<std::vector<std::pair<unsigned, llvm::json::Value>>> oneJS
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buf)
     return llvm::createStringError(buf.getError(), "cannot read '%s'", path.c_str());
-  auto v = llvm::json::parse((*buf)->getBuffer());
+  auto v = parseJSON((*buf)->getBuffer());
   if (!v)
     return v.takeError();
   std::vector<std::pair<unsigned, llvm::json::Value>> out;
@@ -112,6 +113,9 @@ static int runOne(const Args &args) {
   std::optional<llvm::json::Object> inputs = runInputs(args, *app, &code, note);
   if (!inputs)
     return code;
+  std::unique_ptr<OutputFile> jsonOut;
+  if (args.has("json") && !(jsonOut = OutputFile::open(args.get("json"))))
+    return kEnvironment;
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
@@ -119,13 +123,16 @@ static int runOne(const Args &args) {
   rt::JobId id = runner->submit(*inputs, 0);
   runner->run();
   const engine::JobRecord &rec = runner->eng().records().at(id);
-  if (!runner->writeTrace(args))
+  if (!runner->writeTrace())
     return kEnvironment;
+  if (int sig = runner->eng().interruptedBy()) {
+    llvm::errs() << "llmflow: job " << id << " " << rec.error << "\n";
+    return kSignalBase + sig;
+  }
   llvm::errs() << llvm::format("job %llu %s in %.2f s: %u LLM calls, %u tool calls, %llu tokens out\n",
                                (unsigned long long)id, rec.ok ? "finished" : "failed", rec.finish - rec.arrival,
                                rec.llmCalls, rec.toolCalls, (unsigned long long)rec.tokensOut);
-  if (args.has("json") &&
-      !writeOutput(args.get("json"), llvm::formatv("{0:2}\n", engine::toJSON(rec, *inputs)).str()))
+  if (jsonOut && !jsonOut->write(llvm::formatv("{0:2}\n", engine::toJSON(rec, *inputs)).str()))
     return kEnvironment;
   if (!rec.ok) {
     llvm::errs() << "llmflow: job failed: " << rec.error << "\n";
@@ -149,10 +156,11 @@ static int runBatch(const Args &args) {
   if (int e = readJobInputs(args, *app, "batch", lines, jobs))
     return e;
   double rate = 0;
-  if (args.has("arrival-rate") && (llvm::StringRef(args.get("arrival-rate")).getAsDouble(rate) || rate <= 0)) {
-    llvm::errs() << "llmflow batch: --arrival-rate expects jobs per second > 0\n";
+  if (!numberFlag(args, "arrival-rate", kRateSpec, rate))
     return kUsage;
-  }
+  std::unique_ptr<OutputFile> jsonOut;
+  if (args.has("json") && !(jsonOut = OutputFile::open(args.get("json"))))
+    return kEnvironment;
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
@@ -176,6 +184,8 @@ static int runBatch(const Args &args) {
   }
   Progress progress(runner->ioContext(), runner->eng(), jobs, llvm::errs().is_displayed());
   runner->eng().onJobDone = [&](const engine::JobRecord &r) {
+    if (r.interrupted)
+      return; // counted in the summary
     progress.jobDone(r);
     if (results) { // one line per job as it ends, flushed: an interrupted batch keeps what it did
       *results << engine::toJSON(r, lines[(r.id - 1) % lines.size()]) << "\n";
@@ -184,7 +194,7 @@ static int runBatch(const Args &args) {
   };
   progress.start();
   runner->run();
-  if (!runner->writeTrace(args))
+  if (!runner->writeTrace())
     return kEnvironment;
   engine::BatchSummary s = engine::summarize(runner->eng().records());
   std::string text = engine::formatSummary(s, runner->schedulerName());
@@ -193,16 +203,18 @@ static int runBatch(const Args &args) {
                         decisions ? runner->eng().decisionSeconds() / decisions * 1e6 : 0.0)
               .str();
   llvm::errs() << text;
-  if (args.has("json")) {
+  if (jsonOut) {
     llvm::json::Object o = *engine::toJSON(s).getAsObject();
     o["scheduler"] = runner->schedulerName();
     o["decisions"] = int64_t(decisions);
     std::string out;
     llvm::raw_string_ostream os(out);
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(o))) << "\n";
-    if (!writeOutput(args.get("json"), os.str()))
+    if (!jsonOut->write(os.str()))
       return kEnvironment;
   }
+  if (int sig = runner->eng().interruptedBy())
+    return kSignalBase + sig;
   return s.failed ? kErrors : kOk;
 }
 

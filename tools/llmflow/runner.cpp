@@ -1,6 +1,8 @@
 #include "runner.h"
 #include "verbose.h"
 
+#include "flags.h"
+
 #include "behave/behaviour.h"
 #include "engine/real_executors.h"
 #include "engine/sim_executors.h"
@@ -31,10 +33,10 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"bn", true, "the application's trained network (default: APP.bn.json or bn.json beside the program)",
                "APP.bn.json"});
   o.push_back({"behaviour", true, "behaviour model for the simulated backend (default: behaviour.toml next to the program)", "FILE"});
-  o.push_back({"time-scale", true, "simulated backend: engine seconds per real second (default 1)", "X"});
+  o.push_back({"time-scale", true, "simulated backend: engine seconds per real second, 0.001 to 1e6 (default 1)", "X"});
   o.push_back({"seed", true, "seed for the simulated backend and arrivals (default 1)", "N"});
-  o.push_back({"llm-slots", true, "LLM requests in flight at once (default: the endpoints' capacity)", "N"});
-  o.push_back({"regular-slots", true, "tool invocations at once (default 8)", "N"});
+  o.push_back({"llm-slots", true, "LLM requests in flight at once, 1 to 100000 (default: the endpoints' capacity)", "N"});
+  o.push_back({"regular-slots", true, "tool invocations at once, 1 to 100000 (default 8)", "N"});
   o.push_back({"events", true, "append the event log (JSONL) to this file", "FILE"});
   o.push_back({"trace", true, "write a Chrome trace / Perfetto timeline of the run", "FILE"});
   o.push_back(policyOption());
@@ -65,19 +67,7 @@ Runner::~Runner() = default;
 
 std::string Runner::schedulerName() const { return scheduler->name(); }
 
-static bool parseNumber(const Args &args, llvm::StringRef name, double &out, double min) {
-  if (!args.has(name))
-    return true;
-  double v = 0;
-  if (llvm::StringRef(args.get(name)).getAsDouble(v) || v < min) {
-    llvm::errs() << "llmflow: --" << name << " expects a number >= " << min << "\n";
-    return false;
-  }
-  out = v;
-  return true;
-}
-
-std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode) {
+std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode, bool keepEvents) {
   std::unique_ptr<Runner> r(new Runner());
   r->app = std::move(loaded);
   *exitCode = kUsage;
@@ -90,22 +80,10 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     }
   if (args.has("backend"))
     cfg.backend = args.get("backend");
-  double d = cfg.timeScale;
-  if (!parseNumber(args, "time-scale", d, 1e-6))
+  if (!numberFlag(args, "time-scale", kTimeScaleSpec, cfg.timeScale) ||
+      !numberFlag(args, "seed", kSeedSpec, cfg.seed) || !numberFlag(args, "llm-slots", kSlotsSpec, cfg.llmSlots) ||
+      !numberFlag(args, "regular-slots", kSlotsSpec, cfg.regularSlots))
     return nullptr;
-  cfg.timeScale = d;
-  d = double(cfg.seed);
-  if (!parseNumber(args, "seed", d, 0))
-    return nullptr;
-  cfg.seed = uint64_t(d);
-  d = cfg.llmSlots;
-  if (!parseNumber(args, "llm-slots", d, 1))
-    return nullptr;
-  cfg.llmSlots = unsigned(d);
-  d = cfg.regularSlots;
-  if (!parseNumber(args, "regular-slots", d, 1))
-    return nullptr;
-  cfg.regularSlots = unsigned(d);
   if (cfg.dataDir.empty())
     cfg.dataDir = r->app.dir;
 
@@ -177,6 +155,9 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     assert(id >= 1 && id <= self->jobBehaviours.size());
     return *self->jobBehaviours[id - 1];
   };
+  exec::BuiltinContext bctx;
+  bctx.dataDir = cfg.dataDir;
+  bctx.json = cfg.limits.json;
   if (cfg.backend != "sim") {
     // Real endpoints: from the config, or one endpoint at --backend URL.
     if (cfg.backend != "endpoints") {
@@ -190,7 +171,8 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       ep.baseUrl = cfg.backend;
       // Local servers usually need no key; use one when the usual variable is set.
       ep.apiKeyEnv = std::getenv("OPENAI_API_KEY") ? "OPENAI_API_KEY" : "";
-      ep.maxInFlight = 16;
+      // The endpoint takes as many requests as the engine may send.
+      ep.maxInFlight = cfg.llmSlots ? cfg.llmSlots : 16;
       cfg.endpoints = {ep};
       cfg.routes.clear();
     }
@@ -207,13 +189,13 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     cc.routes = cfg.routes;
     cc.models = cfg.models;
     cc.seed = cfg.seed;
+    cc.limits = cfg.limits;
+    cc.hedging = cfg.hedging;
     r->llmExec = std::make_unique<engine::HttpLLMExecutor>(r->io, *r->clock, std::move(cc), cfg.timeouts);
-    exec::BuiltinContext bctx;
-    bctx.dataDir = cfg.dataDir;
     r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, module, r->app.dir, bctx, cfg.toolGraceSeconds);
   } else {
     SimParts parts;
-    if (!loadSimParts(r->app, cfg.dataDir, parts)) {
+    if (!loadSimParts(r->app, bctx, parts)) {
       *exitCode = kEnvironment;
       return nullptr;
     }
@@ -230,7 +212,8 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, *r->simModel, lookup);
   }
 
-  r->tee.add(&r->mem);
+  if (keepEvents || args.has("trace"))
+    r->tee.add(&r->mem);
   bool logContent = args.has("log-content"), verbose = args.has("v");
   if (verbose) {
     r->verbose = std::make_unique<VerboseSink>(llvm::errs());
@@ -249,7 +232,14 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->file = std::make_unique<engine::JSONLSink>(std::move(os), logContent);
     r->tee.add(r->file.get());
   }
-  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose};
+  if (args.has("trace")) {
+    r->trace = OutputFile::open(args.get("trace"));
+    if (!r->trace) {
+      *exitCode = kEnvironment;
+      return nullptr;
+    }
+  }
+  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/true};
   r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
                                                r->tee, ec);
   *exitCode = kOk;
@@ -266,10 +256,8 @@ rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
   return id;
 }
 
-bool Runner::writeTrace(const Args &args) {
-  if (!args.has("trace"))
-    return true;
-  return writeOutput(args.get("trace"), engine::chromeTrace(mem.events));
+bool Runner::writeTrace() {
+  return !trace || trace->write(engine::chromeTrace(mem.events));
 }
 
 } // namespace llmflow::cli

@@ -26,7 +26,9 @@ class Runner {
 public:
   ~Runner();
   /// Builds everything; prints the problem and returns null on failure.
-  static std::unique_ptr<Runner> create(const Args &args, LoadedApp app, int *exitCode);
+  /// Events are kept in memory() only for --trace or when `keepEvents`
+  /// (otherwise they go to --events, if given, and are not retained).
+  static std::unique_ptr<Runner> create(const Args &args, LoadedApp app, int *exitCode, bool keepEvents = false);
 
   rt::JobId submit(llvm::json::Object inputs, double delay);
   void run() { engine->run(); }
@@ -37,7 +39,7 @@ public:
   const LoadedApp &application() const { return app; }
   std::string schedulerName() const;
   /// Writes --trace if asked; false on I/O failure.
-  bool writeTrace(const Args &args);
+  bool writeTrace();
 
 private:
   Runner() = default;
@@ -56,6 +58,7 @@ private:
   engine::MemorySink mem;
   std::unique_ptr<engine::EventSink> verbose;
   std::unique_ptr<engine::JSONLSink> file;
+  std::unique_ptr<OutputFile> trace; // --trace, created before the run
   engine::TeeSink tee;
   std::unique_ptr<engine::Engine> engine;
 };

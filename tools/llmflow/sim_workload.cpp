@@ -18,7 +18,7 @@ int loadSimApp(const Args &args, const sim::WorkloadApp &wa, LoadedSimApp &s, si
     return code;
   s.loaded = std::move(*la);
   const LoadedApp &L = s.loaded;
-  if (!loadSimParts(L, "", s.parts))
+  if (!loadSimParts(L, {}, s.parts))
     return kEnvironment;
   data.weight = wa.weight;
   if (L.inputsPath.empty() || !readInputLines(L.inputsPath, L, data.inputs)) {

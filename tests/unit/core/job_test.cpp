@@ -3,6 +3,7 @@
 // and how failures end the job.
 #include "../compiler/compile_helpers.h"
 
+#include "common/json_reader.h"
 #include "core/eval.h"
 #include "core/job.h"
 
@@ -224,6 +225,19 @@ TEST_CASE("job: plan validation names the problem") {
   }
 }
 
+TEST_CASE("job: a plan given as hostile text is rejected with the reason") {
+  for (auto [plan, why] : std::vector<std::pair<std::string, const char *>>{
+           {std::string(100000, '[') + std::string(100000, ']'), "nested deeper than 256 levels"},
+           {R"({"steps": [], "steps": [{"id":1,"tool":"search","args":{"q":"a"}}]})", "duplicate key 'steps'"},
+       }) {
+    Harness h(kPlanner, {{"goal", "g"}});
+    h.finish("a/p", llvm::json::Value(plan));
+    REQUIRE(h.ready() == V{"a/p"});
+    CHECK_MESSAGE(h.job->task(h.find("a/p")).repairNote.find(why) != std::string::npos,
+                  h.job->task(h.find("a/p")).repairNote);
+  }
+}
+
 TEST_CASE("job: a sub-workflow call runs the callee's stages with its own inputs") {
   Harness h(R"(
 app inner(x: string) -> string {
@@ -291,4 +305,25 @@ app a() -> int {
   h.finish("a/l/probe#2", false);
   CHECK(h.job->done());
   CHECK(h.job->result() == llvm::json::Value(2)); // else arm chosen by the oracle
+}
+
+TEST_CASE("conforms: an int is an int64; 1e23, 2^63 and fractions are not") {
+  llmflow::ir::Module m;
+  llmflow::ir::Type intType;
+  intType.kind = llmflow::ir::Type::Kind::Int;
+  auto isInt = [&](llvm::StringRef text) {
+    auto v = llmflow::parseJSON(text);
+    REQUIRE(bool(v));
+    return llmflow::rt::conforms(*v, intType, m);
+  };
+  CHECK(isInt("5"));
+  CHECK(isInt("4.0"));
+  CHECK(isInt("9223372036854775807"));
+  CHECK(isInt("-9223372036854775808"));
+  CHECK_FALSE(isInt("1e23"));
+  CHECK_FALSE(isInt("9223372036854775808"));
+  CHECK_FALSE(isInt("9223372036854775807.5"));
+  CHECK_FALSE(isInt("-1e19"));
+  CHECK_FALSE(isInt("2.5"));
+  CHECK(llmflow::rt::conforms(llvm::json::Value(uint64_t(1) << 63), intType, m) == false);
 }

@@ -116,3 +116,12 @@ TEST_CASE("every builtin the standard library declares is implemented here or is
     CHECK(declared.count(name) == 1);
   }
 }
+
+TEST_CASE("json.parse: hostile nesting and duplicate keys fail the call, not the process") {
+  Failure f = callFails("json.parse", {{"text", std::string(100000, '[') + std::string(100000, ']')}});
+  CHECK(f.kind == kindOf(ExecErrorKind::MalformedJSON));
+  CHECK(f.message.find("nested deeper than 256 levels") != std::string::npos);
+  f = callFails("json.parse", {{"text", "{\"a\": 1, \"a\": 2}"}});
+  CHECK(f.kind == kindOf(ExecErrorKind::MalformedJSON));
+  CHECK(f.message.find("duplicate key 'a'") != std::string::npos);
+}

@@ -253,3 +253,28 @@ TEST_CASE("chatCompletionsUrl: base URL forms") {
   CHECK(chatCompletionsUrl("http://[::1]:8/v1/chat/completions") ==
         "http://[::1]:8/v1/chat/completions");
 }
+
+TEST_CASE("stream chunks: hostile nesting and duplicate keys are Malformed") {
+  StreamAccumulator acc;
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  llvm::Error e = acc.onData(deep);
+  CHECK(kindName(kindOf(std::move(e))) == "malformed");
+  StreamAccumulator dup;
+  CHECK(kindName(kindOf(dup.onData(R"({"choices":[{"delta":{"content":"a"}}],"choices":[]})"))) == "malformed");
+}
+
+TEST_CASE("checkStructured: fenced or prose-wrapped JSON is read tolerantly and kept") {
+  ChatResult r;
+  r.finishReason = "stop";
+  r.content = "Sure! ```json\n{\"a\": 1}\n```";
+  CHECK_FALSE(failed(checkStructured(r, true)));
+  r.content = "```json\n{\"a\": 1}\n```";
+  CHECK_FALSE(failed(checkStructured(r, true)));
+  REQUIRE(r.json.has_value());
+  CHECK(r.json->getAsObject()->getInteger("a").getValue() == 1);
+  r.content = "The plan is {\"a\": 2} as requested.";
+  CHECK_FALSE(failed(checkStructured(r, true)));
+  CHECK(r.json->getAsObject()->getInteger("a").getValue() == 2);
+  r.content = "{\"a\": 1, \"a\": 2}";
+  CHECK(kindName(kindOf(checkStructured(r, true))) == "malformed");
+}
