@@ -4,7 +4,14 @@
 // percentiles; exits 1 if any request failed.
 //
 //   bench_llm [--requests N] [--max-in-flight N] [--ttft S] [--tpot S]
-//             [--reply-words N] [--no-stream]
+//             [--reply-words N] [--no-stream] [--hang-percent P]
+//             [--first-token S] [--attempts N] [--hedge]
+//
+// With --hang-percent, that share of the requests (evenly spread) hang on
+// their first attempt: the server reads them and never answers. Each then
+// holds a slot until the first-token timeout and succeeds on its retry
+// (--attempts 2), or is hedged (--hedge): how much throughput hung requests
+// cost, compared with the same run without them.
 #include "fake_openai_process.h"
 #include "llm/llm_client.h"
 
@@ -30,6 +37,10 @@ struct Options {
   double tpot = 0.005;
   unsigned replyWords = 32;
   bool stream = true;
+  double hangPercent = 0;
+  double firstToken = 30;
+  unsigned attempts = 1;
+  bool hedge = false;
 };
 
 bool parse(int argc, char **argv, Options &o) {
@@ -39,6 +50,10 @@ bool parse(int argc, char **argv, Options &o) {
     const char *v = nullptr;
     if (a == "--no-stream") {
       o.stream = false;
+      continue;
+    }
+    if (a == "--hedge") {
+      o.hedge = true;
       continue;
     }
     if (a == "--help" || a == "-h")
@@ -55,10 +70,16 @@ bool parse(int argc, char **argv, Options &o) {
       o.tpot = std::stod(v);
     else if (a == "--reply-words")
       o.replyWords = static_cast<unsigned>(std::stoul(v));
+    else if (a == "--hang-percent")
+      o.hangPercent = std::stod(v);
+    else if (a == "--first-token")
+      o.firstToken = std::stod(v);
+    else if (a == "--attempts")
+      o.attempts = static_cast<unsigned>(std::stoul(v));
     else
       return false;
   }
-  return o.requests > 0;
+  return o.requests > 0 && o.hangPercent >= 0 && o.hangPercent <= 50 && o.firstToken > 0 && o.attempts > 0;
 }
 
 double percentile(std::vector<double> sorted, double p) {
@@ -72,7 +93,8 @@ int main(int argc, char **argv) {
   Options o;
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr, "usage: bench_llm [--requests N] [--max-in-flight N] [--ttft S] "
-                         "[--tpot S] [--reply-words N] [--no-stream]\n");
+                         "[--tpot S] [--reply-words N] [--no-stream] [--hang-percent P] "
+                         "[--first-token S] [--attempts N] [--hedge]\n");
     return 2;
   }
   rlimit lim{};
@@ -91,15 +113,19 @@ int main(int argc, char **argv) {
   ep.baseUrl = server.baseUrl();
   ep.maxInFlight = o.maxInFlight;
   config.endpoints.push_back(ep);
+  config.hedging.enabled = o.hedge;
   LLMClient client(io, config);
 
   Timeouts timeouts;
   timeouts.connectSeconds = 10;
-  timeouts.firstTokenSeconds = 30;
+  timeouts.firstTokenSeconds = o.firstToken;
   timeouts.idleSeconds = 30;
   timeouts.totalSeconds = 60;
   RetryPolicy retry;
-  retry.attempts = 1; // measure, do not hide failures behind retries
+  retry.attempts = o.attempts; // default 1: measure, do not hide failures behind retries
+  // Every stride-th request hangs (0: none).
+  unsigned stride = o.hangPercent > 0 ? std::max(1u, unsigned(100.0 / o.hangPercent + 0.5)) : 0;
+  unsigned hung = 0;
 
   std::vector<double> latencies;
   latencies.reserve(o.requests);
@@ -110,7 +136,12 @@ int main(int argc, char **argv) {
   for (unsigned i = 0; i < o.requests; ++i) {
     ChatRequest req;
     req.model = "fake";
-    req.messages = {{"user", "benchmark request " + std::to_string(i)}};
+    std::string text = "benchmark request " + std::to_string(i);
+    if (stride && i % stride == stride - 1) {
+      text += " [[fault:hangx1]]"; // the first attempt hangs, a second one answers
+      ++hung;
+    }
+    req.messages = {{"user", text}};
     req.maxTokens = o.replyWords + 8;
     req.stream = o.stream;
     auto submitted = Clock::now();
@@ -136,6 +167,9 @@ int main(int argc, char **argv) {
               o.stream ? "streaming" : "non-streaming", o.maxInFlight);
   std::printf("server           ttft %.3f s, %.4f s/token, %u tokens per reply\n", o.ttft, o.tpot,
               o.replyWords);
+  if (stride)
+    std::printf("hung requests    %u (first attempt; first-token timeout %.1f s, %u attempts, hedging %s)\n", hung,
+                o.firstToken, o.attempts, o.hedge ? "on" : "off");
   std::printf("errors           %u\n", errors + badContent);
   std::printf("wall time        %.3f s\n", wall);
   std::printf("requests/s       %.1f\n", static_cast<double>(done) / wall);

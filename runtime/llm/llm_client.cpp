@@ -188,17 +188,19 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
   /// tells a slow attempt from a stuck one). The timer fires when the
   /// primary attempt has waited the endpoint's quantile; while the endpoint
   /// has too few samples, it looks again every second, so that requests
-  /// started before the first answers are hedged too.
-  void armHedge(Request &r) {
+  /// started before the first answers are hedged too. `notBefore`: a later
+  /// look (the endpoint had no room for a hedge).
+  void armHedge(Request &r, std::optional<std::chrono::steady_clock::time_point> notBefore = std::nullopt) {
     const HedgePolicy &policy = config.hedging;
     if (!policy.enabled || r.hedged || !r.req.stream)
       return;
     using Clock = std::chrono::steady_clock;
     std::optional<double> after =
         endpoints[r.primary.endpoint].firstToken.quantile(policy.quantile, policy.minSamples);
-    Clock::time_point due = after ? r.primary.startedAt + std::chrono::duration_cast<Clock::duration>(
-                                                              std::chrono::duration<double>(*after))
-                                  : Clock::now() + std::chrono::seconds(1);
+    Clock::time_point due = notBefore ? *notBefore
+                            : after   ? r.primary.startedAt + std::chrono::duration_cast<Clock::duration>(
+                                                                std::chrono::duration<double>(*after))
+                                      : Clock::now() + std::chrono::seconds(1);
     if (!r.hedgeTimer)
       r.hedgeTimer = std::make_unique<boost::asio::steady_timer>(io);
     r.hedgeTimer->expires_at(due);
@@ -228,8 +230,8 @@ struct LLMClient::Impl : std::enable_shared_from_this<Impl> {
     bool overLimit = false;
     if (!state.admission.tryAcquire()) {
       unsigned allowance = std::max(1u, unsigned(state.admission.maxInFlight() * config.hedging.maxFraction));
-      if (state.hedgesOverLimit >= allowance)
-        return; // the endpoint is saturated with hedges already
+      if (state.hedgesOverLimit >= allowance) // the endpoint is saturated with hedges: look again later
+        return armHedge(r, std::chrono::steady_clock::now() + std::chrono::seconds(1));
       ++state.hedgesOverLimit;
       overLimit = true;
     }

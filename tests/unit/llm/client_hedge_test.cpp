@@ -130,3 +130,23 @@ TEST_CASE("hedging: a request started before the endpoint had samples is hedged 
   CHECK(hung.result->attempts == 2);
   CHECK(hung.seconds < 4);
 }
+
+TEST_CASE("hedging: a hedge that finds no room is tried again, not given up") {
+  Harness h;
+  h.config.endpoints[0].maxInFlight = 2; // room for one hedge beyond the limit
+  hedge(h);
+  std::vector<Outcome> out(2);
+  auto start = Clock::now();
+  for (int i = 0; i < 2; ++i)
+    h.client().submit(prompt("both hang " + std::to_string(i) + " [[fault:hangx1]]"), quickTimeouts(), quickRetry(1),
+                      [&, i](llvm::Expected<ChatResult> r) {
+                        out[i] = flatten(std::move(r));
+                        out[i].seconds = std::chrono::duration<double>(Clock::now() - start).count();
+                      });
+  h.runUntil([&] { return out[0].done && out[1].done; }, 10);
+  for (const Outcome &o : out) {
+    REQUIRE_MESSAGE(o.ok(), o.message); // given up: the 5 s first-token timeout, no retry
+    CHECK(o.result->attempts == 2);
+    CHECK(o.seconds < 4);
+  }
+}
