@@ -17,6 +17,8 @@ public:
   Loader(ast::ASTContext &ctx, support::DiagnosticEngine &diags, const LoadOptions &opts)
       : ctx(ctx), diags(diags), opts(opts) {}
 
+  bool mainUnreadable = false;
+
   std::optional<ast::Program> run(llvm::StringRef path, std::optional<llvm::StringRef> text = std::nullopt) {
     mainText = text;
     auto idx = load(path.str(), nullptr, "");
@@ -91,10 +93,12 @@ private:
                                                                    llvm::sys::path::parent_path(path))) +
                                                      "/" + std::string(llvm::sys::path::filename(path)));
     if (!buf) {
-      if (importedBy)
+      if (importedBy) {
         diags.report(DiagID::ErrImportNotFound, at) << importedBy->importPath;
-      else
-        diags.report(DiagID::ErrFileNotReadable, at) << path << buf.getError().message();
+      } else {
+        diags.report(DiagID::ErrFileNotReadable, support::FileLoc{path, 1, 1}) << path << buf.getError().message();
+        mainUnreadable = true;
+      }
       return std::nullopt;
     }
     llvm::SourceMgr &sm = diags.sourceMgr();
@@ -139,8 +143,13 @@ std::optional<ast::Program> loadProgramFromText(llvm::StringRef path, llvm::Stri
 }
 
 std::optional<ast::Program> loadProgram(llvm::StringRef path, ast::ASTContext &ctx,
-                                        support::DiagnosticEngine &diags, const LoadOptions &opts) {
-  return Loader(ctx, diags, opts).run(path);
+                                        support::DiagnosticEngine &diags, const LoadOptions &opts,
+                                        bool *unreadable) {
+  Loader loader(ctx, diags, opts);
+  auto program = loader.run(path);
+  if (unreadable)
+    *unreadable = loader.mainUnreadable;
+  return program;
 }
 
 } // namespace llmflow::driver

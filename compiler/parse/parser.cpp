@@ -11,6 +11,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/ConvertUTF.h"
 
+#include <cstdio>
+
 namespace llmflow::parse {
 using support::DiagID;
 using Lexer = llmflow_antlr::LLFlowLexer;
@@ -115,8 +117,11 @@ const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx,
         ++col;
       }
     }
-    // No source location: printing the line would echo the invalid bytes.
-    diags.report(DiagID::ErrInvalidUtf8, llvm::SMRange()) << buf->getBufferIdentifier() << line << col;
+    // Located by line and column only: printing the line would echo the
+    // invalid bytes.
+    char hex[3];
+    std::snprintf(hex, sizeof hex, "%02X", unsigned(static_cast<unsigned char>(*bad)));
+    diags.report(DiagID::ErrInvalidUtf8, support::FileLoc{buf->getBufferIdentifier().str(), line, col}) << hex;
     return nullptr;
   }
 

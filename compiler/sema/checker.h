@@ -6,6 +6,9 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include "llvm/ADT/StringSet.h"
+
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -43,8 +46,12 @@ struct ExprContext {
 
 enum class CheckState { NotStarted, InProgress, Done };
 
-/// Literals, negated numbers and lists/records of them: what a default may be.
-bool isConstant(const ast::Expr *e);
+/// Whether a record name is one made for a record literal's structural type.
+bool isSynthName(llvm::StringRef name);
+
+/// Type names the language defines; no record or enum may take one.
+inline constexpr const char *kBuiltinTypes[] = {"string", "int", "float", "bool", "json", "list", "optional"};
+
 
 class Checker {
 public:
@@ -57,8 +64,12 @@ public:
   void checkRecordsAndEnums();
   void checkToolDecl(unsigned m, const ast::Decl &d);
   void checkAppSignature(unsigned m, const ast::Decl &d);
+  std::vector<ir::Param> checkParams(unsigned m, const ast::Decl &d);
+  /// Literals, negated numbers, enum values, and lists/records of them.
+  bool isConstant(const ast::Expr *e) const;
   void checkAppCallGraph();
   void warnUnusedImports();
+  void dropUnusedRecordLiteralTypes();
   void redefined(llvm::StringRef name, llvm::SMRange r, llvm::SMRange prev);
 
   // types.cpp
@@ -72,7 +83,21 @@ public:
   const ir::RecordDef *record(const ir::Type &t) const;
   ir::Type recordLiteralType(std::vector<std::pair<std::string, ir::Type>> fields);
   std::string tn(const ir::Type &t) const { return typeName(t, *out); }
-  bool expect(const ir::Type &to, const std::optional<ir::Type> &from, llvm::SMRange r, llvm::StringRef what);
+  /// Reports a mismatch unless `from` converts to `to`; on success a literal
+  /// `e` takes the declared type. `notes` adds the other half (the
+  /// declaration the value contradicts).
+  bool expect(const ir::Type &to, const std::optional<ir::Type> &from, const ast::Expr *e, llvm::StringRef what,
+              const std::function<void(support::DiagBuilder &)> &notes = {});
+  /// A record literal that does not fit record `r`: names the field. False
+  /// if no difference was found to report.
+  bool recordLiteralMismatch(const ir::RecordDef &r, const ast::Expr *e, llvm::StringRef what,
+                             const std::function<void(support::DiagBuilder &)> &notes);
+  void coerce(const ast::Expr *e, const ir::Type &to);
+
+  // candidates.cpp: what an unknown name could have meant
+  std::vector<std::string> valueNames(const Scope *scope) const;
+  std::vector<std::string> declNames(unsigned m, llvm::StringRef written,
+                                     std::initializer_list<ast::Decl::Kind> kinds) const;
 
   // exprs.cpp
   std::optional<ir::Type> checkExpr(const ast::Expr *e, const ExprContext &cx);
@@ -80,8 +105,12 @@ public:
   void noteDependency(const ExprContext &cx, const ast::Stmt *target, llvm::SMRange r);
   std::optional<ir::Type> refType(const Ref &ref, const Scope *scope);
   const Ref *lookup(const Scope *scope, llvm::StringRef name) const;
-  std::optional<ir::Type> checkName(const ast::Expr *e, const ExprContext &cx);
+  /// `memberBase`: the name is the root of `a.b` and may be an enum or alias.
+  std::optional<ir::Type> checkName(const ast::Expr *e, const ExprContext &cx, bool memberBase = false);
   std::optional<ir::Type> checkMember(const ast::Expr *e, const ExprContext &cx);
+  /// A string literal compared with a value of an enum must be one of its
+  /// values; false after reporting one that is not.
+  bool checkEnumValue(const ir::Type &enumType, const ast::Expr *lit);
   std::optional<ir::Type> checkBinary(const ast::Expr *e, const ExprContext &cx);
   std::optional<ir::Type> checkCall(const ast::Expr *e, const ExprContext &cx);
 
@@ -93,10 +122,16 @@ public:
   Policies checkPolicies(const Policies &base, const std::vector<ast::Prop> &props, llvm::StringRef what,
                          std::initializer_list<llvm::StringRef> extra, bool *explicitTimeout = nullptr);
   void checkAfter(const ast::Stmt *s, const Scope &scope);
+  /// The expression a block yields (its last yield or return).
+  static llvm::SMRange valueExprRange(const ast::Block *b);
+  /// Where the name a reference resolves to is declared.
+  llvm::SMRange declaredAt(const Ref &r) const;
   const ast::Arg *settingArg(const ast::Stmt *s, llvm::StringRef name) const;
   void checkSettings(const ast::Stmt *s, std::initializer_list<llvm::StringRef> allowed, const std::string &what);
-  void checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, llvm::StringRef callee,
-                 const ExprContext &cx);
+  void checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, const ast::Decl &calleeDecl,
+                 llvm::StringRef callee, const ExprContext &cx);
+  /// Whether a call may leave parameter `name` out (a default, or optional).
+  static bool paramOptional(const std::vector<ir::Param> &params, llvm::StringRef name);
   std::optional<ir::Type> checkBody(const ast::Stmt *owner, const ast::Block *b, const Scope &scope,
                                     std::vector<const ast::Stmt *> *resolvedBy);
   void checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx);
@@ -126,6 +161,10 @@ public:
   llvm::DenseMap<const ast::Stmt *, ir::Type> loopStateType;
   llvm::DenseMap<const ast::Stmt *, ir::Type> mapItemType;
   std::vector<std::unique_ptr<Scope>> scopes;                   // owns block scopes of the current app
+  /// Where each planner lists its tools (parallel to plannerTools).
+  llvm::DenseMap<const ast::Stmt *, std::vector<llvm::SMRange>> plannerToolRanges;
+  /// Names read by defaults that are not constants (already an error).
+  llvm::DenseMap<const ast::Decl *, llvm::StringSet<>> defaultReads;
 };
 
 } // namespace llmflow::sema

@@ -107,8 +107,9 @@ void Checker::warnUnused(AppInfo &app) {
     if (!si.used)
       diags.report(DiagID::WarnUnusedStage, s->nameRange) << s->name;
   }
+  auto reads = defaultReads.find(app.decl);
   for (const ast::Param &p : app.decl->params)
-    if (!usedInputs.lookup(p.name))
+    if (!usedInputs.lookup(p.name) && (reads == defaultReads.end() || !reads->second.count(p.name)))
       diags.report(DiagID::WarnUnusedInput, p.nameRange) << p.name;
 }
 

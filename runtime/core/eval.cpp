@@ -1,5 +1,7 @@
 #include "core/eval.h"
 
+#include "ir/json_text.h"
+
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -259,10 +261,7 @@ std::string renderValue(const Value &v) {
     return s->str();
   if (v.kind() == Value::Null)
     return "";
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  os << v;
-  return os.str();
+  return ir::toText(v);
 }
 
 llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope) {

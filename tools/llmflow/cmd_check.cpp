@@ -16,21 +16,22 @@ static int runCheck(const Args &args) {
   auto consumer = makeConsumer(args, &ok);
   if (!ok || !driverOptions(args, opts))
     return kUsage;
-  bool errors = false;
+  bool errors = false, unreadable = false;
   for (const std::string &file : args.positionals) {
     driver::Session session(*consumer, opts);
     if (!session.load(file) || !session.check())
       errors = true;
+    unreadable |= session.inputUnreadable();
   }
   consumer->finish(llvm::SourceMgr());
-  return errors ? kErrors : kOk;
+  return unreadable ? kEnvironment : errors ? kErrors : kOk;
 }
 
 Command checkCommand() {
   Command c;
   c.name = "check";
   c.summary = "Check .llmflow programs and report errors and warnings.\n"
-              "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage.";
+              "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage, 3 a file could not be read.";
   c.usage = "[options] FILE...";
   c.options = diagnosticOptions();
   c.run = runCheck;

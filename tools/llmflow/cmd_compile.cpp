@@ -67,7 +67,7 @@ static int runCompile(const Args &args) {
   }
   if (!prog || !session.check()) {
     consumer->finish(session.sourceMgr());
-    return kErrors;
+    return session.inputUnreadable() ? kEnvironment : kErrors;
   }
   auto m = session.lower();
   consumer->finish(session.sourceMgr());
