@@ -18,11 +18,14 @@ public:
       : ctx(ctx), diags(diags), opts(opts) {}
 
   bool mainUnreadable = false;
+  bool failed = false;
 
   std::optional<ast::Program> run(llvm::StringRef path, std::optional<llvm::StringRef> text = std::nullopt) {
     mainText = text;
     auto idx = load(path.str(), nullptr, "");
-    if (!idx || diags.hasErrors())
+    // A module parsed with repaired syntax errors is still checked (its
+    // later mistakes are reported too); one that failed to load is not.
+    if (!idx || failed)
       return std::nullopt;
     return std::move(program);
   }
@@ -68,6 +71,12 @@ private:
   }
 
   std::optional<unsigned> load(const std::string &path, const ast::Decl *importedBy, const std::string &alias) {
+    auto idx = loadOne(path, importedBy, alias);
+    failed |= !idx;
+    return idx;
+  }
+
+  std::optional<unsigned> loadOne(const std::string &path, const ast::Decl *importedBy, const std::string &alias) {
     llvm::SMRange at = importedBy ? importedBy->importPathRange : llvm::SMRange();
     std::string canon = canonical(path);
     if (auto it = byPath.find(canon); it != byPath.end()) {
@@ -125,6 +134,7 @@ private:
       std::string target = resolveImport(*d, path);
       if (target.empty() || !llvm::sys::fs::exists(target)) {
         diags.report(DiagID::ErrImportNotFound, d->importPathRange) << d->importPath;
+        failed = true;
         continue;
       }
       if (auto idx = load(target, d, d->name))

@@ -137,6 +137,9 @@ public:
   void checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx);
   void checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext &cx);
   const ast::Prop *prop(const std::vector<ast::Prop> &props, llvm::StringRef name) const;
+  /// Set, or misspelt (reported as unknown with `name` suggested): either
+  /// way not to be reported as missing too.
+  bool hasProp(const std::vector<ast::Prop> &props, llvm::StringRef name) const;
 
   // deps.cpp
   void orderBlock(AppInfo &app, const ast::Block *b);
@@ -163,6 +166,13 @@ public:
   std::vector<std::unique_ptr<Scope>> scopes;                   // owns block scopes of the current app
   /// Where each planner lists its tools (parallel to plannerTools).
   llvm::DenseMap<const ast::Stmt *, std::vector<llvm::SMRange>> plannerToolRanges;
+  /// Properties that an unknown property was taken to mean.
+  llvm::StringSet<> meantProps;
+  /// Unknown names already reported (of values, types, tools, apps,
+  /// arguments): a name misspelt where it is declared would otherwise give
+  /// an error at every use.
+  llvm::StringSet<> reportedUnknown;
+  bool firstReport(llvm::StringRef name) { return reportedUnknown.insert(name).second; }
   /// Names read by defaults that are not constants (already an error).
   llvm::DenseMap<const ast::Decl *, llvm::StringSet<>> defaultReads;
 };

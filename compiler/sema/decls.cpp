@@ -2,6 +2,7 @@
 // application signatures, and the application call graph.
 #include "sema/checker.h"
 #include "sema/props.h"
+#include "support/suggest.h"
 
 #include <functional>
 #include <set>
@@ -197,7 +198,12 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
   info.policies = checkPolicies(modules[m].defaults, d.props, "a tool declaration",
                                 {"exec", "stdin", "http", "url", "body", "builtin"});
   const ast::Prop *exec = prop(d.props, "exec"), *http = prop(d.props, "http"), *builtin = prop(d.props, "builtin");
-  if ((exec != nullptr) + (http != nullptr) + (builtin != nullptr) != 1)
+  // A misspelt 'exc' was reported as unknown, with 'exec' suggested: it
+  // counts as the implementation rather than being a second error.
+  unsigned impls = 0;
+  for (llvm::StringRef k : {"exec", "http", "builtin"})
+    impls += hasProp(d.props, k);
+  if (impls != 1)
     diags.report(DiagID::ErrToolImpl, d.nameRange) << d.name;
   ExprContext cx{&scope, nullptr, m, true};
   if (exec) {
@@ -220,8 +226,7 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
     if (auto v = stringValue(*http, diags))
       if (*v != "GET" && *v != "POST" && *v != "PUT" && *v != "DELETE")
         diags.report(DiagID::ErrPropertyValue, http->value->range) << "http" << "expected \"GET\", \"POST\", \"PUT\" or \"DELETE\"";
-    const ast::Prop *url = prop(d.props, "url");
-    if (!url)
+    if (!hasProp(d.props, "url"))
       diags.report(DiagID::ErrMissingProperty, d.nameRange) << "tool" << d.name << "url";
   }
   for (llvm::StringRef t : {"url", "body"})

@@ -105,6 +105,8 @@ std::optional<ir::Type> Checker::checkName(const ast::Expr *e, const ExprContext
     for (const auto &alias : modules[cx.module].imports)
       candidates.push_back(alias.first().str());
   }
+  if (!firstReport(e->text))
+    return std::nullopt; // one mistake: its other uses are not reported again
   auto best = support::closestName(e->text, candidates);
   auto d = diags.report(DiagID::ErrUndefinedName, e->range);
   d << e->text;

@@ -8,6 +8,16 @@
 namespace llmflow::sema {
 using K = ir::Type::Kind;
 
+bool Checker::hasProp(const std::vector<ast::Prop> &props, llvm::StringRef name) const {
+  if (prop(props, name))
+    return true;
+  // A misspelling of it was reported, with it suggested.
+  for (const ast::Prop &p : props)
+    if (meantProps.count(name) && support::closestName(p.name, std::vector<llvm::StringRef>{name}))
+      return true;
+  return false;
+}
+
 const ast::Prop *Checker::prop(const std::vector<ast::Prop> &props, llvm::StringRef name) const {
   for (const ast::Prop &p : props)
     if (p.name == name)
@@ -45,9 +55,12 @@ Policies Checker::checkPolicies(const Policies &base, const std::vector<ast::Pro
     } else if (std::find(extra.begin(), extra.end(), x.name) == extra.end()) {
       std::vector<llvm::StringRef> names = {"timeout", "retries", "backoff", "executor"};
       names.insert(names.end(), extra.begin(), extra.end());
+      auto best = support::closestName(x.name, names);
       auto d = diags.report(DiagID::ErrUnknownProperty, x.nameRange);
       d << x.name << what;
-      d.suggest(x.nameRange, support::closestName(x.name, names));
+      d.suggest(x.nameRange, best);
+      if (best)
+        meantProps.insert(*best); // not also "missing"
     }
   }
   return p;
@@ -110,6 +123,8 @@ void Checker::checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params
         best = required.front().str(); // the only one left to give
       if (best)
         meant.insert(*best);
+      if (!firstReport(a.name))
+        continue;
       auto d = diags.report(DiagID::ErrUnknownArgument, a.nameRange);
       d << a.name << ("'" + callee.str() + "'");
       d.suggest(a.nameRange, best);
@@ -179,7 +194,7 @@ void Checker::checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx)
         diags.report(DiagID::ErrPropertyValue, x->value->range) << t << "expected a string";
       checkTemplate(x->value, cx);
     }
-  if (!prop(s->props, "prompt"))
+  if (!hasProp(s->props, "prompt"))
     diags.report(DiagID::ErrMissingProperty, s->nameRange) << toString(s->kind) << s->name << "prompt";
   if (!explicitTimeout && !ms.defaultsHaveTimeout && opts.warnNoTimeout && !si.unreachable)
     diags.report(DiagID::WarnNoTimeout, s->nameRange)
@@ -190,7 +205,9 @@ void Checker::checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext 
   checkLLM(s, si, cx);
   si.type = ir::Type::list(ir::Type::prim(K::Json));
   const ast::Prop *tools = prop(s->props, "tools");
-  if (!tools) {
+  if (!tools && hasProp(s->props, "tools")) {
+    // misspelt: reported as an unknown property
+  } else if (!tools) {
     diags.report(DiagID::ErrPlannerWithoutTools, s->nameRange) << s->name;
   } else if (auto names = nameList(*tools, diags)) {
     std::vector<std::string> qual;
@@ -202,7 +219,8 @@ void Checker::checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext 
       const ast::Decl *d = lookupDecl(currentApp->module, n, r, {ast::Decl::Kind::Tool, ast::Decl::Kind::App}, &dm);
       if (!d) {
         std::vector<std::string> names = declNames(currentApp->module, n, {ast::Decl::Kind::Tool, ast::Decl::Kind::App});
-        (diags.report(DiagID::ErrPlannerToolUnknown, r) << s->name << n).suggest(r, support::closestName(n, names));
+        if (firstReport(n))
+          (diags.report(DiagID::ErrPlannerToolUnknown, r) << s->name << n).suggest(r, support::closestName(n, names));
       } else {
         qual.push_back(qualify(dm, d->name));
         ranges.push_back(r);
@@ -211,7 +229,9 @@ void Checker::checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext 
     out->plannerTools[s] = std::move(qual);
   }
   const ast::Prop *steps = prop(s->props, "max_steps");
-  if (!steps)
+  if (!steps && hasProp(s->props, "max_steps"))
+    ; // misspelt: reported as an unknown property
+  else if (!steps)
     diags.report(DiagID::ErrPlannerWithoutBound, s->nameRange) << s->name;
   else
     (void)intValue(*steps, 1, 10000, diags);
@@ -293,6 +313,7 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
     const ToolInfo *tool = d ? out->findTool(qualify(dm, d->name)) : nullptr;
     si.policies = checkPolicies(tool ? tool->policies : modules[m].defaults, s->props, "a tool stage", {"after"});
     if (!tool) {
+      if (firstReport(s->callee))
         (diags.report(DiagID::ErrUndefinedTool, s->calleeRange) << s->callee)
           .suggest(s->calleeRange, support::closestName(s->callee, declNames(m, s->callee, {ast::Decl::Kind::Tool})));
       for (const ast::Arg &a : s->args)
@@ -311,7 +332,8 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
     const AppInfo *callee = d ? out->findApp(qualify(dm, d->name)) : nullptr;
     si.policies = checkPolicies(modules[m].defaults, s->props, "a call stage", {"after"});
     if (!callee) {
-      (diags.report(DiagID::ErrUndefinedApp, s->calleeRange) << s->callee)
+      if (firstReport(s->callee))
+        (diags.report(DiagID::ErrUndefinedApp, s->calleeRange) << s->callee)
           .suggest(s->calleeRange, support::closestName(s->callee, declNames(m, s->callee, {ast::Decl::Kind::App})));
       for (const ast::Arg &a : s->args)
         checkExpr(a.value, cx);

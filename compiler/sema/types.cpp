@@ -84,6 +84,8 @@ std::optional<ir::Type> Checker::resolveType(unsigned m, const ast::TypeExpr *t)
     unsigned dm = 0;
     const ast::Decl *d = lookupDecl(m, t->name, t->range, {ast::Decl::Kind::Record, ast::Decl::Kind::Enum}, &dm);
     if (!d) {
+      if (!firstReport(t->name))
+        return std::nullopt;
       std::vector<std::string> names = declNames(m, t->name, {ast::Decl::Kind::Record, ast::Decl::Kind::Enum});
       if (!llvm::StringRef(t->name).contains('.'))
         for (const char *b : kBuiltinTypes)

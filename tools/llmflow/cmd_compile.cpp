@@ -58,7 +58,7 @@ static int runCompile(const Args &args) {
     return kUsage;
   driver::Session session(*consumer, opts);
   const ast::Program *prog = session.load(file);
-  if (prog && emit == "ast") {
+  if (prog && emit == "ast" && !session.diags().hasErrors()) {
     std::string text;
     for (const ast::LoadedModule &lm : prog->modules)
       ast::dump(*lm.module, text, &session.sourceMgr());
