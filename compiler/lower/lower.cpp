@@ -286,6 +286,7 @@ void Lowerer::stage(const sema::AppInfo &app, const ast::Stmt *s, ir::Graph &g) 
     g.nodes.push_back(std::move(n));
     return;
   }
+  case SK::Let:
   case SK::Yield:
   case SK::Return: llvm_unreachable("not a stage");
   }

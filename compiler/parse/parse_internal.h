@@ -1,6 +1,6 @@
 // Internal to the parse library: the state that the token pre-scan, the
-// syntax-error strategy and the AST builder share while one buffer is
-// parsed. Includes generated headers; never installed.
+// syntax-error strategy and the AST builder share while one buffer (or one
+// template hole) is parsed. Includes generated headers; never installed.
 #pragma once
 
 #include "LLFlowLexer.h"

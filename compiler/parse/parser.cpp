@@ -1,6 +1,7 @@
 // Parsing one buffer: a UTF-8 check, lexing, the token pre-scan, and
 // two-stage ANTLR parsing (fast SLL first, full LL with our error strategy
-// only when SLL fails), then the AST.
+// only when SLL fails), then the AST. Template holes that are more than a
+// plain reference are parsed the same way, on their own.
 #include "parse/parse_internal.h"
 
 #include "llvm/Support/ConvertUTF.h"
@@ -118,13 +119,20 @@ const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx, support:
   if (!checkUTF8(*buf, diags))
     return nullptr;
   llvm::StringSet<> keywordNames;
+  HoleParser parseHole = [&](llvm::StringRef hole) -> const ast::Expr * {
+    return parseText(
+        hole, diags, opts, keywordNames, [](Parser &p) { return p.templateHole(); },
+        [&](Parser::TemplateHoleContext *tree, const LocMap *locs) -> const ast::Expr * {
+          return buildHole(tree, *locs, ctx, diags, parseHole);
+        });
+  };
   return parseText(
       buf->getBuffer(), diags, opts, keywordNames, [](Parser &p) { return p.module(); },
       [&](Parser::ModuleContext *tree, const LocMap *locs) -> const ast::Module * {
         // Literals are decoded while building: a mistake in one (an
         // escape, a template hole) leaves the tree unlike the source.
         unsigned before = diags.errorCount();
-        const ast::Module *m = buildAST(tree, buf->getBufferIdentifier(), *locs, ctx, diags);
+        const ast::Module *m = buildAST(tree, buf->getBufferIdentifier(), *locs, ctx, diags, parseHole);
         return diags.errorCount() == before ? m : nullptr;
       });
 }

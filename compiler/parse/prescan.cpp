@@ -14,7 +14,7 @@ bool isKeyword(size_t type) { return type >= Lexer::IMPORT && type <= Lexer::NON
 bool isDeclKeyword(size_t type) {
   switch (type) {
   case Lexer::LLM: case Lexer::PLANNER: case Lexer::TOOL: case Lexer::CALL: case Lexer::IF: case Lexer::LOOP:
-  case Lexer::MAP: case Lexer::APP: case Lexer::RECORD: case Lexer::ENUM:
+  case Lexer::MAP: case Lexer::LET: case Lexer::APP: case Lexer::RECORD: case Lexer::ENUM:
     return true;
   default:
     return false;
@@ -25,7 +25,7 @@ bool isDeclKeyword(size_t type) {
 /// multi-line string means it ran past its intended end.
 bool followsString(antlr4::Token *t) {
   static const llvm::StringSet<> ok = {";", ",", ")", "]", "}", "+", "==", "!=", "<", "<=", ">", ">=",
-                                       "&&", "||", ".", "as"};
+                                       "&&", "||", "??", ".", "[", "as", "=>"};
   return t->getType() == antlr4::Token::EOF || ok.contains(t->getText());
 }
 
@@ -40,6 +40,7 @@ std::string namePosition(antlr4::Token *prev, antlr4::Token *next, char bracket,
   case Lexer::TOOL: return n == "(" ? "tool names" : "stage names";
   case Lexer::APP: return "application names";
   case Lexer::RECORD: case Lexer::ENUM: return "type names";
+  case Lexer::LET: return "value names";
   default: break;
   }
   std::string pt = prev ? prev->getText() : "";
@@ -60,7 +61,7 @@ std::string namePosition(antlr4::Token *prev, antlr4::Token *next, char bracket,
 /// name is that name.
 bool readsName(antlr4::Token *prev, antlr4::Token *next) {
   static const llvm::StringSet<> before = {"=", "(", ",", ":", "[", "+", "-", "*", "/", "%", "==", "!=", "<",
-                                           "<=", ">", ">=", "&&", "||", "!", ".", "return",
+                                           "<=", ">", ">=", "&&", "||", "!", "??", "=>", ".", "return",
                                            "yield", "in", "{"};
   return next->getText() == "." || (prev && before.contains(prev->getText()));
 }
@@ -128,7 +129,7 @@ bool prescan(ParseState &st, const std::vector<antlr4::Token *> &all) {
       std::string kw = t->getText();
       std::string what = namePosition(prev, next, brackets.empty() ? 0 : brackets.back(),
                                       !enumBraces.empty() && enumBraces.back());
-      bool valueKeyword = type == Lexer::TRUE || type == Lexer::FALSE || type == Lexer::NONE;
+      bool valueKeyword = type == Lexer::TRUE || type == Lexer::FALSE || type == Lexer::NONE || type == Lexer::MATCH;
       if (!what.empty()) {
         // Field, parameter and argument names recur (a literal names the
         // fields its record declares): one error per keyword is enough.
@@ -160,14 +161,14 @@ bool prescan(ParseState &st, const std::vector<antlr4::Token *> &all) {
         brackets.pop_back();
         enumBraces.pop_back();
       }
-    } else if (s == "!" || s == "-" || s == "?") {
+    } else if (s == "!" || s == "-" || s == "?" || s == "??") {
       isPrefix = true; // prefix operators and the optional-type suffix nest
     }
-    prefixRun = isPrefix ? prefixRun + 1 : 0;
+    prefixRun = isPrefix ? prefixRun + unsigned(s.size() == 2 ? 2 : 1) : 0;
     // Binary operators and member accesses build left-nested trees, so a
     // long chain in one statement is as deep as brackets.
     static const llvm::StringSet<> chainOps = {".", "+", "-", "*", "/", "%", "==", "!=", "<", "<=",
-                                               ">", ">=", "&&", "||"};
+                                               ">", ">=", "&&", "||", "??", "["};
     if (s == ";" || s == "{" || s == "}" || s == ",")
       chain = 0;
     else if (chainOps.contains(s))

@@ -43,10 +43,10 @@ std::string describeToken(antlr4::Token *t) {
 namespace {
 
 const size_t kStatementStarters[] = {Lexer::LLM,  Lexer::PLANNER, Lexer::TOOL,  Lexer::CALL,  Lexer::IF,
-                                     Lexer::LOOP, Lexer::MAP,     Lexer::YIELD, Lexer::RETURN};
+                                     Lexer::LOOP, Lexer::MAP,     Lexer::LET,   Lexer::YIELD, Lexer::RETURN};
 const size_t kDeclStarters[] = {Lexer::IMPORT, Lexer::DEFAULTS, Lexer::RECORD, Lexer::ENUM, Lexer::TOOL, Lexer::APP};
 const size_t kExprStarters[] = {Lexer::INT,   Lexer::FLOAT, Lexer::DURATION, Lexer::STRING, Lexer::TSTRING,
-                                Lexer::TRUE,  Lexer::FALSE, Lexer::NONE,     Lexer::IDENT};
+                                Lexer::TRUE,  Lexer::FALSE, Lexer::NONE,     Lexer::IDENT,  Lexer::MATCH};
 
 bool containsAll(const IntervalSet &set, llvm::ArrayRef<size_t> types) {
   return llvm::all_of(types, [&](size_t t) { return set.contains(t); });
@@ -90,7 +90,7 @@ std::string describeExpected(IntervalSet set, const antlr4::dfa::Vocabulary &v) 
           set.remove(t);
   }
   static const llvm::StringSet<> continuations = {"'.'",  "'['",  "'*'", "'/'",  "'%'",  "'+'",  "'-'",
-                                                  "'<'",  "'<='", "'>'", "'>='", "'=='", "'!='",
+                                                  "'?\?'", "'<'",  "'<='", "'>'", "'>='", "'=='", "'!='",
                                                   "'&&'", "'||'", "'?'"};
   std::vector<std::string> rest, ops;
   for (ssize_t t : set.toList()) {
@@ -116,6 +116,8 @@ std::string describeExpected(IntervalSet set, const antlr4::dfa::Vocabulary &v) 
 std::string terminated(antlr4::ParserRuleContext *ctx) {
   if (auto *p = dynamic_cast<Parser::PropContext *>(ctx))
     return "property '" + (p->IDENT() ? p->IDENT()->getText() : std::string()) + "'";
+  if (auto *l = dynamic_cast<Parser::LetStmtContext *>(ctx))
+    return "'let " + (l->IDENT() ? l->IDENT()->getText() : std::string()) + "'";
   if (dynamic_cast<Parser::YieldStmtContext *>(ctx))
     return "the 'yield' statement";
   if (dynamic_cast<Parser::ReturnStmtContext *>(ctx))
@@ -492,7 +494,7 @@ private:
     std::optional<std::string> best;
     if (t->getType() == Lexer::IDENT) {
       static const std::vector<std::string> stmtWords = {"llm", "planner", "tool", "call", "if", "loop",
-                                                         "map", "yield", "return"};
+                                                         "map", "let", "yield", "return"};
       static const std::vector<std::string> declWords = {"import", "defaults", "record", "enum", "tool", "app"};
       best = support::closestName(t->getText(), module ? declWords : stmtWords);
     }
@@ -517,7 +519,7 @@ private:
   static size_t keywordType(llvm::StringRef w) {
     static const std::pair<const char *, size_t> words[] = {
         {"llm", Lexer::LLM},     {"planner", Lexer::PLANNER}, {"tool", Lexer::TOOL},         {"call", Lexer::CALL},
-        {"if", Lexer::IF},       {"loop", Lexer::LOOP},       {"map", Lexer::MAP},
+        {"if", Lexer::IF},       {"loop", Lexer::LOOP},       {"map", Lexer::MAP},           {"let", Lexer::LET},
         {"yield", Lexer::YIELD}, {"return", Lexer::RETURN},   {"import", Lexer::IMPORT},     {"defaults", Lexer::DEFAULTS},
         {"record", Lexer::RECORD}, {"enum", Lexer::ENUM},     {"app", Lexer::APP}};
     for (auto [name, type] : words)
@@ -542,6 +544,8 @@ private:
       return name && n3 == "(";
     if (kw == "loop")
       return name && (n3 == "(" || n3 == "->");
+    if (kw == "let")
+      return name && (n3 == "=" || n3 == ":");
     if (kw == "app")
       return name && n3 == "(";
     if (kw == "defaults")

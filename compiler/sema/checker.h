@@ -42,6 +42,9 @@ struct ExprContext {
   bool inTemplateOnly = false;
   /// Set while checking a loop's until-condition: body stages it reads.
   std::vector<const ast::Stmt *> *resolvedBy = nullptr;
+  /// Set while checking a `let`: the stages its value reads, which every
+  /// use of the value then depends on.
+  std::vector<std::pair<const ast::Stmt *, llvm::SMRange>> *reads = nullptr;
 };
 
 enum class CheckState { NotStarted, InProgress, Done };
@@ -113,6 +116,11 @@ public:
   bool checkEnumValue(const ir::Type &enumType, const ast::Expr *lit);
   std::optional<ir::Type> checkBinary(const ast::Expr *e, const ExprContext &cx);
   std::optional<ir::Type> checkCall(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkIndex(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkCoalesce(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkMatch(const ast::Expr *e, const ExprContext &cx);
+  /// A `let` used by `e`: its type, and its reads become dependencies of the user.
+  std::optional<ir::Type> useLet(const ast::Expr *e, const ast::Stmt *let, const ExprContext &cx);
 
   // stages.cpp
   void checkApp(AppInfo &app);
@@ -122,7 +130,8 @@ public:
   Policies checkPolicies(const Policies &base, const std::vector<ast::Prop> &props, llvm::StringRef what,
                          std::initializer_list<llvm::StringRef> extra, bool *explicitTimeout = nullptr);
   void checkAfter(const ast::Stmt *s, const Scope &scope);
-  /// The expression a block yields (its last yield or return).
+  /// The expression that gives a block its value (its yield or return).
+  static const ast::Expr *valueExpr(const ast::Block *b);
   static llvm::SMRange valueExprRange(const ast::Block *b);
   /// Where the name a reference resolves to is declared.
   llvm::SMRange declaredAt(const Ref &r) const;
@@ -163,6 +172,8 @@ public:
   llvm::DenseMap<const ast::Stmt *, const Scope *> stageScope;   // scope a stage is declared in
   llvm::DenseMap<const ast::Stmt *, ir::Type> loopStateType;
   llvm::DenseMap<const ast::Stmt *, ir::Type> mapItemType;
+  llvm::DenseMap<const ast::Stmt *, std::vector<std::pair<const ast::Stmt *, llvm::SMRange>>> letReads;
+  llvm::SmallPtrSet<const ast::Stmt *, 4> badLets;                // lets whose value has an error
   std::vector<std::unique_ptr<Scope>> scopes;                   // owns block scopes of the current app
   /// Where each planner lists its tools (parallel to plannerTools).
   llvm::DenseMap<const ast::Stmt *, std::vector<llvm::SMRange>> plannerToolRanges;

@@ -18,7 +18,8 @@ std::vector<const ast::Stmt *> Checker::stagesInOrder() const {
 void Checker::orderBlock(AppInfo &app, const ast::Block *b) {
   std::vector<const ast::Stmt *> stages;
   for (const ast::Stmt *s : b->stmts)
-    if (s->kind != ast::Stmt::Kind::Yield && s->kind != ast::Stmt::Kind::Return && appStages.lookup(s->name) == s)
+    if (s->kind != ast::Stmt::Kind::Yield && s->kind != ast::Stmt::Kind::Return && s->kind != ast::Stmt::Kind::Let &&
+        appStages.lookup(s->name) == s)
       stages.push_back(s);
   // Kahn's algorithm; among ready stages the earliest in the source goes first.
   llvm::DenseMap<const ast::Stmt *, unsigned> indegree;
@@ -94,6 +95,8 @@ void Checker::orderBlock(AppInfo &app, const ast::Block *b) {
 void Checker::warnUnused(AppInfo &app) {
   for (const ast::Stmt *s : stagesInOrder()) {
     const StageInfo &si = out->stages[s];
+    if (s->kind == ast::Stmt::Kind::Let)
+      continue; // a value, not a stage
     if (si.unreachable) {
       if (si.parent && !out->stages[si.parent].unreachable) {
         std::string why = si.parent->kind == ast::Stmt::Kind::Map

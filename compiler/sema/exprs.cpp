@@ -31,6 +31,8 @@ std::optional<ir::Type> Checker::refType(const Ref &ref, const Scope *scope) {
       return ir::Type::prim(K::Json); // a cycle: reported by the dependency pass
     return out->stages[ref.stage].type;
   }
+  case Ref::Kind::Let:
+    return out->stages[ref.stage].type;
   case Ref::Kind::LoopState:
     if (auto it = loopStateType.find(ref.stage); it != loopStateType.end())
       return it->second;
@@ -48,6 +50,10 @@ std::optional<ir::Type> Checker::refType(const Ref &ref, const Scope *scope) {
 
 void Checker::noteDependency(const ExprContext &cx, const ast::Stmt *target, llvm::SMRange r) {
   usedStages.insert(target);
+  if (cx.reads) {
+    cx.reads->push_back({target, r});
+    return;
+  }
   if (!cx.from)
     return;
   const StageInfo &t = out->stages[target];
@@ -78,6 +84,8 @@ std::optional<ir::Type> Checker::checkName(const ast::Expr *e, const ExprContext
       usedInputs[ref->name] = true;
     if (ref->kind == Ref::Kind::Stage)
       noteDependency(cx, ref->stage, e->range);
+    if (ref->kind == Ref::Kind::Let)
+      return useLet(e, ref->stage, cx);
     if (ref->kind == Ref::Kind::LoopState && !loopStateType.count(ref->stage)) {
       diags.report(DiagID::ErrLoopStateWithoutInit, e->range) << ref->stage->name;
       return std::nullopt;
@@ -119,6 +127,24 @@ std::optional<ir::Type> Checker::checkName(const ast::Expr *e, const ExprContext
       usedStages.insert(meant->stage);
   }
   return std::nullopt;
+}
+
+std::optional<ir::Type> Checker::useLet(const ast::Expr *e, const ast::Stmt *let, const ExprContext &cx) {
+  usedStages.insert(let);
+  CheckState st = stageState.lookup(let);
+  if (st == CheckState::NotStarted && currentApp)
+    checkStage(*currentApp, let, *stageScope.lookup(let));
+  if (stageState.lookup(let) != CheckState::Done) {
+    diags.report(DiagID::ErrSelfReference, e->range) << let->name;
+    return std::nullopt;
+  }
+  if (badLets.count(let))
+    return std::nullopt; // its value has an error, reported there
+  const StageInfo &li = out->stages[let];
+  // Reading the value reads what the value reads.
+  for (const auto &[stage, where] : letReads[let])
+    noteDependency(cx, stage, e->range);
+  return li.type;
 }
 
 std::optional<ir::Type> Checker::checkMember(const ast::Expr *e, const ExprContext &cx) {
@@ -341,7 +367,10 @@ std::optional<ir::Type> Checker::checkExpr(const ast::Expr *e, const ExprContext
       diags.report(DiagID::ErrBadOperand, e->range) << e->text << tn(*o);
     break;
   }
-  case ast::Expr::Kind::Binary: t = checkBinary(e, cx); break;
+  case ast::Expr::Kind::Binary: t = e->text == "??" ? checkCoalesce(e, cx) : checkBinary(e, cx); break;
+  case ast::Expr::Kind::Index:
+  case ast::Expr::Kind::Slice: t = checkIndex(e, cx); break;
+  case ast::Expr::Kind::Match: t = checkMatch(e, cx); break;
   case ast::Expr::Kind::Call: t = checkCall(e, cx); break;
   case ast::Expr::Kind::List: {
     std::optional<ir::Type> elem;

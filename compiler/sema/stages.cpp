@@ -373,20 +373,28 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
       diags.report(DiagID::ErrLoopWithoutBound, s->nameRange) << s->name;
     else
       (void)intValue(ast::Prop{max->name, max->nameRange, max->value}, 1, kMaxCount, diags);
-    std::optional<ir::Type> initT;
+    // The state's type: declared (`loop name -> T`), else that of `init`,
+    // else that of the yield.
+    std::optional<ir::Type> declared = s->outputType ? resolveType(m, s->outputType) : std::nullopt;
+    llvm::SMRange stateAt = s->outputType ? s->outputType->range : init ? init->value->range : s->nameRange;
+    auto stateNote = [&](const ir::Type &t) {
+      return [&, t](support::DiagBuilder &d) { d.note(DiagID::NoteLoopState, stateAt, {tn(t)}); };
+    };
+    std::optional<ir::Type> state = declared;
     if (init) {
-      initT = checkExpr(init->value, cx);
-      loopStateType[s] = initT.value_or(ir::Type::prim(K::Json));
+      auto initT = checkExpr(init->value, cx);
+      if (declared)
+        expect(*declared, initT, init->value, "'init' of loop '" + s->name + "'", stateNote(*declared));
+      else
+        state = initT;
+      loopStateType[s] = state.value_or(ir::Type::prim(K::Json));
     }
-    si.type = loopStateType.count(s) ? loopStateType[s] : ir::Type::prim(K::Json);
+    si.type = state.value_or(ir::Type::prim(K::Json));
     const Scope &body = bodyScope(s->body);
     auto yieldT = checkBody(s, s->body, body, nullptr);
     if (yieldT) {
-      if (initT)
-        expect(*initT, yieldT, s->body->stmts.back()->expr, "yield of loop '" + s->name + "'",
-               [&](support::DiagBuilder &d) {
-                 d.note(DiagID::NoteLoopState, init->value->range, {tn(*initT)});
-               });
+      if (state)
+        expect(*state, yieldT, valueExpr(s->body), "yield of loop '" + s->name + "'", stateNote(*state));
       else
         si.type = *yieldT;
     }
@@ -413,6 +421,20 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
     si.type = ir::Type::list(yieldT.value_or(ir::Type::prim(K::Json)));
     break;
   }
+  case ast::Stmt::Kind::Let: {
+    // Checked once; its reads become dependencies of each use (useLet).
+    ExprContext lcx{&scope, nullptr, m, false, nullptr, &letReads[s]};
+    auto t = checkExpr(s->expr, lcx);
+    std::optional<ir::Type> declared = s->outputType ? resolveType(m, s->outputType) : std::nullopt;
+    if (declared && t)
+      expect(*declared, t, s->expr, "value of '" + s->name + "'", [&](support::DiagBuilder &d) {
+        d.note(DiagID::NoteDeclaredHere, s->outputType->range, {s->name});
+      });
+    if (!t || (s->outputType && !declared))
+      badLets.insert(s);
+    si.type = declared ? *declared : t.value_or(ir::Type::prim(K::Json));
+    break;
+  }
   case ast::Stmt::Kind::Yield:
   case ast::Stmt::Kind::Return:
     llvm_unreachable("not a stage");
@@ -423,11 +445,19 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
   stageState[s] = CheckState::Done;
 }
 
-llvm::SMRange Checker::valueExprRange(const ast::Block *b) {
+const ast::Expr *Checker::valueExpr(const ast::Block *b) {
+  if (!b->stmts.empty() && (b->stmts.back()->kind == ast::Stmt::Kind::Yield ||
+                            b->stmts.back()->kind == ast::Stmt::Kind::Return))
+    return b->stmts.back()->expr;
   for (auto it = b->stmts.rbegin(); it != b->stmts.rend(); ++it)
     if ((*it)->kind == ast::Stmt::Kind::Yield || (*it)->kind == ast::Stmt::Kind::Return)
-      return (*it)->expr->range;
-  return b->range;
+      return (*it)->expr;
+  return nullptr;
+}
+
+llvm::SMRange Checker::valueExprRange(const ast::Block *b) {
+  const ast::Expr *e = valueExpr(b);
+  return e ? e->range : b->range;
 }
 
 llvm::SMRange Checker::declaredAt(const Ref &r) const {
@@ -470,7 +500,7 @@ void Checker::declareStages(AppInfo &app, const ast::Block *b, Scope &scope, con
     stmtIndex[s] = si.index;
     stageState[s] = CheckState::NotStarted;
     stageScope[s] = &scope;
-    scope.names[s->name] = Ref{Ref::Kind::Stage, s, s->name};
+    scope.names[s->name] = Ref{s->kind == ast::Stmt::Kind::Let ? Ref::Kind::Let : Ref::Kind::Stage, s, s->name};
 
     auto child = [&](const ast::Block *body, bool bodyReachable) {
       auto sc = std::make_unique<Scope>();
@@ -512,6 +542,8 @@ void Checker::checkApp(AppInfo &app) {
   stageScope.clear();
   loopStateType.clear();
   mapItemType.clear();
+  letReads.clear();
+  badLets.clear();
   scopes.clear();
   stmtIndex.clear();
 

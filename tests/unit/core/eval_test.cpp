@@ -28,3 +28,53 @@ TEST_CASE("eval: str() and templates print floats in their shortest form") {
   CHECK(resultOf("app a(x: float) -> string { return str([x, 0.92]); }", {{"x", 0.1}}) ==
         llvm::json::Value("[0.1,0.92]"));
 }
+
+TEST_CASE("eval: indexing and slicing lists and strings, negative from the end, slices clamped") {
+  const char *src = R"(
+app a(xs: list<int>, s: string) -> json {
+  return {first: xs[0], last: xs[-1], tail: xs[1:], mid: xs[1:-1], big: xs[:100], empty: xs[5:2],
+          c: s[1], word: s[:3], end: s[-2:]};
+}
+)";
+  llvm::json::Value v = resultOf(src, {{"xs", llvm::json::Array{1, 2, 3, 4}}, {"s", "héllo"}});
+  CHECK(v == llvm::json::Value(llvm::json::Object{{"first", 1},
+                                                  {"last", 4},
+                                                  {"tail", llvm::json::Array{2, 3, 4}},
+                                                  {"mid", llvm::json::Array{2, 3}},
+                                                  {"big", llvm::json::Array{1, 2, 3, 4}},
+                                                  {"empty", llvm::json::Array{}},
+                                                  {"c", "é"},
+                                                  {"word", "hél"},
+                                                  {"end", "lo"}}));
+  std::string error;
+  resultOf("app a(xs: list<int>) -> int { return xs[4]; }", {{"xs", llvm::json::Array{1, 2}}}, &error);
+  CHECK(llvm::StringRef(error).contains("index 4 is out of range for a length of 2"));
+}
+
+TEST_CASE("eval: ?? gives the default only for none, and evaluates it only then") {
+  const char *src = "app a(x: int?, xs: list<int>) -> int { return x ?? xs[9]; }";
+  CHECK(resultOf(src, {{"x", 7}, {"xs", llvm::json::Array{}}}) == llvm::json::Value(7));
+  std::string error;
+  resultOf(src, {{"x", nullptr}, {"xs", llvm::json::Array{}}}, &error);
+  CHECK(llvm::StringRef(error).contains("out of range"));
+}
+
+TEST_CASE("eval: match runs the arm of the value, and only that arm") {
+  const char *src = R"(
+enum Route { search, answer, refuse }
+app a(r: Route, xs: list<string>) -> string {
+  let picked = match r { search | answer => xs[0], refuse => xs[5] };
+  return match r { search => "S:" + picked, _ => "other:" + picked };
+}
+)";
+  CHECK(resultOf(src, {{"r", "search"}, {"xs", llvm::json::Array{"q"}}}) == llvm::json::Value("S:q"));
+  CHECK(resultOf(src, {{"r", "answer"}, {"xs", llvm::json::Array{"q"}}}) == llvm::json::Value("other:q"));
+  std::string error;
+  resultOf(src, {{"r", "refuse"}, {"xs", llvm::json::Array{"q"}}}, &error);
+  CHECK(llvm::StringRef(error).contains("out of range"));
+}
+
+TEST_CASE("eval: template holes render expressions") {
+  CHECK(resultOf("app a(xs: list<string>) -> string { return \"{{len(xs)}}: {{xs[0]}}..{{xs[-1:]}}\"; }",
+                 {{"xs", llvm::json::Array{"a", "b"}}}) == llvm::json::Value("2: a..[\"b\"]"));
+}
