@@ -95,8 +95,11 @@ void Checker::orderBlock(AppInfo &app, const ast::Block *b) {
 void Checker::warnUnused(AppInfo &app) {
   for (const ast::Stmt *s : stagesInOrder()) {
     const StageInfo &si = out->stages[s];
-    if (s->kind == ast::Stmt::Kind::Let)
-      continue; // a value, not a stage
+    if (s->kind == ast::Stmt::Kind::Let) {
+      if (!si.used)
+        diags.report(DiagID::WarnUnusedLet, s->nameRange) << s->name;
+      continue;
+    }
     if (si.unreachable) {
       if (si.parent && !out->stages[si.parent].unreachable) {
         std::string why = si.parent->kind == ast::Stmt::Kind::Map
