@@ -29,9 +29,9 @@ bool followsString(antlr4::Token *t) {
   return t->getType() == antlr4::Token::EOF || ok.contains(t->getText());
 }
 
-/// What a keyword stands in place of, from the token before it and the
+/// What a keyword (token type `self`) stands in place of, from the token before it and the
 /// bracket it is in; empty when it is not in a name position.
-std::string namePosition(antlr4::Token *prev, antlr4::Token *next, char bracket, bool enumBraces) {
+std::string namePosition(size_t self, antlr4::Token *prev, antlr4::Token *next, char bracket, bool enumBraces) {
   size_t p = prev ? prev->getType() : 0;
   std::string n = next->getText();
   switch (p) {
@@ -52,7 +52,9 @@ std::string namePosition(antlr4::Token *prev, antlr4::Token *next, char bracket,
     return "enum values";
   if (bracket == '{' && n == ":")
     return "field names";
-  if (bracket == '{' && n == "=" && pt != ",")
+  // `tool = f(...)` in a block is a statement without its name, not a
+  // property named `tool`.
+  if (bracket == '{' && n == "=" && pt != "," && !isDeclKeyword(self))
     return "property names";
   return "";
 }
@@ -116,9 +118,11 @@ bool prescan(ParseState &st, const std::vector<antlr4::Token *> &all) {
       return false;
     }
 
-    if (isKeyword(type) && prev && isDeclKeyword(prev->getType()) && next->getType() == Lexer::IDENT) {
-      // `tool tool x = ...`: a keyword typed twice. Hidden from the parser,
-      // the statement reads as meant.
+    if (isKeyword(type) && prev &&
+        (prev->getType() == type || (isDeclKeyword(prev->getType()) && next->getType() == Lexer::IDENT))) {
+      // `tool tool x = ...`, `import import ...`: a keyword typed twice (or
+      // a second one before the name). Hidden from the parser, the
+      // statement reads as meant.
       st.report(DiagID::ErrUnexpectedToken, st.range(t)) << describeToken(t);
       static_cast<antlr4::CommonToken *>(t)->setChannel(antlr4::Token::HIDDEN_CHANNEL);
       toks.erase(toks.begin() + long(i));
@@ -127,7 +131,7 @@ bool prescan(ParseState &st, const std::vector<antlr4::Token *> &all) {
     }
     if (isKeyword(type)) {
       std::string kw = t->getText();
-      std::string what = namePosition(prev, next, brackets.empty() ? 0 : brackets.back(),
+      std::string what = namePosition(type, prev, next, brackets.empty() ? 0 : brackets.back(),
                                       !enumBraces.empty() && enumBraces.back());
       bool valueKeyword = type == Lexer::TRUE || type == Lexer::FALSE || type == Lexer::NONE || type == Lexer::MATCH;
       if (!what.empty()) {

@@ -263,6 +263,16 @@ public:
 
 protected:
   void reportNoViableAlternative(antlr4::Parser *p, const antlr4::NoViableAltException &e) override {
+    // The expected tokens are those of the decision's start; when the
+    // alternatives parted later (`import import`), they would name what
+    // was found: say only what is out of place.
+    if (e.getStartToken() != e.getOffendingToken()) {
+      bool wasQuiet = !speak();
+      silence();
+      if (!wasQuiet)
+        st.report(DiagID::ErrUnexpectedToken, st.range(e.getOffendingToken())) << describeToken(e.getOffendingToken());
+      return;
+    }
     expectedFound(p, e.getOffendingToken(), e.getExpectedTokens());
   }
 
@@ -363,10 +373,13 @@ private:
       // boundary.
       bool lineStart = x->getLine() != line && x->getCharPositionInLine() <= start->getCharPositionInLine();
       line = x->getLine();
-      if (lineStart && ((rule == Parser::RuleStmt && llvm::is_contained(kStatementStarters, type)) ||
+      // The item's own first token is always skipped: stopping before it
+      // would parse the same item again, and fail again, forever.
+      bool past = x->getTokenIndex() > start->getTokenIndex();
+      if (past && lineStart && ((rule == Parser::RuleStmt && llvm::is_contained(kStatementStarters, type)) ||
                         (rule == Parser::RuleModuleItem && llvm::is_contained(kDeclStarters, type))))
         return;
-      if (depth == 0) {
+      if (depth == 0 && past) {
         if (rule == Parser::RuleProp && s == "}")
           return;
         if (rule == Parser::RuleStmt && (s == "}" || llvm::is_contained(kStatementStarters, type)))

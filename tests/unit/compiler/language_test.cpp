@@ -60,6 +60,13 @@ TEST_CASE("language: each cascade of the past is one error") {
       {"app a(t: string) -> string { call x = b(t: t) return x; }\n"
        "app b(t: string) -> string { call y = a(t: t) return y; }",
        DiagID::ErrRecursiveCall},
+      // Alternatives that part after their first token: recovery skips the
+      // item rather than parse it again (it once did, up to the error limit).
+      {"import 5;\napp a() -> int { return 1; }", DiagID::ErrUnexpectedToken},
+      {"import std.text as text as t;\napp a() -> int { return 1; }", DiagID::ErrExpectedToken},
+      {"app a() -> int { return 1; }\napp app b() -> int { return 2; }", DiagID::ErrUnexpectedToken},
+      // A statement without its name is not a keyword used as a property.
+      {"app a(q: string) -> string { tool = t(x: q) return q; }", DiagID::ErrExpectedToken},
   };
   for (const Case &k : cases) {
     CAPTURE(k.src);
