@@ -93,7 +93,8 @@ bool prescan(ParseState &st, const std::vector<antlr4::Token *> &all) {
       // `"""abc` left open runs to the next `"""`, which was meant to open
       // another string: then the text before that `"""` ends like code
       // (`prompt = """`), and what follows it is no expression.
-      llvm::StringRef text = t->getText();
+      std::string tokenText = t->getText();
+      llvm::StringRef text = tokenText;
       llvm::StringRef lastLine = text.drop_back(3).rsplit('\n').second.rtrim();
       if (text.contains('\n') && !lastLine.empty() && llvm::StringRef("=([,:+{").contains(lastLine.back())) {
         llvm::SMRange r = st.range(t);
