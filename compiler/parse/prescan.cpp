@@ -34,13 +34,16 @@ bool followsString(antlr4::Token *t) {
 std::string namePosition(size_t self, antlr4::Token *prev, antlr4::Token *next, char bracket, bool enumBraces) {
   size_t p = prev ? prev->getType() : 0;
   std::string n = next->getText();
+  // Stages and values are declared only in blocks: at the top level a
+  // statement keyword is itself the mistake, not the word after it.
+  bool inBlock = bracket == '{';
   switch (p) {
   case Lexer::LLM: case Lexer::PLANNER: case Lexer::CALL: case Lexer::IF: case Lexer::LOOP: case Lexer::MAP:
-    return "stage names";
-  case Lexer::TOOL: return n == "(" ? "tool names" : "stage names";
+    return inBlock ? "stage names" : "";
+  case Lexer::TOOL: return n == "(" ? "tool names" : inBlock ? "stage names" : "";
   case Lexer::APP: return "application names";
   case Lexer::RECORD: case Lexer::ENUM: return "type names";
-  case Lexer::LET: return "value names";
+  case Lexer::LET: return inBlock ? "value names" : "";
   default: break;
   }
   std::string pt = prev ? prev->getText() : "";

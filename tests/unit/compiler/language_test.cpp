@@ -67,6 +67,8 @@ TEST_CASE("language: each cascade of the past is one error") {
       {"app a() -> int { return 1; }\napp app b() -> int { return 2; }", DiagID::ErrUnexpectedToken},
       // A statement without its name is not a keyword used as a property.
       {"app a(q: string) -> string { tool = t(x: q) return q; }", DiagID::ErrExpectedToken},
+      // A statement at the top level: the keyword is the mistake, not the name.
+      {"let defaults { timeout = 1s; }\napp a() -> int { return 1; }", DiagID::ErrExpectedToken},
   };
   for (const Case &k : cases) {
     CAPTURE(k.src);
