@@ -38,6 +38,7 @@ param : IDENT ':' type ('=' expr)? ;
 
 type
   : type '?'                                  # optionalSugar
+  | type '??'                                 # optionalTwice
   | IDENT '<' type (',' type)* '>'            # genericType
   | qualifiedName                             # namedType
   ;
@@ -52,8 +53,9 @@ stmt
   | TOOL IDENT '=' qualifiedName '(' argList? ')' (propBlock | ';')?   # toolStmt
   | CALL IDENT '=' qualifiedName '(' argList? ')' (propBlock | ';')?   # callStmt
   | IF IDENT '(' expr ')' block (ELSE block)?                          # ifStmt
-  | LOOP IDENT '(' argList? ')' block UNTIL '(' expr ')' ';'?          # loopStmt
+  | LOOP IDENT ('->' type)? '(' argList? ')' block UNTIL '(' expr ')' ';'?  # loopStmt
   | MAP IDENT '(' IDENT IN expr (',' argList)? ')' block               # mapStmt
+  | LET IDENT (':' type)? '=' expr ';'                                 # letStmt
   | YIELD expr ';'                                                     # yieldStmt
   | RETURN expr ';'                                                    # returnStmt
   ;
@@ -67,9 +69,11 @@ prop : IDENT '=' expr ';' ;
 expr
   : primary                                              # primaryExpr
   | expr '.' IDENT                                       # memberExpr
+  | expr '[' index ']'                                   # indexExpr
   | op=('!' | '-') expr                                  # unaryExpr
   | expr op=('*' | '/' | '%') expr                       # mulExpr
   | expr op=('+' | '-') expr                             # addExpr
+  | <assoc=right> expr '??' expr                         # coalesceExpr
   | expr op=('<' | '<=' | '>' | '>=') expr               # relExpr
   | expr op=('==' | '!=') expr                           # eqExpr
   | expr '&&' expr                                       # andExpr
@@ -89,9 +93,23 @@ primary
   | '[' (expr (',' expr)* ','?)? ']'                     # listLit
   | '{' (recField (',' recField)* ','?)? '}'             # recordLit
   | '(' expr ')'                                         # parenExpr
+  | MATCH expr '{' matchArm (',' matchArm)* ','? '}'     # matchExpr
   ;
 
 recField : IDENT ':' expr ;
+
+// xs[i] or xs[lo:hi] (either bound may be left out).
+index
+  : lo=expr? ':' hi=expr?                                # sliceIndex
+  | expr                                                 # elementIndex
+  ;
+
+// An arm names enum values (`pass`, `Verdict.pass`) or is `_` (the rest).
+matchArm : pattern ('|' pattern)* '=>' expr ;
+pattern : IDENT ('.' IDENT)* ;
+
+// The expression inside a template's {{...}}, parsed on its own.
+templateHole : expr EOF ;
 
 // Keywords
 IMPORT : 'import' ;
@@ -110,6 +128,8 @@ LOOP : 'loop' ;
 UNTIL : 'until' ;
 MAP : 'map' ;
 IN : 'in' ;
+LET : 'let' ;
+MATCH : 'match' ;
 YIELD : 'yield' ;
 RETURN : 'return' ;
 TRUE : 'true' ;

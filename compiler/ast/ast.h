@@ -28,8 +28,19 @@ struct TemplatePiece {
   llvm::SMRange range;              // the whole {{...}}
 };
 
+/// One arm of a `match`: the enum values it covers (or `_`, the rest) and
+/// the value it gives.
+struct MatchArm {
+  std::vector<std::string> values;  // as written: "pass" or "Verdict.pass"
+  std::vector<llvm::SMRange> valueRanges;
+  bool wildcard = false;
+  llvm::SMRange range;              // the patterns
+  const Expr *value = nullptr;
+};
+
 struct Expr {
-  enum class Kind { Int, Float, Duration, String, Bool, None, Name, Member, Unary, Binary, Call, List, Record };
+  enum class Kind { Int, Float, Duration, String, Bool, None, Name, Member, Unary, Binary, Call, List, Record,
+                    Index, Slice, Match };
   Kind kind;
   llvm::SMRange range;
   long long intValue = 0;
@@ -38,7 +49,10 @@ struct Expr {
   std::string text;                 // String: decoded value; Name / Call: name; Member: field; Unary/Binary: op
   std::vector<TemplatePiece> pieces;// String: the value split into text and holes
   llvm::SMRange nameRange;          // Member: the field; Call: the function name
-  std::vector<const Expr *> operands; // Member: base; Unary: 1; Binary: 2; Call/List: elements; Record: values
+  std::vector<const Expr *> operands; // Member: base; Unary: 1; Binary: 2; Call/List: elements; Record: values;
+                                      // Index: base, index; Slice: base, low, high (None when left out);
+                                      // Match: the subject
+  std::vector<MatchArm> arms;         // Match
   std::vector<std::string> fieldNames; // Record
   std::vector<llvm::SMRange> fieldRanges;
 };
@@ -62,17 +76,17 @@ struct Block {
 };
 
 struct Stmt {
-  enum class Kind { LLM, Planner, Tool, Call, If, Loop, Map, Yield, Return };
+  enum class Kind { LLM, Planner, Tool, Call, If, Loop, Map, Let, Yield, Return };
   Kind kind;
   llvm::SMRange range;              // keyword to end
   std::string name;                 // empty for Yield / Return
   llvm::SMRange nameRange;
-  const TypeExpr *outputType = nullptr; // LLM
+  const TypeExpr *outputType = nullptr; // LLM: output; Loop: its state; Let: its value (optional)
   std::vector<Prop> props;          // LLM, Planner, Tool, Call
   std::string callee;               // Tool, Call: possibly qualified "http.get"
   llvm::SMRange calleeRange;
   std::vector<Arg> args;            // Tool, Call: arguments; Loop: max/init; Map: concurrency
-  const Expr *expr = nullptr;       // If: condition; Loop: until; Map: list; Yield/Return: value
+  const Expr *expr = nullptr;       // If: condition; Loop: until; Map: list; Let/Yield/Return: value
   std::string itemName;             // Map
   llvm::SMRange itemRange;
   const Block *body = nullptr;      // If: then; Loop, Map: body

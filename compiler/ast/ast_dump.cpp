@@ -31,10 +31,14 @@ private:
       os << " <" << lc.line << ":" << lc.col << ">";
   }
 
+  /// "a.b.c" for a plain reference, "" for any other expression.
   static std::string refText(const Expr *e) {
-    if (e->kind == Expr::Kind::Member)
-      return refText(e->operands[0]) + "." + e->text;
-    return e->text;
+    if (e->kind == Expr::Kind::Name)
+      return e->text;
+    if (e->kind != Expr::Kind::Member)
+      return "";
+    std::string base = refText(e->operands[0]);
+    return base.empty() ? "" : base + "." + e->text;
   }
 
   std::string type(const TypeExpr *t) {
@@ -163,6 +167,9 @@ private:
     case Expr::Kind::Binary: os << "binary " << e->text; break;
     case Expr::Kind::Call: os << "call " << e->text; break;
     case Expr::Kind::List: os << "list"; break;
+    case Expr::Kind::Index: os << "index"; break;
+    case Expr::Kind::Slice: os << "slice"; break;
+    case Expr::Kind::Match: os << "match"; break;
     case Expr::Kind::Record:
       os << "record";
       for (const std::string &f : e->fieldNames)
@@ -175,8 +182,10 @@ private:
           os << " \"";
           os.write_escaped(p.text);
           os << "\"";
+        } else if (std::string ref = refText(p.hole); !ref.empty()) {
+          os << " {{" << ref << "}}";
         } else {
-          os << " {{" << refText(p.hole) << "}}";
+          os << " {{...}}"; // the expression follows as a child
         }
       }
       break;
@@ -185,6 +194,17 @@ private:
     os << "\n";
     for (const Expr *o : e->operands)
       expr(o, depth + 1);
+    for (const TemplatePiece &p : e->pieces)
+      if (p.hole && refText(p.hole).empty())
+        expr(p.hole, depth + 1);
+    for (const MatchArm &a : e->arms) {
+      indent(depth + 1);
+      os << "arm";
+      for (const std::string &v : a.values)
+        os << " " << v;
+      os << "\n";
+      expr(a.value, depth + 2);
+    }
   }
 };
 
@@ -199,6 +219,7 @@ const char *toString(Stmt::Kind k) {
   case Stmt::Kind::If: return "if";
   case Stmt::Kind::Loop: return "loop";
   case Stmt::Kind::Map: return "map";
+  case Stmt::Kind::Let: return "let";
   case Stmt::Kind::Yield: return "yield";
   case Stmt::Kind::Return: return "return";
   }

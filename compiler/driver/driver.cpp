@@ -37,7 +37,7 @@ LoadOptions Options::loadOptions() const {
 }
 
 const ast::Program *Session::load(llvm::StringRef path) {
-  prog = loadProgram(path, ctx, engine, opts.loadOptions());
+  prog = loadProgram(path, ctx, engine, opts.loadOptions(), &unreadable);
   return program();
 }
 

@@ -44,6 +44,8 @@ public:
   /// is a compiler bug reported as an llvm::Error.
   llvm::Expected<ir::Module> lower();
 
+  /// After load(): the main file could not be read (exit status 3, not 1).
+  bool inputUnreadable() const { return unreadable; }
   support::DiagnosticEngine &diags() { return engine; }
   llvm::SourceMgr &sourceMgr() { return sm; }
   const ast::Program *program() const { return prog ? &*prog : nullptr; }
@@ -55,6 +57,7 @@ private:
   ast::ASTContext ctx;
   std::optional<ast::Program> prog;
   std::unique_ptr<sema::CheckedProgram> checked;
+  bool unreadable = false;
 };
 
 } // namespace llmflow::driver

@@ -17,10 +17,15 @@ public:
   Loader(ast::ASTContext &ctx, support::DiagnosticEngine &diags, const LoadOptions &opts)
       : ctx(ctx), diags(diags), opts(opts) {}
 
+  bool mainUnreadable = false;
+  bool failed = false;
+
   std::optional<ast::Program> run(llvm::StringRef path, std::optional<llvm::StringRef> text = std::nullopt) {
     mainText = text;
     auto idx = load(path.str(), nullptr, "");
-    if (!idx || diags.hasErrors())
+    // A module parsed with repaired syntax errors is still checked (its
+    // later mistakes are reported too); one that failed to load is not.
+    if (!idx || failed)
       return std::nullopt;
     return std::move(program);
   }
@@ -66,6 +71,12 @@ private:
   }
 
   std::optional<unsigned> load(const std::string &path, const ast::Decl *importedBy, const std::string &alias) {
+    auto idx = loadOne(path, importedBy, alias);
+    failed |= !idx;
+    return idx;
+  }
+
+  std::optional<unsigned> loadOne(const std::string &path, const ast::Decl *importedBy, const std::string &alias) {
     llvm::SMRange at = importedBy ? importedBy->importPathRange : llvm::SMRange();
     std::string canon = canonical(path);
     if (auto it = byPath.find(canon); it != byPath.end()) {
@@ -91,10 +102,12 @@ private:
                                                                    llvm::sys::path::parent_path(path))) +
                                                      "/" + std::string(llvm::sys::path::filename(path)));
     if (!buf) {
-      if (importedBy)
+      if (importedBy) {
         diags.report(DiagID::ErrImportNotFound, at) << importedBy->importPath;
-      else
-        diags.report(DiagID::ErrFileNotReadable, at) << path << buf.getError().message();
+      } else {
+        diags.report(DiagID::ErrFileNotReadable, support::FileLoc{path, 1, 1}) << path << buf.getError().message();
+        mainUnreadable = true;
+      }
       return std::nullopt;
     }
     llvm::SourceMgr &sm = diags.sourceMgr();
@@ -124,6 +137,7 @@ private:
         diag << d->importPath;
         if (!target.empty() && !d->importIsFile)
           diag.note(DiagID::NoteStdlibSearched, d->importPathRange, {opts.stdlibDir});
+        failed = true;
         continue;
       }
       if (auto idx = load(target, d, d->name))
@@ -142,8 +156,13 @@ std::optional<ast::Program> loadProgramFromText(llvm::StringRef path, llvm::Stri
 }
 
 std::optional<ast::Program> loadProgram(llvm::StringRef path, ast::ASTContext &ctx,
-                                        support::DiagnosticEngine &diags, const LoadOptions &opts) {
-  return Loader(ctx, diags, opts).run(path);
+                                        support::DiagnosticEngine &diags, const LoadOptions &opts,
+                                        bool *unreadable) {
+  Loader loader(ctx, diags, opts);
+  auto program = loader.run(path);
+  if (unreadable)
+    *unreadable = loader.mainUnreadable;
+  return program;
 }
 
 } // namespace llmflow::driver

@@ -17,9 +17,11 @@ struct LoadOptions {
 };
 
 /// Null on errors (reported). File-level read failures are diagnostics too,
-/// located at the import that asked for the file.
+/// located at the import that asked for the file; `unreadable` tells
+/// whether the main file itself could not be read.
 std::optional<ast::Program> loadProgram(llvm::StringRef path, ast::ASTContext &ctx,
-                                        support::DiagnosticEngine &diags, const LoadOptions &opts);
+                                        support::DiagnosticEngine &diags, const LoadOptions &opts,
+                                        bool *unreadable = nullptr);
 /// The same, with the main module's text given (named `path` in diagnostics;
 /// relative imports resolve against its directory).
 std::optional<ast::Program> loadProgramFromText(llvm::StringRef path, llvm::StringRef text, ast::ASTContext &ctx,

@@ -3,12 +3,11 @@
 // that presence alone carries the information (a parameter default can be a
 // JSON null). Expressions write only the fields their kind uses.
 #include "ir/ir_json.h"
+#include "ir/json_text.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <charconv>
-#include <cmath>
 
 namespace llmflow::ir {
 
@@ -239,55 +238,9 @@ int keyRank(llvm::StringRef k) {
   return int(std::size(first));
 }
 
-void emit(llvm::json::OStream &j, const Value &v) {
-  switch (v.kind()) {
-  case Value::Null:
-  case Value::Boolean:
-  case Value::String:
-    j.value(v);
-    return;
-  case Value::Number:
-    if (auto i = v.getAsInteger()) {
-      j.value(*i);
-    } else if (auto u = v.getAsUINT64()) {
-      j.value(*u);
-    } else {
-      double d = *v.getAsNumber();
-      if (!std::isfinite(d)) {
-        j.value(nullptr); // JSON has no spelling for NaN or infinities
-        return;
-      }
-      char buf[64];
-      auto res = std::to_chars(buf, buf + sizeof buf, d); // shortest round trip
-      j.rawValue(llvm::StringRef(buf, res.ptr - buf));
-    }
-    return;
-  case Value::Array:
-    j.arrayBegin();
-    for (const Value &e : *v.getAsArray())
-      emit(j, e);
-    j.arrayEnd();
-    return;
-  case Value::Object: {
-    const Object &o = *v.getAsObject();
-    std::vector<const Object::value_type *> entries;
-    for (const auto &kv : o)
-      entries.push_back(&kv);
-    llvm::sort(entries, [](const Object::value_type *a, const Object::value_type *b) {
-      llvm::StringRef ka = a->first, kb = b->first;
-      int ra = keyRank(ka), rb = keyRank(kb);
-      return ra != rb ? ra < rb : ka < kb;
-    });
-    j.objectBegin();
-    for (const Object::value_type *kv : entries) {
-      j.attributeBegin(kv->first);
-      emit(j, kv->second);
-      j.attributeEnd();
-    }
-    j.objectEnd();
-    return;
-  }
-  }
+bool keyLess(llvm::StringRef a, llvm::StringRef b) {
+  int ra = keyRank(a), rb = keyRank(b);
+  return ra != rb ? ra < rb : a < b;
 }
 
 } // namespace
@@ -315,7 +268,7 @@ std::string writeJSON(const Module &m, bool pretty) {
   llvm::raw_string_ostream os(out);
   {
     llvm::json::OStream j(os, pretty ? 2 : 0);
-    emit(j, toJSON(m));
+    writeValue(j, toJSON(m), keyLess);
   }
   if (pretty)
     os << '\n';

@@ -1,4 +1,5 @@
 #include "ir/ir_summary.h"
+#include "ir/json_text.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -63,8 +64,11 @@ std::string writeSummary(const Module &m) {
     unsigned c[3] = {0, 0, 0};
     counts(a.graph, c);
     os << "\napp " << a.name << "(";
-    for (size_t i = 0; i < a.inputs.size(); ++i)
+    for (size_t i = 0; i < a.inputs.size(); ++i) {
       os << (i ? ", " : "") << a.inputs[i].name << ": " << a.inputs[i].type.str();
+      if (a.inputs[i].defaultValue)
+        os << " = " << toText(*a.inputs[i].defaultValue);
+    }
     os << ") -> " << a.result.str() << "\n  " << (c[0] + c[1] + c[2]) << " nodes: " << c[0] << " regular, "
        << c[1] << " llm, " << c[2] << " dynamic\n";
     graph(os, a.graph, 0);

@@ -52,7 +52,7 @@ struct Ctx {
 bool isUnaryOp(llvm::StringRef op) { return op == "!" || op == "-"; }
 bool isBinaryOp(llvm::StringRef op) {
   static const llvm::StringRef ops[] = {"+",  "-", "*",  "/",  "%",  "==", "!=",
-                                        "<",  "<=", ">", ">=", "&&", "||"};
+                                        "<",  "<=", ">", ">=", "&&", "||", "??"};
   return llvm::is_contained(ops, op);
 }
 

@@ -22,8 +22,12 @@ const ast::Arg *findArg(const std::vector<ast::Arg> &args, llvm::StringRef name)
   return nullptr;
 }
 
-std::optional<llvm::json::Value> literalJSON(const ast::Expr *e) {
+std::optional<llvm::json::Value> literalJSON(const sema::CheckedProgram &cp, const ast::Expr *e) {
   switch (e->kind) {
+  case ast::Expr::Kind::Member:
+    if (auto it = cp.enumValues.find(e); it != cp.enumValues.end())
+      return llvm::json::Value(it->second);
+    return std::nullopt;
   case ast::Expr::Kind::Int: return llvm::json::Value(int64_t(e->intValue));
   case ast::Expr::Kind::Float: return llvm::json::Value(e->floatValue);
   case ast::Expr::Kind::Bool: return llvm::json::Value(e->boolValue);
@@ -38,7 +42,7 @@ std::optional<llvm::json::Value> literalJSON(const ast::Expr *e) {
   case ast::Expr::Kind::Record: {
     llvm::json::Object o;
     for (size_t i = 0; i < e->operands.size(); ++i) {
-      auto v = literalJSON(e->operands[i]);
+      auto v = literalJSON(cp, e->operands[i]);
       if (!v)
         return std::nullopt;
       o[e->fieldNames[i]] = std::move(*v);
@@ -48,7 +52,7 @@ std::optional<llvm::json::Value> literalJSON(const ast::Expr *e) {
   case ast::Expr::Kind::List: {
     llvm::json::Array a;
     for (const ast::Expr *x : e->operands) {
-      auto v = literalJSON(x);
+      auto v = literalJSON(cp, x);
       if (!v)
         return std::nullopt;
       a.push_back(std::move(*v));
@@ -59,11 +63,12 @@ std::optional<llvm::json::Value> literalJSON(const ast::Expr *e) {
   }
 }
 
-std::vector<ir::Param> withDefaults(std::vector<ir::Param> params, const std::vector<ast::Param> &decl) {
+std::vector<ir::Param> withDefaults(const sema::CheckedProgram &cp, std::vector<ir::Param> params,
+                                   const std::vector<ast::Param> &decl) {
   for (ir::Param &p : params)
     for (const ast::Param &d : decl)
       if (d.name == p.name && d.defaultValue)
-        p.defaultValue = literalJSON(d.defaultValue);
+        p.defaultValue = literalJSON(cp, d.defaultValue);
   return params;
 }
 } // namespace
@@ -80,7 +85,7 @@ static bool readsLoopState(const ir::Expr &e, const std::string &loopId) {
 ir::ToolDef Lowerer::tool(const sema::ToolInfo &t) const {
   ir::ToolDef def;
   def.name = t.qualName;
-  def.params = withDefaults(t.params, t.decl->params);
+  def.params = withDefaults(cp, t.params, t.decl->params);
   def.result = t.result;
   def.policy = t.policies.policy;
   def.loc = loc(t.decl->nameRange);
@@ -151,9 +156,9 @@ void Lowerer::stage(const sema::AppInfo &app, const ast::Stmt *s, ir::Graph &g) 
     std::vector<PlanTool> planTools;
     for (const std::string &t : tools) {
       if (const sema::ToolInfo *ti = cp.findTool(t))
-        planTools.push_back({t, withDefaults(ti->params, ti->decl->params)});
+        planTools.push_back({t, withDefaults(cp, ti->params, ti->decl->params)});
       else if (const sema::AppInfo *ai = cp.findApp(t))
-        planTools.push_back({t, withDefaults(ai->inputs, ai->decl->params)});
+        planTools.push_back({t, withDefaults(cp, ai->inputs, ai->decl->params)});
     }
     llm.outputSchema = planSchema(planTools, maxSteps, module);
     n.llm = std::move(llm);
@@ -281,6 +286,7 @@ void Lowerer::stage(const sema::AppInfo &app, const ast::Stmt *s, ir::Graph &g) 
     g.nodes.push_back(std::move(n));
     return;
   }
+  case SK::Let:
   case SK::Yield:
   case SK::Return: llvm_unreachable("not a stage");
   }
@@ -303,7 +309,7 @@ ir::Module lower(const sema::CheckedProgram &cp, const llvm::SourceMgr &sm) {
   for (const sema::AppInfo &a : cp.apps) {
     ir::App app;
     app.name = a.qualName;
-    app.inputs = withDefaults(a.inputs, a.decl->params);
+    app.inputs = withDefaults(cp, a.inputs, a.decl->params);
     app.result = a.result;
     app.resultExpr = l.expr(a.resultExpr);
     app.loc = l.loc(a.decl->nameRange);

@@ -63,6 +63,12 @@ ir::Expr Lowerer::expr(const ast::Expr *e) const {
     case sema::Ref::Kind::Stage: out.root = ir::RefRoot::Node; out.name = valueId(ref.stage); break;
     case sema::Ref::Kind::LoopState: out.root = ir::RefRoot::LoopState; out.name = valueId(ref.stage); break;
     case sema::Ref::Kind::MapItem: out.root = ir::RefRoot::MapItem; out.name = valueId(ref.stage); break;
+    case sema::Ref::Kind::Let: {
+      // No node holds a `let`: its value is computed where it is used.
+      ir::Expr value = expr(ref.stage->expr);
+      value.type = out.type;
+      return value;
+    }
     case sema::Ref::Kind::EnumValue:
     case sema::Ref::Kind::Error: llvm_unreachable("unresolved name after a clean check");
     }
@@ -101,6 +107,42 @@ ir::Expr Lowerer::expr(const ast::Expr *e) const {
     for (const ast::Expr *o : e->operands)
       out.args.push_back(expr(o));
     return out;
+  case K::Index:
+  case K::Slice:
+    // Functions of the IR: index(base, i), slice(base, low, high).
+    out.kind = ir::Expr::Kind::Call;
+    out.name = e->kind == K::Index ? "index" : "slice";
+    for (const ast::Expr *o : e->operands)
+      out.args.push_back(expr(o));
+    return out;
+  case K::Match: {
+    // match(subject, [values], value, [values], value, ..., [default]):
+    // the runtime evaluates only the arm that applies.
+    out.kind = ir::Expr::Kind::Call;
+    out.name = "match";
+    out.args.push_back(expr(e->operands[0]));
+    const ast::MatchArm *rest = nullptr;
+    for (const ast::MatchArm &a : e->arms) {
+      if (a.wildcard) {
+        rest = &a;
+        continue;
+      }
+      ir::Expr values;
+      values.kind = ir::Expr::Kind::List;
+      values.type = ir::Type::list(ir::Type::prim(ir::Type::Kind::String));
+      for (const std::string &v : a.values) {
+        ir::Expr lit;
+        lit.type = ir::Type::prim(ir::Type::Kind::String);
+        lit.literal = llvm::StringRef(v).rsplit('.').second.empty() ? v : llvm::StringRef(v).rsplit('.').second.str();
+        values.args.push_back(std::move(lit));
+      }
+      out.args.push_back(std::move(values));
+      out.args.push_back(expr(a.value));
+    }
+    if (rest)
+      out.args.push_back(expr(rest->value));
+    return out;
+  }
   case K::List:
     out.kind = ir::Expr::Kind::List;
     for (const ast::Expr *o : e->operands)

@@ -41,8 +41,8 @@ namespace {
 
 class Builder {
 public:
-  Builder(const LocMap &locs, ast::ASTContext &ctx, support::DiagnosticEngine &diags)
-      : locs(locs), ctx(ctx), diags(diags) {}
+  Builder(const LocMap &locs, ast::ASTContext &ctx, support::DiagnosticEngine &diags, const HoleParser &parseHole)
+      : locs(locs), ctx(ctx), diags(diags), parseHole(parseHole) {}
 
   const ast::Module *module(P::ModuleContext *m, llvm::StringRef path) {
     auto *mod = ctx.make<ast::Module>();
@@ -53,10 +53,68 @@ public:
     return mod;
   }
 
+  const ast::Expr *expr(P::ExprContext *c) {
+    if (auto *x = dynamic_cast<P::PrimaryExprContext *>(c))
+      return primary(x->primary());
+    if (auto *x = dynamic_cast<P::MemberExprContext *>(c)) {
+      ast::Expr *e = make(ast::Expr::Kind::Member, c);
+      e->text = x->IDENT()->getText();
+      e->nameRange = locs.range(x->IDENT());
+      e->operands = {expr(x->expr())};
+      return e;
+    }
+    if (auto *x = dynamic_cast<P::IndexExprContext *>(c)) {
+      if (auto *i = dynamic_cast<P::ElementIndexContext *>(x->index())) {
+        ast::Expr *e = make(ast::Expr::Kind::Index, c);
+        e->operands = {expr(x->expr()), expr(i->expr())};
+        return e;
+      }
+      auto *sl = static_cast<P::SliceIndexContext *>(x->index());
+      ast::Expr *e = make(ast::Expr::Kind::Slice, c);
+      // A bound left out is `none`, placed at the colon.
+      auto bound = [&](P::ExprContext *b) -> const ast::Expr * {
+        if (b)
+          return expr(b);
+        auto *n = ctx.make<ast::Expr>();
+        n->kind = ast::Expr::Kind::None;
+        llvm::SMLoc colon = locs.range(sl->getStart(), sl->getStart()).Start;
+        for (antlr4::tree::ParseTree *child : sl->children)
+          if (auto *t = dynamic_cast<antlr4::tree::TerminalNode *>(child); t && t->getText() == ":")
+            colon = locs.range(t).Start;
+        n->range = {colon, colon};
+        return n;
+      };
+      e->operands = {expr(x->expr()), bound(sl->lo), bound(sl->hi)};
+      return e;
+    }
+    if (auto *x = dynamic_cast<P::UnaryExprContext *>(c)) {
+      ast::Expr *e = make(ast::Expr::Kind::Unary, c);
+      e->text = x->op->getText();
+      e->operands = {expr(x->expr())};
+      return e;
+    }
+    if (auto *x = dynamic_cast<P::MulExprContext *>(c))
+      return binary(c, x->op->getText(), x->expr(0), x->expr(1));
+    if (auto *x = dynamic_cast<P::AddExprContext *>(c))
+      return binary(c, x->op->getText(), x->expr(0), x->expr(1));
+    if (auto *x = dynamic_cast<P::CoalesceExprContext *>(c))
+      return binary(c, "??", x->expr(0), x->expr(1));
+    if (auto *x = dynamic_cast<P::RelExprContext *>(c))
+      return binary(c, x->op->getText(), x->expr(0), x->expr(1));
+    if (auto *x = dynamic_cast<P::EqExprContext *>(c))
+      return binary(c, x->op->getText(), x->expr(0), x->expr(1));
+    if (auto *x = dynamic_cast<P::AndExprContext *>(c))
+      return binary(c, "&&", x->expr(0), x->expr(1));
+    if (auto *x = dynamic_cast<P::OrExprContext *>(c))
+      return binary(c, "||", x->expr(0), x->expr(1));
+    llvm_unreachable("unknown expression alternative");
+  }
+
 private:
   const LocMap &locs;
   ast::ASTContext &ctx;
   support::DiagnosticEngine &diags;
+  const HoleParser &parseHole;
 
   const ast::Decl *moduleItem(P::ModuleItemContext *item) {
     if (auto *i = item->importDecl())
@@ -112,7 +170,7 @@ private:
       d->name = parts.back()->getText();
     } else if (auto *f = dynamic_cast<P::FileImportContext *>(i)) {
       ast::Expr tmp{ast::Expr::Kind::String};
-      decodeString(f->STRING()->getText(), locs.range(f->STRING()).Start.getPointer(), false, tmp, ctx, diags);
+      decodeString(f->STRING()->getText(), locs.range(f->STRING()).Start.getPointer(), false, tmp, ctx, diags, parseHole);
       d->importPath = tmp.text;
       d->importIsFile = true;
       d->nameRange = locs.range(f->STRING());
@@ -150,6 +208,14 @@ private:
     } else if (auto *o = dynamic_cast<P::OptionalSugarContext *>(t)) {
       out->name = "optional";
       out->args.push_back(type(o->type()));
+    } else if (auto *o2 = dynamic_cast<P::OptionalTwiceContext *>(t)) {
+      // `T??` lexes as one token: optional<optional<T>>.
+      auto *inner = ctx.make<ast::TypeExpr>();
+      inner->range = out->range;
+      inner->name = "optional";
+      inner->args.push_back(type(o2->type()));
+      out->name = "optional";
+      out->args.push_back(inner);
     } else if (auto *g = dynamic_cast<P::GenericTypeContext *>(t)) {
       out->name = g->IDENT()->getText();
       for (P::TypeContext *a : g->type())
@@ -229,6 +295,7 @@ private:
     } else if (auto *x = dynamic_cast<P::LoopStmtContext *>(c)) {
       s->kind = ast::Stmt::Kind::Loop;
       named(*s, x);
+      s->outputType = x->type() ? type(x->type()) : nullptr;
       s->args = args(x->argList());
       s->body = block(x->block());
       s->expr = expr(x->expr());
@@ -241,6 +308,11 @@ private:
       s->expr = expr(x->expr());
       s->args = args(x->argList());
       s->body = block(x->block());
+    } else if (auto *x = dynamic_cast<P::LetStmtContext *>(c)) {
+      s->kind = ast::Stmt::Kind::Let;
+      named(*s, x);
+      s->outputType = x->type() ? type(x->type()) : nullptr;
+      s->expr = expr(x->expr());
     } else if (auto *x = dynamic_cast<P::YieldStmtContext *>(c)) {
       s->kind = ast::Stmt::Kind::Yield;
       s->expr = expr(x->expr());
@@ -268,36 +340,6 @@ private:
     return e;
   }
 
-  const ast::Expr *expr(P::ExprContext *c) {
-    if (auto *x = dynamic_cast<P::PrimaryExprContext *>(c))
-      return primary(x->primary());
-    if (auto *x = dynamic_cast<P::MemberExprContext *>(c)) {
-      ast::Expr *e = make(ast::Expr::Kind::Member, c);
-      e->text = x->IDENT()->getText();
-      e->nameRange = locs.range(x->IDENT());
-      e->operands = {expr(x->expr())};
-      return e;
-    }
-    if (auto *x = dynamic_cast<P::UnaryExprContext *>(c)) {
-      ast::Expr *e = make(ast::Expr::Kind::Unary, c);
-      e->text = x->op->getText();
-      e->operands = {expr(x->expr())};
-      return e;
-    }
-    if (auto *x = dynamic_cast<P::MulExprContext *>(c))
-      return binary(c, x->op->getText(), x->expr(0), x->expr(1));
-    if (auto *x = dynamic_cast<P::AddExprContext *>(c))
-      return binary(c, x->op->getText(), x->expr(0), x->expr(1));
-    if (auto *x = dynamic_cast<P::RelExprContext *>(c))
-      return binary(c, x->op->getText(), x->expr(0), x->expr(1));
-    if (auto *x = dynamic_cast<P::EqExprContext *>(c))
-      return binary(c, x->op->getText(), x->expr(0), x->expr(1));
-    if (auto *x = dynamic_cast<P::AndExprContext *>(c))
-      return binary(c, "&&", x->expr(0), x->expr(1));
-    if (auto *x = dynamic_cast<P::OrExprContext *>(c))
-      return binary(c, "||", x->expr(0), x->expr(1));
-    llvm_unreachable("unknown expression alternative");
-  }
 
   const ast::Expr *primary(P::PrimaryContext *c) {
     using K = ast::Expr::Kind;
@@ -319,12 +361,12 @@ private:
     }
     if (auto *x = dynamic_cast<P::StringLitContext *>(c)) {
       ast::Expr *e = make(K::String, c);
-      decodeString(x->STRING()->getText(), e->range.Start.getPointer(), false, *e, ctx, diags);
+      decodeString(x->STRING()->getText(), e->range.Start.getPointer(), false, *e, ctx, diags, parseHole);
       return e;
     }
     if (auto *x = dynamic_cast<P::TripleStringLitContext *>(c)) {
       ast::Expr *e = make(K::String, c);
-      decodeString(x->TSTRING()->getText(), e->range.Start.getPointer(), true, *e, ctx, diags);
+      decodeString(x->TSTRING()->getText(), e->range.Start.getPointer(), true, *e, ctx, diags, parseHole);
       return e;
     }
     if (auto *x = dynamic_cast<P::BoolLitContext *>(c)) {
@@ -365,6 +407,25 @@ private:
     }
     if (auto *x = dynamic_cast<P::ParenExprContext *>(c))
       return expr(x->expr());
+    if (auto *x = dynamic_cast<P::MatchExprContext *>(c)) {
+      ast::Expr *e = make(K::Match, c);
+      e->operands = {expr(x->expr())};
+      for (P::MatchArmContext *a : x->matchArm()) {
+        ast::MatchArm arm;
+        auto patterns = a->pattern();
+        arm.range = {locs.range(patterns.front()).Start, locs.range(patterns.back()).End};
+        for (P::PatternContext *pt : patterns) {
+          std::string text = pt->getText();
+          if (text == "_")
+            arm.wildcard = true;
+          arm.values.push_back(text);
+          arm.valueRanges.push_back(locs.range(pt));
+        }
+        arm.value = expr(a->expr());
+        e->arms.push_back(std::move(arm));
+      }
+      return e;
+    }
     llvm_unreachable("unknown primary alternative");
   }
 };
@@ -372,8 +433,13 @@ private:
 } // namespace
 
 const ast::Module *buildAST(P::ModuleContext *tree, llvm::StringRef path, const LocMap &locs,
-                            ast::ASTContext &ctx, support::DiagnosticEngine &diags) {
-  return Builder(locs, ctx, diags).module(tree, path);
+                            ast::ASTContext &ctx, support::DiagnosticEngine &diags, const HoleParser &parseHole) {
+  return Builder(locs, ctx, diags, parseHole).module(tree, path);
+}
+
+const ast::Expr *buildHole(P::TemplateHoleContext *tree, const LocMap &locs, ast::ASTContext &ctx,
+                           support::DiagnosticEngine &diags, const HoleParser &parseHole) {
+  return Builder(locs, ctx, diags, parseHole).expr(tree->expr());
 }
 
 } // namespace llmflow::parse

@@ -4,6 +4,7 @@
 
 #include "LLFlowParser.h"
 #include "ast/ast.h"
+#include "parse/literals.h"
 #include "support/diagnostics.h"
 
 #include <vector>
@@ -25,7 +26,11 @@ private:
 };
 
 const ast::Module *buildAST(llmflow_antlr::LLFlowParser::ModuleContext *tree, llvm::StringRef path,
-                            const LocMap &locs, ast::ASTContext &ctx,
-                            support::DiagnosticEngine &diags);
+                            const LocMap &locs, ast::ASTContext &ctx, support::DiagnosticEngine &diags,
+                            const HoleParser &parseHole);
+
+/// The expression of one template hole, parsed on its own.
+const ast::Expr *buildHole(llmflow_antlr::LLFlowParser::TemplateHoleContext *tree, const LocMap &locs,
+                           ast::ASTContext &ctx, support::DiagnosticEngine &diags, const HoleParser &parseHole);
 
 } // namespace llmflow::parse

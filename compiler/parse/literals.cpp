@@ -1,6 +1,7 @@
 #include "parse/literals.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace llmflow::parse {
 using support::DiagID;
@@ -12,10 +13,49 @@ llvm::SMRange rangeAt(const char *p, size_t len) {
 
 bool isIdentStart(char c) { return llvm::isAlpha(c) || c == '_'; }
 bool isIdentChar(char c) { return llvm::isAlnum(c) || c == '_'; }
+
+/// `name.field.field` with optional spaces: the common hole, read without
+/// the parser. Null for anything else (`len(xs)`, `xs[0]`, keywords).
+const ast::Expr *plainReference(llvm::StringRef text, const char *base, ast::ASTContext &ctx) {
+  static const llvm::StringSet<> keywords = {"true", "false", "none", "match", "if", "in", "let"};
+  const ast::Expr *ref = nullptr;
+  size_t j = 0;
+  auto skipSpace = [&] { while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j; };
+  skipSpace();
+  while (true) {
+    if (j >= text.size() || !isIdentStart(text[j]))
+      return nullptr;
+    size_t start = j;
+    while (j < text.size() && isIdentChar(text[j]))
+      ++j;
+    llvm::StringRef word = text.slice(start, j);
+    if (!ref && keywords.contains(word))
+      return nullptr;
+    auto *e = ctx.make<ast::Expr>();
+    e->text = word.str();
+    e->nameRange = rangeAt(base + start, j - start);
+    if (!ref) {
+      e->kind = ast::Expr::Kind::Name;
+      e->range = e->nameRange;
+    } else {
+      e->kind = ast::Expr::Kind::Member;
+      e->range = {ref->range.Start, e->nameRange.End};
+      e->operands.push_back(ref);
+    }
+    ref = e;
+    skipSpace();
+    if (j == text.size())
+      return ref;
+    if (text[j] != '.')
+      return nullptr;
+    ++j;
+    skipSpace();
+  }
+}
 } // namespace
 
-bool decodeString(llvm::StringRef tokenText, const char *tokenStart, bool raw,
-                  ast::Expr &e, ast::ASTContext &ctx, support::DiagnosticEngine &diags) {
+bool decodeString(llvm::StringRef tokenText, const char *tokenStart, bool raw, ast::Expr &e,
+                  ast::ASTContext &ctx, support::DiagnosticEngine &diags, const HoleParser &parseHole) {
   size_t quote = raw ? 3 : 1;
   assert(tokenText.size() >= 2 * quote);
   llvm::StringRef body = tokenText.substr(quote, tokenText.size() - 2 * quote);
@@ -66,38 +106,21 @@ bool decodeString(llvm::StringRef tokenText, const char *tokenStart, bool raw,
       }
       ast::TemplatePiece hole;
       hole.range = rangeAt(base + i, close + 2 - i);
-      // Parse name(.name)* with optional surrounding spaces.
-      size_t j = i + 2;
-      auto skipSpace = [&] { while (j < close && (body[j] == ' ' || body[j] == '\t')) ++j; };
-      skipSpace();
-      bool bad = false;
-      while (true) {
-        if (j >= close || !isIdentStart(body[j])) { bad = true; break; }
-        size_t start = j;
-        while (j < close && isIdentChar(body[j])) ++j;
-        auto *ref = ctx.make<ast::Expr>();
-        ref->text = body.substr(start, j - start).str();
-        ref->nameRange = rangeAt(base + start, j - start);
-        if (!hole.hole) {
-          ref->kind = ast::Expr::Kind::Name;
-          ref->range = ref->nameRange;
-        } else {
-          ref->kind = ast::Expr::Kind::Member;
-          ref->range = {hole.hole->range.Start, ref->nameRange.End};
-          ref->operands.push_back(hole.hole);
-        }
+      llvm::StringRef inner = body.slice(i + 2, close);
+      if (inner.trim().empty()) {
+        diags.report(DiagID::ErrBadTemplate, hole.range) << "'{{}}' holds no expression";
+        ok = false;
+      } else if (const ast::Expr *ref = plainReference(inner, base + i + 2, ctx)) {
         hole.hole = ref;
-        skipSpace();
-        if (j == close) break;
-        if (body[j] != '.') { bad = true; break; }
-        ++j;
-        skipSpace();
-      }
-      if (bad) {
-        diags.report(DiagID::ErrBadTemplate, hole.range)
-            << ("'" + body.substr(i, close + 2 - i).str() + "' is not a reference like {{name.field}}");
+      } else if (!raw && inner.contains('\\')) {
+        // The parser sees the source text, where escapes are not decoded.
+        diags.report(DiagID::ErrBadTemplate, hole.range) << "escapes are not allowed inside '{{...}}'";
         ok = false;
       } else {
+        hole.hole = parseHole(llvm::StringRef(base + i + 2, inner.size()));
+        ok &= hole.hole != nullptr;
+      }
+      if (hole.hole) {
         flushText();
         e.pieces.push_back(std::move(hole));
       }

@@ -6,6 +6,9 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include "llvm/ADT/StringSet.h"
+
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -39,12 +42,19 @@ struct ExprContext {
   bool inTemplateOnly = false;
   /// Set while checking a loop's until-condition: body stages it reads.
   std::vector<const ast::Stmt *> *resolvedBy = nullptr;
+  /// Set while checking a `let`: the stages its value reads, which every
+  /// use of the value then depends on.
+  std::vector<std::pair<const ast::Stmt *, llvm::SMRange>> *reads = nullptr;
 };
 
 enum class CheckState { NotStarted, InProgress, Done };
 
-/// Literals, negated numbers and lists/records of them: what a default may be.
-bool isConstant(const ast::Expr *e);
+/// Whether a record name is one made for a record literal's structural type.
+bool isSynthName(llvm::StringRef name);
+
+/// Type names the language defines; no record or enum may take one.
+inline constexpr const char *kBuiltinTypes[] = {"string", "int", "float", "bool", "json", "list", "optional"};
+
 
 class Checker {
 public:
@@ -57,8 +67,12 @@ public:
   void checkRecordsAndEnums();
   void checkToolDecl(unsigned m, const ast::Decl &d);
   void checkAppSignature(unsigned m, const ast::Decl &d);
+  std::vector<ir::Param> checkParams(unsigned m, const ast::Decl &d);
+  /// Literals, negated numbers, enum values, and lists/records of them.
+  bool isConstant(const ast::Expr *e) const;
   void checkAppCallGraph();
   void warnUnusedImports();
+  void dropUnusedRecordLiteralTypes();
   void redefined(llvm::StringRef name, llvm::SMRange r, llvm::SMRange prev);
 
   // types.cpp
@@ -72,7 +86,21 @@ public:
   const ir::RecordDef *record(const ir::Type &t) const;
   ir::Type recordLiteralType(std::vector<std::pair<std::string, ir::Type>> fields);
   std::string tn(const ir::Type &t) const { return typeName(t, *out); }
-  bool expect(const ir::Type &to, const std::optional<ir::Type> &from, llvm::SMRange r, llvm::StringRef what);
+  /// Reports a mismatch unless `from` converts to `to`; on success a literal
+  /// `e` takes the declared type. `notes` adds the other half (the
+  /// declaration the value contradicts).
+  bool expect(const ir::Type &to, const std::optional<ir::Type> &from, const ast::Expr *e, llvm::StringRef what,
+              const std::function<void(support::DiagBuilder &)> &notes = {});
+  /// A record literal that does not fit record `r`: names the field. False
+  /// if no difference was found to report.
+  bool recordLiteralMismatch(const ir::RecordDef &r, const ast::Expr *e, llvm::StringRef what,
+                             const std::function<void(support::DiagBuilder &)> &notes);
+  void coerce(const ast::Expr *e, const ir::Type &to);
+
+  // candidates.cpp: what an unknown name could have meant
+  std::vector<std::string> valueNames(const Scope *scope) const;
+  std::vector<std::string> declNames(unsigned m, llvm::StringRef written,
+                                     std::initializer_list<ast::Decl::Kind> kinds) const;
 
   // exprs.cpp
   std::optional<ir::Type> checkExpr(const ast::Expr *e, const ExprContext &cx);
@@ -80,10 +108,19 @@ public:
   void noteDependency(const ExprContext &cx, const ast::Stmt *target, llvm::SMRange r);
   std::optional<ir::Type> refType(const Ref &ref, const Scope *scope);
   const Ref *lookup(const Scope *scope, llvm::StringRef name) const;
-  std::optional<ir::Type> checkName(const ast::Expr *e, const ExprContext &cx);
+  /// `memberBase`: the name is the root of `a.b` and may be an enum or alias.
+  std::optional<ir::Type> checkName(const ast::Expr *e, const ExprContext &cx, bool memberBase = false);
   std::optional<ir::Type> checkMember(const ast::Expr *e, const ExprContext &cx);
+  /// A string literal compared with a value of an enum must be one of its
+  /// values; false after reporting one that is not.
+  bool checkEnumValue(const ir::Type &enumType, const ast::Expr *lit);
   std::optional<ir::Type> checkBinary(const ast::Expr *e, const ExprContext &cx);
   std::optional<ir::Type> checkCall(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkIndex(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkCoalesce(const ast::Expr *e, const ExprContext &cx);
+  std::optional<ir::Type> checkMatch(const ast::Expr *e, const ExprContext &cx);
+  /// A `let` used by `e`: its type, and its reads become dependencies of the user.
+  std::optional<ir::Type> useLet(const ast::Expr *e, const ast::Stmt *let, const ExprContext &cx);
 
   // stages.cpp
   void checkApp(AppInfo &app);
@@ -93,15 +130,25 @@ public:
   Policies checkPolicies(const Policies &base, const std::vector<ast::Prop> &props, llvm::StringRef what,
                          std::initializer_list<llvm::StringRef> extra, bool *explicitTimeout = nullptr);
   void checkAfter(const ast::Stmt *s, const Scope &scope);
+  /// The expression that gives a block its value (its yield or return).
+  static const ast::Expr *valueExpr(const ast::Block *b);
+  static llvm::SMRange valueExprRange(const ast::Block *b);
+  /// Where the name a reference resolves to is declared.
+  llvm::SMRange declaredAt(const Ref &r) const;
   const ast::Arg *settingArg(const ast::Stmt *s, llvm::StringRef name) const;
   void checkSettings(const ast::Stmt *s, std::initializer_list<llvm::StringRef> allowed, const std::string &what);
-  void checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, llvm::StringRef callee,
-                 const ExprContext &cx);
+  void checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, const ast::Decl &calleeDecl,
+                 llvm::StringRef callee, const ExprContext &cx);
+  /// Whether a call may leave parameter `name` out (a default, or optional).
+  static bool paramOptional(const std::vector<ir::Param> &params, llvm::StringRef name);
   std::optional<ir::Type> checkBody(const ast::Stmt *owner, const ast::Block *b, const Scope &scope,
                                     std::vector<const ast::Stmt *> *resolvedBy);
   void checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx);
   void checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext &cx);
   const ast::Prop *prop(const std::vector<ast::Prop> &props, llvm::StringRef name) const;
+  /// Set, or misspelt (reported as unknown with `name` suggested): either
+  /// way not to be reported as missing too.
+  bool hasProp(const std::vector<ast::Prop> &props, llvm::StringRef name) const;
 
   // deps.cpp
   void orderBlock(AppInfo &app, const ast::Block *b);
@@ -125,7 +172,20 @@ public:
   llvm::DenseMap<const ast::Stmt *, const Scope *> stageScope;   // scope a stage is declared in
   llvm::DenseMap<const ast::Stmt *, ir::Type> loopStateType;
   llvm::DenseMap<const ast::Stmt *, ir::Type> mapItemType;
+  llvm::DenseMap<const ast::Stmt *, std::vector<std::pair<const ast::Stmt *, llvm::SMRange>>> letReads;
+  llvm::SmallPtrSet<const ast::Stmt *, 4> badLets;                // lets whose value has an error
   std::vector<std::unique_ptr<Scope>> scopes;                   // owns block scopes of the current app
+  /// Where each planner lists its tools (parallel to plannerTools).
+  llvm::DenseMap<const ast::Stmt *, std::vector<llvm::SMRange>> plannerToolRanges;
+  /// Properties that an unknown property was taken to mean.
+  llvm::StringSet<> meantProps;
+  /// Unknown names already reported (of values, types, tools, apps,
+  /// arguments): a name misspelt where it is declared would otherwise give
+  /// an error at every use.
+  llvm::StringSet<> reportedUnknown;
+  bool firstReport(llvm::StringRef name) { return reportedUnknown.insert(name).second; }
+  /// Names read by defaults that are not constants (already an error).
+  llvm::DenseMap<const ast::Decl *, llvm::StringSet<>> defaultReads;
 };
 
 } // namespace llmflow::sema

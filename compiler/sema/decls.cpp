@@ -2,13 +2,18 @@
 // application signatures, and the application call graph.
 #include "sema/checker.h"
 #include "sema/props.h"
+#include "support/suggest.h"
 
 #include <functional>
 #include <set>
 
 namespace llmflow::sema {
 
-bool isConstant(const ast::Expr *e) {
+namespace {
+/// Could `e` be a constant? Literals, negated numbers, lists and records of
+/// them, and dotted names (enum values such as `Depth.quick`, which only
+/// checking can confirm).
+bool constantShape(const ast::Expr *e) {
   using K = ast::Expr::Kind;
   switch (e->kind) {
   case K::Int: case K::Float: case K::Bool: case K::None: return true;
@@ -16,9 +21,61 @@ bool isConstant(const ast::Expr *e) {
     return std::all_of(e->pieces.begin(), e->pieces.end(), [](const ast::TemplatePiece &p) { return !p.hole; });
   case K::Unary: return e->text == "-" && (e->operands[0]->kind == K::Int || e->operands[0]->kind == K::Float);
   case K::List: case K::Record:
-    return std::all_of(e->operands.begin(), e->operands.end(), isConstant);
+    return std::all_of(e->operands.begin(), e->operands.end(), constantShape);
+  case K::Member: return !dottedName(e).empty();
   default: return false;
   }
+}
+
+void namesIn(const ast::Expr *e, llvm::StringSet<> &out) {
+  if (e->kind == ast::Expr::Kind::Name)
+    out.insert(e->text);
+  for (const ast::Expr *o : e->operands)
+    namesIn(o, out);
+  for (const ast::TemplatePiece &p : e->pieces)
+    if (p.hole)
+      namesIn(p.hole, out);
+}
+} // namespace
+
+bool Checker::isConstant(const ast::Expr *e) const {
+  if (e->kind == ast::Expr::Kind::Member)
+    return out->enumValues.count(e);
+  if (e->kind == ast::Expr::Kind::List || e->kind == ast::Expr::Kind::Record)
+    return std::all_of(e->operands.begin(), e->operands.end(), [&](const ast::Expr *x) { return isConstant(x); });
+  return constantShape(e);
+}
+
+std::vector<ir::Param> Checker::checkParams(unsigned m, const ast::Decl &d) {
+  std::vector<ir::Param> params;
+  // Defaults are checked with the parameters in scope, so a default that
+  // reads one is "not a constant" rather than "undefined".
+  Scope scope;
+  for (const ast::Param &p : d.params)
+    scope.names[p.name] = Ref{Ref::Kind::Input, nullptr, p.name};
+  llvm::StringMap<llvm::SMRange> seen;
+  for (const ast::Param &p : d.params) {
+    if (auto [it, fresh] = seen.try_emplace(p.name, p.nameRange); !fresh) {
+      redefined(p.name, p.nameRange, it->second);
+      continue;
+    }
+    ir::Param ip{p.name, ir::Type::prim(ir::Type::Kind::Json), std::nullopt};
+    if (auto t = resolveType(m, p.type))
+      ip.type = *t;
+    if (const ast::Expr *e = p.defaultValue) {
+      ip.defaultValue = llvm::json::Value(nullptr); // marks "has a default"; lowering fills the value
+      if (!constantShape(e)) {
+        diags.report(DiagID::ErrDefaultNotConstant, e->range) << p.name;
+        namesIn(e, defaultReads[&d]); // read, if wrongly: not "unused" as well
+      } else {
+        ExprContext cx{&scope, nullptr, m};
+        if (expect(ip.type, checkExpr(e, cx), e, "default value of '" + p.name + "'") && !isConstant(e))
+          diags.report(DiagID::ErrDefaultNotConstant, e->range) << p.name;
+      }
+    }
+    params.push_back(std::move(ip));
+  }
+  return params;
 }
 
 void Checker::collectDecls() {
@@ -41,6 +98,11 @@ void Checker::collectDecls() {
           redefined("defaults", d->nameRange, defaults->nameRange);
         else
           defaults = d;
+        continue;
+      }
+      if ((d->kind == ast::Decl::Kind::Record || d->kind == ast::Decl::Kind::Enum) &&
+          llvm::is_contained(kBuiltinTypes, d->name)) {
+        diags.report(DiagID::ErrBuiltinTypeName, d->nameRange) << d->name;
         continue;
       }
       const ast::Decl *prev = nullptr;
@@ -127,32 +189,21 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
   info.decl = &d;
   info.module = m;
   info.qualName = qualify(m, d.name);
+  info.params = checkParams(m, d);
   Scope scope;
-  llvm::StringMap<llvm::SMRange> seen;
-  for (const ast::Param &p : d.params) {
-    if (auto [it, fresh] = seen.try_emplace(p.name, p.nameRange); !fresh) {
-      redefined(p.name, p.nameRange, it->second);
-      continue;
-    }
-    ir::Param ip{p.name, ir::Type::prim(ir::Type::Kind::Json), std::nullopt};
-    if (auto t = resolveType(m, p.type))
-      ip.type = *t;
-    if (p.defaultValue) {
-      ExprContext cx{&scope, nullptr, m};
-      expect(ip.type, checkExpr(p.defaultValue, cx), p.defaultValue->range, "default value of '" + p.name + "'");
-      if (!isConstant(p.defaultValue))
-        diags.report(DiagID::ErrDefaultNotConstant, p.defaultValue->range) << p.name;
-      ip.defaultValue = llvm::json::Value(nullptr); // marks "has a default"; lowering fills the value
-    }
-    info.params.push_back(std::move(ip));
+  for (const ir::Param &p : info.params)
     scope.names[p.name] = Ref{Ref::Kind::Input, nullptr, p.name};
-  }
   info.result = d.resultType ? resolveType(m, d.resultType).value_or(ir::Type::prim(ir::Type::Kind::Json))
                              : ir::Type::prim(ir::Type::Kind::Json);
   info.policies = checkPolicies(modules[m].defaults, d.props, "a tool declaration",
                                 {"exec", "stdin", "http", "url", "body", "builtin"});
   const ast::Prop *exec = prop(d.props, "exec"), *http = prop(d.props, "http"), *builtin = prop(d.props, "builtin");
-  if ((exec != nullptr) + (http != nullptr) + (builtin != nullptr) != 1)
+  // A misspelt 'exc' was reported as unknown, with 'exec' suggested: it
+  // counts as the implementation rather than being a second error.
+  unsigned impls = 0;
+  for (llvm::StringRef k : {"exec", "http", "builtin"})
+    impls += hasProp(d.props, k);
+  if (impls != 1)
     diags.report(DiagID::ErrToolImpl, d.nameRange) << d.name;
   ExprContext cx{&scope, nullptr, m, true};
   if (exec) {
@@ -175,8 +226,7 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
     if (auto v = stringValue(*http, diags))
       if (*v != "GET" && *v != "POST" && *v != "PUT" && *v != "DELETE")
         diags.report(DiagID::ErrPropertyValue, http->value->range) << "http" << "expected \"GET\", \"POST\", \"PUT\" or \"DELETE\"";
-    const ast::Prop *url = prop(d.props, "url");
-    if (!url)
+    if (!hasProp(d.props, "url"))
       diags.report(DiagID::ErrMissingProperty, d.nameRange) << "tool" << d.name << "url";
   }
   for (llvm::StringRef t : {"url", "body"})
@@ -198,63 +248,69 @@ void Checker::checkAppSignature(unsigned m, const ast::Decl &d) {
   info.decl = &d;
   info.module = m;
   info.qualName = qualify(m, d.name);
-  llvm::StringMap<llvm::SMRange> seen;
-  Scope empty;
-  for (const ast::Param &p : d.params) {
-    if (auto [it, fresh] = seen.try_emplace(p.name, p.nameRange); !fresh) {
-      redefined(p.name, p.nameRange, it->second);
-      continue;
-    }
-    ir::Param ip{p.name, ir::Type::prim(ir::Type::Kind::Json), std::nullopt};
-    if (auto t = resolveType(m, p.type))
-      ip.type = *t;
-    if (p.defaultValue) {
-      ExprContext cx{&empty, nullptr, m};
-      expect(ip.type, checkExpr(p.defaultValue, cx), p.defaultValue->range, "default value of '" + p.name + "'");
-      if (!isConstant(p.defaultValue))
-        diags.report(DiagID::ErrDefaultNotConstant, p.defaultValue->range) << p.name;
-      ip.defaultValue = llvm::json::Value(nullptr); // marks "has a default"; lowering fills the value
-    }
-    info.inputs.push_back(std::move(ip));
-  }
+  info.inputs = checkParams(m, d);
   if (d.resultType)
     info.result = resolveType(m, d.resultType).value_or(ir::Type::prim(ir::Type::Kind::Json));
   out->apps.push_back(std::move(info));
 }
 
 void Checker::checkAppCallGraph() {
-  // Edges: app -> apps it calls (call stages, planner tool lists).
-  // Collected in stage-id order so the report does not depend on pointers.
-  std::map<std::string, std::vector<std::pair<std::string, llvm::SMRange>>> edges;
-  std::vector<std::pair<std::string, std::pair<std::string, llvm::SMRange>>> calls;
-  for (auto &[stmt, app] : out->appOf)
-    calls.push_back({out->stages[stmt].id, {app->qualName, stmt->calleeRange}});
-  for (auto &[stmt, names] : out->plannerTools)
-    for (const std::string &n : names)
-      if (out->findApp(n))
-        calls.push_back({out->stages[stmt].id + "#" + n, {n, stmt->nameRange}});
-  std::sort(calls.begin(), calls.end(), [](auto &a, auto &b) { return a.first < b.first; });
-  for (auto &[id, edge] : calls)
-    edges[id.substr(0, id.find('/'))].push_back(edge);
-  // DFS from each app; report the first cycle found through each app once.
-  std::set<std::string> reported;
+  // Edges app -> app (call stages, planner tool lists), each with the place
+  // that makes it; collected in stage-id order so reports do not depend on
+  // pointers.
+  struct Edge {
+    std::string from, to;
+    llvm::SMRange where;
+    std::string order;
+  };
+  std::vector<Edge> edges;
+  for (auto &[stmt, app] : out->appOf) {
+    const std::string &id = out->stages[stmt].id;
+    edges.push_back({id.substr(0, id.find('/')), app->qualName, stmt->calleeRange, id});
+  }
+  for (auto &[stmt, names] : out->plannerTools) {
+    const std::string &id = out->stages[stmt].id;
+    const std::vector<llvm::SMRange> &ranges = plannerToolRanges[stmt];
+    for (size_t i = 0; i < names.size(); ++i)
+      if (out->findApp(names[i]))
+        edges.push_back({id.substr(0, id.find('/')), names[i], i < ranges.size() ? ranges[i] : stmt->nameRange,
+                         id + "#" + names[i]});
+  }
+  std::sort(edges.begin(), edges.end(), [](const Edge &a, const Edge &b) { return a.order < b.order; });
+  std::map<std::string, std::vector<const Edge *>> from;
+  for (const Edge &e : edges)
+    from[e.from].push_back(&e);
+  // From each app, the first cycle back to it (depth first); a cycle is
+  // reported once, at its first edge, with a note per call on it.
+  std::set<std::set<std::string>> reported;
   for (const AppInfo &a : out->apps) {
-    std::vector<std::string> stack{a.qualName};
+    std::vector<const Edge *> path;
     std::set<std::string> visited;
-    std::function<bool(const std::string &, llvm::SMRange)> dfs = [&](const std::string &cur, llvm::SMRange) {
-      for (auto &[next, r] : edges[cur]) {
-        if (next == a.qualName) {
-          if (reported.insert(a.qualName).second)
-            diags.report(DiagID::ErrRecursiveCall, r)
-                << a.qualName << (cur == a.qualName ? std::string() : " through '" + cur + "'");
+    std::function<bool(const std::string &)> dfs = [&](const std::string &cur) {
+      for (const Edge *e : from[cur]) {
+        path.push_back(e);
+        if (e->to == a.qualName)
           return true;
-        }
-        if (visited.insert(next).second && dfs(next, r))
+        if (visited.insert(e->to).second && dfs(e->to))
           return true;
+        path.pop_back();
       }
       return false;
     };
-    dfs(a.qualName, {});
+    if (!dfs(a.qualName))
+      continue;
+    std::set<std::string> members;
+    for (const Edge *e : path)
+      members.insert(e->from);
+    if (!reported.insert(members).second)
+      continue;
+    std::string through;
+    for (size_t i = 1; i < path.size(); ++i)
+      through += (i == 1 ? " through '" : "', '") + path[i]->from + (i + 1 == path.size() ? "'" : "");
+    auto d = diags.report(DiagID::ErrRecursiveCall, path.front()->where);
+    d << a.qualName << through;
+    for (size_t i = 1; i < path.size(); ++i)
+      d.note(DiagID::NoteCallStep, path[i]->where, {path[i]->from, path[i]->to});
   }
 }
 

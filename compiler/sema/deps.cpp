@@ -18,7 +18,8 @@ std::vector<const ast::Stmt *> Checker::stagesInOrder() const {
 void Checker::orderBlock(AppInfo &app, const ast::Block *b) {
   std::vector<const ast::Stmt *> stages;
   for (const ast::Stmt *s : b->stmts)
-    if (s->kind != ast::Stmt::Kind::Yield && s->kind != ast::Stmt::Kind::Return && appStages.lookup(s->name) == s)
+    if (s->kind != ast::Stmt::Kind::Yield && s->kind != ast::Stmt::Kind::Return && s->kind != ast::Stmt::Kind::Let &&
+        appStages.lookup(s->name) == s)
       stages.push_back(s);
   // Kahn's algorithm; among ready stages the earliest in the source goes first.
   llvm::DenseMap<const ast::Stmt *, unsigned> indegree;
@@ -94,6 +95,11 @@ void Checker::orderBlock(AppInfo &app, const ast::Block *b) {
 void Checker::warnUnused(AppInfo &app) {
   for (const ast::Stmt *s : stagesInOrder()) {
     const StageInfo &si = out->stages[s];
+    if (s->kind == ast::Stmt::Kind::Let) {
+      if (!si.used)
+        diags.report(DiagID::WarnUnusedLet, s->nameRange) << s->name;
+      continue;
+    }
     if (si.unreachable) {
       if (si.parent && !out->stages[si.parent].unreachable) {
         std::string why = si.parent->kind == ast::Stmt::Kind::Map
@@ -107,8 +113,9 @@ void Checker::warnUnused(AppInfo &app) {
     if (!si.used)
       diags.report(DiagID::WarnUnusedStage, s->nameRange) << s->name;
   }
+  auto reads = defaultReads.find(app.decl);
   for (const ast::Param &p : app.decl->params)
-    if (!usedInputs.lookup(p.name))
+    if (!usedInputs.lookup(p.name) && (reads == defaultReads.end() || !reads->second.count(p.name)))
       diags.report(DiagID::WarnUnusedInput, p.nameRange) << p.name;
 }
 

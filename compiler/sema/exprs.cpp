@@ -2,6 +2,7 @@
 // references create between stages.
 #include "sema/checker.h"
 #include "sema/props.h"
+#include "support/suggest.h"
 
 namespace llmflow::sema {
 using K = ir::Type::Kind;
@@ -30,6 +31,8 @@ std::optional<ir::Type> Checker::refType(const Ref &ref, const Scope *scope) {
       return ir::Type::prim(K::Json); // a cycle: reported by the dependency pass
     return out->stages[ref.stage].type;
   }
+  case Ref::Kind::Let:
+    return out->stages[ref.stage].type;
   case Ref::Kind::LoopState:
     if (auto it = loopStateType.find(ref.stage); it != loopStateType.end())
       return it->second;
@@ -47,6 +50,10 @@ std::optional<ir::Type> Checker::refType(const Ref &ref, const Scope *scope) {
 
 void Checker::noteDependency(const ExprContext &cx, const ast::Stmt *target, llvm::SMRange r) {
   usedStages.insert(target);
+  if (cx.reads) {
+    cx.reads->push_back({target, r});
+    return;
+  }
   if (!cx.from)
     return;
   const StageInfo &t = out->stages[target];
@@ -70,13 +77,15 @@ void Checker::noteDependency(const ExprContext &cx, const ast::Stmt *target, llv
     cx.resolvedBy->push_back(target);
 }
 
-std::optional<ir::Type> Checker::checkName(const ast::Expr *e, const ExprContext &cx) {
+std::optional<ir::Type> Checker::checkName(const ast::Expr *e, const ExprContext &cx, bool memberBase) {
   if (const Ref *ref = lookup(cx.scope, e->text)) {
     out->refs[e] = *ref;
     if (ref->kind == Ref::Kind::Input)
       usedInputs[ref->name] = true;
     if (ref->kind == Ref::Kind::Stage)
       noteDependency(cx, ref->stage, e->range);
+    if (ref->kind == Ref::Kind::Let)
+      return useLet(e, ref->stage, cx);
     if (ref->kind == Ref::Kind::LoopState && !loopStateType.count(ref->stage)) {
       diags.report(DiagID::ErrLoopStateWithoutInit, e->range) << ref->stage->name;
       return std::nullopt;
@@ -97,8 +106,45 @@ std::optional<ir::Type> Checker::checkName(const ast::Expr *e, const ExprContext
         .note(DiagID::NoteDeclaredHere, d->nameRange, {e->text});
     return std::nullopt;
   }
-  diags.report(DiagID::ErrUndefinedName, e->range) << e->text;
+  std::vector<std::string> candidates = valueNames(cx.scope);
+  if (memberBase) {
+    for (std::string &n : declNames(cx.module, "", {ast::Decl::Kind::Enum}))
+      candidates.push_back(std::move(n));
+    for (const auto &alias : modules[cx.module].imports)
+      candidates.push_back(alias.first().str());
+  }
+  if (!firstReport(e->text))
+    return std::nullopt; // one mistake: its other uses are not reported again
+  auto best = support::closestName(e->text, candidates);
+  auto d = diags.report(DiagID::ErrUndefinedName, e->range);
+  d << e->text;
+  d.suggest(e->range, best);
+  // The name meant is then used, if wrongly: do not also call it unused.
+  if (const Ref *meant = best ? lookup(cx.scope, *best) : nullptr) {
+    if (meant->kind == Ref::Kind::Input)
+      usedInputs[meant->name] = true;
+    else if (meant->kind == Ref::Kind::Stage)
+      usedStages.insert(meant->stage);
+  }
   return std::nullopt;
+}
+
+std::optional<ir::Type> Checker::useLet(const ast::Expr *e, const ast::Stmt *let, const ExprContext &cx) {
+  usedStages.insert(let);
+  CheckState st = stageState.lookup(let);
+  if (st == CheckState::NotStarted && currentApp)
+    checkStage(*currentApp, let, *stageScope.lookup(let));
+  if (stageState.lookup(let) != CheckState::Done) {
+    diags.report(DiagID::ErrSelfReference, e->range) << let->name;
+    return std::nullopt;
+  }
+  if (badLets.count(let))
+    return std::nullopt; // its value has an error, reported there
+  const StageInfo &li = out->stages[let];
+  // Reading the value reads what the value reads.
+  for (const auto &[stage, where] : letReads[let])
+    noteDependency(cx, stage, e->range);
+  return li.type;
 }
 
 std::optional<ir::Type> Checker::checkMember(const ast::Expr *e, const ExprContext &cx) {
@@ -113,7 +159,9 @@ std::optional<ir::Type> Checker::checkMember(const ast::Expr *e, const ExprConte
     unsigned dm = 0;
     if (const ast::Decl *d = lookupDecl(cx.module, dn, base->range, {ast::Decl::Kind::Enum}, &dm)) {
       if (std::find(d->enumValues.begin(), d->enumValues.end(), e->text) == d->enumValues.end()) {
-        diags.report(DiagID::ErrNoSuchEnumValue, e->nameRange) << dn << e->text;
+        auto diag = diags.report(DiagID::ErrNoSuchEnumValue, e->nameRange);
+        diag << dn << e->text;
+        diag.suggest(e->nameRange, support::closestName(e->text, d->enumValues));
         return std::nullopt;
       }
       out->enumValues[e] = e->text;
@@ -125,7 +173,9 @@ std::optional<ir::Type> Checker::checkMember(const ast::Expr *e, const ExprConte
       return std::nullopt;
     }
   }
-  auto bt = checkExpr(base, cx);
+  auto bt = base->kind == ast::Expr::Kind::Name ? checkName(base, cx, true) : checkExpr(base, cx);
+  if (bt && base->kind == ast::Expr::Kind::Name)
+    out->exprTypes[base] = *bt;
   if (!bt)
     return std::nullopt;
   bool optional = false;
@@ -137,14 +187,48 @@ std::optional<ir::Type> Checker::checkMember(const ast::Expr *e, const ExprConte
   if (t.kind == K::Json)
     return ir::Type::prim(K::Json);
   if (const ir::RecordDef *r = record(t)) {
-    for (auto &[name, ft] : r->fields)
+    std::vector<std::string> names;
+    for (auto &[name, ft] : r->fields) {
       if (name == e->text)
         return optional && ft.kind != K::Optional ? ir::Type::optional(ft) : ft;
-    diags.report(DiagID::ErrNoSuchField, e->nameRange) << tn(t) << e->text;
+      names.push_back(name);
+    }
+    auto d = diags.report(DiagID::ErrNoSuchField, e->nameRange);
+    d << tn(t) << e->text;
+    d.suggest(e->nameRange, support::closestName(e->text, names));
     return std::nullopt;
   }
   diags.report(DiagID::ErrNotARecord, e->nameRange) << tn(*bt) << e->text;
   return std::nullopt;
+}
+
+namespace {
+bool isPlainString(const ast::Expr *e) {
+  return e->kind == ast::Expr::Kind::String &&
+         std::none_of(e->pieces.begin(), e->pieces.end(), [](const ast::TemplatePiece &p) { return p.hole; });
+}
+
+/// A literal zero, possibly negated or parenthesised: `x / 0` can never run.
+bool isZero(const ast::Expr *e) {
+  if (e->kind == ast::Expr::Kind::Unary && e->text == "-")
+    return isZero(e->operands[0]);
+  return (e->kind == ast::Expr::Kind::Int && e->intValue == 0) ||
+         (e->kind == ast::Expr::Kind::Float && e->floatValue == 0);
+}
+} // namespace
+
+bool Checker::checkEnumValue(const ir::Type &enumType, const ast::Expr *lit) {
+  const ir::EnumDef *def = nullptr;
+  for (const ir::EnumDef &d : out->enums)
+    if (d.name == enumType.name)
+      def = &d;
+  if (!def || llvm::is_contained(def->values, lit->text))
+    return true;
+  auto best = support::closestName(lit->text, def->values);
+  auto d = diags.report(DiagID::ErrNoSuchEnumValue, lit->range);
+  d << enumType.name << lit->text;
+  d.suggest(lit->range, best, best ? std::optional("\"" + *best + "\"") : std::nullopt);
+  return false;
 }
 
 std::optional<ir::Type> Checker::checkBinary(const ast::Expr *e, const ExprContext &cx) {
@@ -161,15 +245,24 @@ std::optional<ir::Type> Checker::checkBinary(const ast::Expr *e, const ExprConte
     bool okL = l->kind == K::Bool || l->kind == K::Json, okR = r->kind == K::Bool || r->kind == K::Json;
     return okL && okR ? std::optional(ir::Type::prim(K::Bool)) : bad();
   }
-  if (op == "==" || op == "!=")
+  if (op == "==" || op == "!=") {
+    // An enum compared with a string literal: the literal must be a value.
+    for (int side = 0; side < 2; ++side) {
+      const ir::Type &et = side ? *r : *l;
+      const ast::Expr *lit = e->operands[side ? 0 : 1];
+      if (et.kind == K::Enum && isPlainString(lit) && !checkEnumValue(et, lit))
+        return std::nullopt;
+    }
     return unify(*l, *r) ? std::optional(ir::Type::prim(K::Bool)) : bad();
+  }
   if (op == "<" || op == "<=" || op == ">" || op == ">=") {
     bool strings = l->kind == K::String && r->kind == K::String;
     return strings || (numeric(*l) && numeric(*r)) ? std::optional(ir::Type::prim(K::Bool)) : bad();
   }
   if (op == "+" && (l->kind == K::String || r->kind == K::String)) {
-    bool ok = (l->kind == K::String || l->kind == K::Json) && (r->kind == K::String || r->kind == K::Json);
-    return ok ? std::optional(ir::Type::prim(K::String)) : bad();
+    // Enum values are strings, so they concatenate too.
+    auto text = [](const ir::Type &t) { return t.kind == K::String || t.kind == K::Json || t.kind == K::Enum; };
+    return text(*l) && text(*r) ? std::optional(ir::Type::prim(K::String)) : bad();
   }
   if (op == "+" && l->kind == K::List && r->kind == K::List) {
     if (auto u = unify(*l, *r))
@@ -178,6 +271,10 @@ std::optional<ir::Type> Checker::checkBinary(const ast::Expr *e, const ExprConte
   }
   if (!numeric(*l) || !numeric(*r))
     return bad();
+  if ((op == "/" || op == "%") && isZero(e->operands[1])) {
+    diags.report(DiagID::ErrDivisionByZero, e->operands[1]->range) << op;
+    return std::nullopt;
+  }
   if (l->kind == K::Json || r->kind == K::Json)
     return ir::Type::prim(K::Json);
   if (op == "%" && (l->kind != K::Int || r->kind != K::Int))
@@ -196,7 +293,12 @@ std::optional<ir::Type> Checker::checkCall(const ast::Expr *e, const ExprContext
   for (const ast::Expr *a : e->operands)
     args.push_back(checkExpr(a, cx));
   if (!fn) {
-    diags.report(DiagID::ErrUnknownFunction, e->nameRange) << e->text;
+    std::vector<llvm::StringRef> names;
+    for (const Fn &f : fns)
+      names.push_back(f.name);
+    auto d = diags.report(DiagID::ErrUnknownFunction, e->nameRange);
+    d << e->text;
+    d.suggest(e->nameRange, support::closestName(e->text, names));
     return std::nullopt;
   }
   if (e->operands.size() != fn->arity) {
@@ -265,7 +367,10 @@ std::optional<ir::Type> Checker::checkExpr(const ast::Expr *e, const ExprContext
       diags.report(DiagID::ErrBadOperand, e->range) << e->text << tn(*o);
     break;
   }
-  case ast::Expr::Kind::Binary: t = checkBinary(e, cx); break;
+  case ast::Expr::Kind::Binary: t = e->text == "??" ? checkCoalesce(e, cx) : checkBinary(e, cx); break;
+  case ast::Expr::Kind::Index:
+  case ast::Expr::Kind::Slice: t = checkIndex(e, cx); break;
+  case ast::Expr::Kind::Match: t = checkMatch(e, cx); break;
   case ast::Expr::Kind::Call: t = checkCall(e, cx); break;
   case ast::Expr::Kind::List: {
     std::optional<ir::Type> elem;

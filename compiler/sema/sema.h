@@ -17,9 +17,9 @@ namespace llmflow::sema {
 
 /// What a Name (or the root of a Member chain) refers to.
 struct Ref {
-  enum class Kind { Input, Stage, LoopState, MapItem, EnumValue, Error };
+  enum class Kind { Input, Stage, LoopState, MapItem, Let, EnumValue, Error };
   Kind kind = Kind::Error;
-  const ast::Stmt *stage = nullptr;   // Stage / LoopState / MapItem: the stmt
+  const ast::Stmt *stage = nullptr;   // Stage / LoopState / MapItem / Let: the stmt
   std::string name;                    // Input: name; EnumValue: the value
 };
 
@@ -74,7 +74,7 @@ struct CheckedProgram {
   std::vector<AppInfo> apps;
   llvm::DenseMap<const ast::Expr *, ir::Type> exprTypes;
   llvm::DenseMap<const ast::Expr *, Ref> refs;           // Name exprs
-  llvm::DenseMap<const ast::Stmt *, StageInfo> stages;
+  llvm::DenseMap<const ast::Stmt *, StageInfo> stages;   // also `let` values (never lowered to nodes)
   llvm::DenseMap<const ast::Stmt *, const ToolInfo *> toolOf;   // Tool stmts
   llvm::DenseMap<const ast::Stmt *, const AppInfo *> appOf;     // Call stmts
   /// Planner stmt -> the qualified tool / app names it may use.

@@ -2,10 +2,21 @@
 // shapes (yield / return), and each stage's value type.
 #include "sema/checker.h"
 #include "sema/props.h"
+#include "support/suggest.h"
 
 
 namespace llmflow::sema {
 using K = ir::Type::Kind;
+
+bool Checker::hasProp(const std::vector<ast::Prop> &props, llvm::StringRef name) const {
+  if (prop(props, name))
+    return true;
+  // A misspelling of it was reported, with it suggested.
+  for (const ast::Prop &p : props)
+    if (meantProps.count(name) && support::closestName(p.name, std::vector<llvm::StringRef>{name}))
+      return true;
+  return false;
+}
 
 const ast::Prop *Checker::prop(const std::vector<ast::Prop> &props, llvm::StringRef name) const {
   for (const ast::Prop &p : props)
@@ -42,7 +53,14 @@ Policies Checker::checkPolicies(const Policies &base, const std::vector<ast::Pro
       if (auto v = stringValue(x, diags))
         p.policy.executorGroup = *v;
     } else if (std::find(extra.begin(), extra.end(), x.name) == extra.end()) {
-      diags.report(DiagID::ErrUnknownProperty, x.nameRange) << x.name << what;
+      std::vector<llvm::StringRef> names = {"timeout", "retries", "backoff", "executor"};
+      names.insert(names.end(), extra.begin(), extra.end());
+      auto best = support::closestName(x.name, names);
+      auto d = diags.report(DiagID::ErrUnknownProperty, x.nameRange);
+      d << x.name << what;
+      d.suggest(x.nameRange, best);
+      if (best)
+        meantProps.insert(*best); // not also "missing"
     }
   }
   return p;
@@ -59,15 +77,33 @@ void Checker::checkAfter(const ast::Stmt *s, const Scope &scope) {
   for (auto &[name, range] : *names) {
     const Ref *ref = lookup(&scope, name);
     if (!ref || ref->kind != Ref::Kind::Stage) {
-      diags.report(DiagID::ErrAfterNotStage, range) << name;
+      std::vector<std::string> stages;
+      for (const Scope *sc = &scope; sc; sc = sc->parent)
+        for (const auto &entry : sc->names)
+          if (entry.second.kind == Ref::Kind::Stage)
+            stages.push_back(entry.first().str());
+      std::sort(stages.begin(), stages.end());
+      auto d = diags.report(DiagID::ErrAfterNotStage, range);
+      d << name;
+      d.suggest(range, ref ? std::nullopt : support::closestName(name, stages));
       continue;
     }
     noteDependency(cx, ref->stage, range);
   }
 }
 
-void Checker::checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, llvm::StringRef callee,
-                        const ExprContext &cx) {
+void Checker::checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params, const ast::Decl &calleeDecl,
+                        llvm::StringRef callee, const ExprContext &cx) {
+  llvm::StringSet<> given;
+  for (const ast::Arg &a : s->args)
+    given.insert(a.name);
+  // Parameters no argument names: an unknown argument probably meant one of
+  // them, and then that one is not also reported as missing.
+  std::vector<llvm::StringRef> unset;
+  for (const ir::Param &p : params)
+    if (!given.count(p.name))
+      unset.push_back(p.name);
+  llvm::StringSet<> meant;
   llvm::StringMap<llvm::SMRange> seen;
   for (const ast::Arg &a : s->args) {
     auto t = checkExpr(a.value, cx);
@@ -78,14 +114,38 @@ void Checker::checkArgs(const ast::Stmt *s, const std::vector<ir::Param> &params
     }
     auto p = std::find_if(params.begin(), params.end(), [&](const ir::Param &p) { return p.name == a.name; });
     if (p == params.end()) {
-      diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << ("'" + callee.str() + "'");
+      auto best = support::closestName(a.name, unset);
+      std::vector<llvm::StringRef> required;
+      for (llvm::StringRef u : unset)
+        if (!meant.count(u) && !paramOptional(params, u))
+          required.push_back(u);
+      if (!best && required.size() == 1)
+        best = required.front().str(); // the only one left to give
+      if (best)
+        meant.insert(*best);
+      if (!firstReport(a.name))
+        continue;
+      auto d = diags.report(DiagID::ErrUnknownArgument, a.nameRange);
+      d << a.name << ("'" + callee.str() + "'");
+      d.suggest(a.nameRange, best);
       continue;
     }
-    expect(p->type, t, a.value->range, "argument '" + a.name + "'");
+    expect(p->type, t, a.value, "argument '" + a.name + "'", [&](support::DiagBuilder &d) {
+      for (const ast::Param &decl : calleeDecl.params)
+        if (decl.name == a.name)
+          d.note(DiagID::NoteDeclaredHere, decl.nameRange, {a.name});
+    });
   }
   for (const ir::Param &p : params)
-    if (!seen.count(p.name) && !p.defaultValue && p.type.kind != K::Optional)
+    if (!seen.count(p.name) && !meant.count(p.name) && !paramOptional(params, p.name))
       diags.report(DiagID::ErrMissingArgument, s->calleeRange) << p.name << callee;
+}
+
+bool Checker::paramOptional(const std::vector<ir::Param> &params, llvm::StringRef name) {
+  for (const ir::Param &p : params)
+    if (p.name == name)
+      return p.defaultValue || p.type.kind == K::Optional;
+  return true;
 }
 
 const ast::Arg *Checker::settingArg(const ast::Stmt *s, llvm::StringRef name) const {
@@ -100,7 +160,8 @@ void Checker::checkSettings(const ast::Stmt *s, std::initializer_list<llvm::Stri
   llvm::StringMap<llvm::SMRange> seen;
   for (const ast::Arg &a : s->args) {
     if (std::find(allowed.begin(), allowed.end(), a.name) == allowed.end())
-      diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << what;
+      (diags.report(DiagID::ErrUnknownArgument, a.nameRange) << a.name << what)
+          .suggest(a.nameRange, support::closestName(a.name, llvm::ArrayRef<llvm::StringRef>(allowed.begin(), allowed.end())));
     else if (auto [it, fresh] = seen.try_emplace(a.name, a.nameRange); !fresh)
       (diags.report(DiagID::ErrDuplicateArgument, a.nameRange) << a.name)
           .note(DiagID::NotePreviousDefinition, it->second);
@@ -133,7 +194,7 @@ void Checker::checkLLM(const ast::Stmt *s, StageInfo &si, const ExprContext &cx)
         diags.report(DiagID::ErrPropertyValue, x->value->range) << t << "expected a string";
       checkTemplate(x->value, cx);
     }
-  if (!prop(s->props, "prompt"))
+  if (!hasProp(s->props, "prompt"))
     diags.report(DiagID::ErrMissingProperty, s->nameRange) << toString(s->kind) << s->name << "prompt";
   if (!explicitTimeout && !ms.defaultsHaveTimeout && opts.warnNoTimeout && !si.unreachable)
     diags.report(DiagID::WarnNoTimeout, s->nameRange)
@@ -144,24 +205,33 @@ void Checker::checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext 
   checkLLM(s, si, cx);
   si.type = ir::Type::list(ir::Type::prim(K::Json));
   const ast::Prop *tools = prop(s->props, "tools");
-  if (!tools) {
+  if (!tools && hasProp(s->props, "tools")) {
+    // misspelt: reported as an unknown property
+  } else if (!tools) {
     diags.report(DiagID::ErrPlannerWithoutTools, s->nameRange) << s->name;
   } else if (auto names = nameList(*tools, diags)) {
     std::vector<std::string> qual;
+    std::vector<llvm::SMRange> &ranges = plannerToolRanges[s];
     if (names->empty())
       diags.report(DiagID::ErrPlannerWithoutTools, tools->value->range) << s->name;
     for (auto &[n, r] : *names) {
       unsigned dm = 0;
       const ast::Decl *d = lookupDecl(currentApp->module, n, r, {ast::Decl::Kind::Tool, ast::Decl::Kind::App}, &dm);
-      if (!d)
-        diags.report(DiagID::ErrPlannerToolUnknown, r) << s->name << n;
-      else
+      if (!d) {
+        std::vector<std::string> names = declNames(currentApp->module, n, {ast::Decl::Kind::Tool, ast::Decl::Kind::App});
+        if (firstReport(n))
+          (diags.report(DiagID::ErrPlannerToolUnknown, r) << s->name << n).suggest(r, support::closestName(n, names));
+      } else {
         qual.push_back(qualify(dm, d->name));
+        ranges.push_back(r);
+      }
     }
     out->plannerTools[s] = std::move(qual);
   }
   const ast::Prop *steps = prop(s->props, "max_steps");
-  if (!steps)
+  if (!steps && hasProp(s->props, "max_steps"))
+    ; // misspelt: reported as an unknown property
+  else if (!steps)
     diags.report(DiagID::ErrPlannerWithoutBound, s->nameRange) << s->name;
   else
     (void)intValue(*steps, 1, 10000, diags);
@@ -171,34 +241,43 @@ void Checker::checkPlanner(const ast::Stmt *s, StageInfo &si, const ExprContext 
 
 std::optional<ir::Type> Checker::checkBody(const ast::Stmt *owner, const ast::Block *b, const Scope &scope,
                                            std::vector<const ast::Stmt *> *resolvedBy) {
+  using SK = ast::Stmt::Kind;
+  auto isValue = [](const ast::Stmt *s) { return s->kind == SK::Yield || s->kind == SK::Return; };
+  // The statement that gives the block its value: the last one, else the
+  // last misplaced yield / return. A misplaced one is reported, but still
+  // stands for the value so that the block is not also "missing" one.
+  const ast::Stmt *valueStmt = nullptr;
+  for (const ast::Stmt *s : b->stmts)
+    if (isValue(s))
+      valueStmt = s;
+  if (!b->stmts.empty() && isValue(b->stmts.back()))
+    valueStmt = b->stmts.back();
   std::optional<ir::Type> result;
-  for (size_t i = 0; i < b->stmts.size(); ++i) {
-    const ast::Stmt *s = b->stmts[i];
-    bool last = i + 1 == b->stmts.size();
-    if (s->kind == ast::Stmt::Kind::Yield) {
-      if (!owner || !last) {
-        diags.report(DiagID::ErrMisplacedYield, s->range);
-        continue;
-      }
-      ExprContext cx{&scope, owner, currentApp->module, false, resolvedBy};
-      result = checkExpr(s->expr, cx);
-      if (!result)
-        result = ir::Type::prim(K::Json); // reported; avoid a second error
-    } else if (s->kind == ast::Stmt::Kind::Return) {
-      if (owner || !last) {
-        diags.report(DiagID::ErrMisplacedReturn, s->range);
-        continue;
-      }
-      ExprContext cx{&scope, nullptr, currentApp->module};
-      currentApp->resultExpr = s->expr;
-      result = checkExpr(s->expr, cx);
-      if (!result)
-        result = ir::Type::prim(K::Json);
-    } else if (appStages.lookup(s->name) == s && stageState.lookup(s) == CheckState::NotStarted) {
-      checkStage(*currentApp, s, scope);
+  for (const ast::Stmt *s : b->stmts) {
+    if (!isValue(s)) {
+      if (appStages.lookup(s->name) == s && stageState.lookup(s) == CheckState::NotStarted)
+        checkStage(*currentApp, s, scope);
+      continue;
     }
+    bool rightKeyword = (s->kind == SK::Yield) == (owner != nullptr);
+    if (s != b->stmts.back() || !rightKeyword) {
+      auto d = diags.report(s->kind == SK::Yield ? DiagID::ErrMisplacedYield : DiagID::ErrMisplacedReturn, s->range);
+      if (s == valueStmt && !rightKeyword) {
+        llvm::StringRef kw = s->kind == SK::Yield ? "yield" : "return";
+        llvm::SMLoc at = s->range.Start;
+        d.suggest({at, llvm::SMLoc::getFromPointer(at.getPointer() + kw.size())},
+                  std::string(owner ? "yield" : "return"));
+      }
+    }
+    ExprContext cx{&scope, owner, currentApp->module, false, owner ? resolvedBy : nullptr};
+    auto t = checkExpr(s->expr, cx);
+    if (s != valueStmt)
+      continue;
+    result = t ? *t : ir::Type::prim(K::Json); // an error in it is reported; avoid a second one
+    if (!owner)
+      currentApp->resultExpr = s->expr;
   }
-  if (!result) {
+  if (!valueStmt) {
     if (owner)
       diags.report(DiagID::ErrMissingYield, llvm::SMLoc::getFromPointer(b->range.End.getPointer() - 1)) << owner->name;
     else
@@ -234,14 +313,16 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
     const ToolInfo *tool = d ? out->findTool(qualify(dm, d->name)) : nullptr;
     si.policies = checkPolicies(tool ? tool->policies : modules[m].defaults, s->props, "a tool stage", {"after"});
     if (!tool) {
-      diags.report(DiagID::ErrUndefinedTool, s->calleeRange) << s->callee;
+      if (firstReport(s->callee))
+        (diags.report(DiagID::ErrUndefinedTool, s->calleeRange) << s->callee)
+          .suggest(s->calleeRange, support::closestName(s->callee, declNames(m, s->callee, {ast::Decl::Kind::Tool})));
       for (const ast::Arg &a : s->args)
         checkExpr(a.value, cx);
       si.type = ir::Type::prim(K::Json);
       break;
     }
     out->toolOf[s] = tool;
-    checkArgs(s, tool->params, s->callee, cx);
+    checkArgs(s, tool->params, *tool->decl, s->callee, cx);
     si.type = tool->result;
     break;
   }
@@ -251,14 +332,16 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
     const AppInfo *callee = d ? out->findApp(qualify(dm, d->name)) : nullptr;
     si.policies = checkPolicies(modules[m].defaults, s->props, "a call stage", {"after"});
     if (!callee) {
-      diags.report(DiagID::ErrUndefinedApp, s->calleeRange) << s->callee;
+      if (firstReport(s->callee))
+        (diags.report(DiagID::ErrUndefinedApp, s->calleeRange) << s->callee)
+          .suggest(s->calleeRange, support::closestName(s->callee, declNames(m, s->callee, {ast::Decl::Kind::App})));
       for (const ast::Arg &a : s->args)
         checkExpr(a.value, cx);
       si.type = ir::Type::prim(K::Json);
       break;
     }
     out->appOf[s] = callee;
-    checkArgs(s, callee->inputs, s->callee, cx);
+    checkArgs(s, callee->inputs, *callee->decl, s->callee, cx);
     si.type = callee->result;
     break;
   }
@@ -275,7 +358,9 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
       if (auto u = unify(*thenT, *elseT))
         si.type = *u;
       else
-        diags.report(DiagID::ErrYieldTypeMismatch, s->nameRange) << s->name << tn(*thenT) << tn(*elseT);
+        (diags.report(DiagID::ErrYieldTypeMismatch, s->nameRange) << s->name << tn(*thenT) << tn(*elseT))
+            .note(DiagID::NoteArmYields, valueExprRange(s->body), {tn(*thenT)})
+            .note(DiagID::NoteArmYields, valueExprRange(s->elseBody), {tn(*elseT)});
     } else if (thenT && !s->elseBody) {
       si.type = thenT->kind == K::Optional ? *thenT : ir::Type::optional(*thenT);
     }
@@ -288,17 +373,28 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
       diags.report(DiagID::ErrLoopWithoutBound, s->nameRange) << s->name;
     else
       (void)intValue(ast::Prop{max->name, max->nameRange, max->value}, 1, kMaxCount, diags);
-    std::optional<ir::Type> initT;
+    // The state's type: declared (`loop name -> T`), else that of `init`,
+    // else that of the yield.
+    std::optional<ir::Type> declared = s->outputType ? resolveType(m, s->outputType) : std::nullopt;
+    llvm::SMRange stateAt = s->outputType ? s->outputType->range : init ? init->value->range : s->nameRange;
+    auto stateNote = [&](const ir::Type &t) {
+      return [&, t](support::DiagBuilder &d) { d.note(DiagID::NoteLoopState, stateAt, {tn(t)}); };
+    };
+    std::optional<ir::Type> state = declared;
     if (init) {
-      initT = checkExpr(init->value, cx);
-      loopStateType[s] = initT.value_or(ir::Type::prim(K::Json));
+      auto initT = checkExpr(init->value, cx);
+      if (declared)
+        expect(*declared, initT, init->value, "'init' of loop '" + s->name + "'", stateNote(*declared));
+      else
+        state = initT;
+      loopStateType[s] = state.value_or(ir::Type::prim(K::Json));
     }
-    si.type = loopStateType.count(s) ? loopStateType[s] : ir::Type::prim(K::Json);
+    si.type = state.value_or(ir::Type::prim(K::Json));
     const Scope &body = bodyScope(s->body);
     auto yieldT = checkBody(s, s->body, body, nullptr);
     if (yieldT) {
-      if (initT)
-        expect(*initT, yieldT, s->body->stmts.back()->expr->range, "yield of loop '" + s->name + "'");
+      if (state)
+        expect(*state, yieldT, valueExpr(s->body), "yield of loop '" + s->name + "'", stateNote(*state));
       else
         si.type = *yieldT;
     }
@@ -325,6 +421,20 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
     si.type = ir::Type::list(yieldT.value_or(ir::Type::prim(K::Json)));
     break;
   }
+  case ast::Stmt::Kind::Let: {
+    // Checked once; its reads become dependencies of each use (useLet).
+    ExprContext lcx{&scope, nullptr, m, false, nullptr, &letReads[s]};
+    auto t = checkExpr(s->expr, lcx);
+    std::optional<ir::Type> declared = s->outputType ? resolveType(m, s->outputType) : std::nullopt;
+    if (declared && t)
+      expect(*declared, t, s->expr, "value of '" + s->name + "'", [&](support::DiagBuilder &d) {
+        d.note(DiagID::NoteDeclaredHere, s->outputType->range, {s->name});
+      });
+    if (!t || (s->outputType && !declared))
+      badLets.insert(s);
+    si.type = declared ? *declared : t.value_or(ir::Type::prim(K::Json));
+    break;
+  }
   case ast::Stmt::Kind::Yield:
   case ast::Stmt::Kind::Return:
     llvm_unreachable("not a stage");
@@ -333,6 +443,35 @@ void Checker::checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope) {
       s->kind == ast::Stmt::Kind::Tool || s->kind == ast::Stmt::Kind::Call)
     checkAfter(s, scope);
   stageState[s] = CheckState::Done;
+}
+
+const ast::Expr *Checker::valueExpr(const ast::Block *b) {
+  if (!b->stmts.empty() && (b->stmts.back()->kind == ast::Stmt::Kind::Yield ||
+                            b->stmts.back()->kind == ast::Stmt::Kind::Return))
+    return b->stmts.back()->expr;
+  for (auto it = b->stmts.rbegin(); it != b->stmts.rend(); ++it)
+    if ((*it)->kind == ast::Stmt::Kind::Yield || (*it)->kind == ast::Stmt::Kind::Return)
+      return (*it)->expr;
+  return nullptr;
+}
+
+llvm::SMRange Checker::valueExprRange(const ast::Block *b) {
+  const ast::Expr *e = valueExpr(b);
+  return e ? e->range : b->range;
+}
+
+llvm::SMRange Checker::declaredAt(const Ref &r) const {
+  switch (r.kind) {
+  case Ref::Kind::Input:
+    for (const ast::Param &p : currentApp->decl->params)
+      if (p.name == r.name)
+        return p.nameRange;
+    return {};
+  case Ref::Kind::MapItem: return r.stage->itemRange;
+  case Ref::Kind::Stage:
+  case Ref::Kind::LoopState: return r.stage->nameRange;
+  default: return {};
+  }
 }
 
 void Checker::declareStages(AppInfo &app, const ast::Block *b, Scope &scope, const ast::Stmt *parent,
@@ -346,9 +485,11 @@ void Checker::declareStages(AppInfo &app, const ast::Block *b, Scope &scope, con
       continue;
     }
     if (const Ref *r = lookup(&scope, s->name); r && r->kind == Ref::Kind::Input)
-      diags.report(DiagID::WarnShadowing, s->nameRange) << s->name << "an input of the application";
-    else if (ms.decls.count(s->name))
-      diags.report(DiagID::WarnShadowing, s->nameRange) << s->name << "a module-level declaration";
+      (diags.report(DiagID::WarnShadowing, s->nameRange) << s->name << "an input of the application")
+          .note(DiagID::NoteDeclaredHere, declaredAt(*r), {s->name});
+    else if (const ast::Decl *d = ms.decls.lookup(s->name))
+      (diags.report(DiagID::WarnShadowing, s->nameRange) << s->name << "a module-level declaration")
+          .note(DiagID::NoteDeclaredHere, d->nameRange, {s->name});
     StageInfo &si = out->stages[s];
     si.stmt = s;
     si.id = idPrefix + s->name;
@@ -359,7 +500,7 @@ void Checker::declareStages(AppInfo &app, const ast::Block *b, Scope &scope, con
     stmtIndex[s] = si.index;
     stageState[s] = CheckState::NotStarted;
     stageScope[s] = &scope;
-    scope.names[s->name] = Ref{Ref::Kind::Stage, s, s->name};
+    scope.names[s->name] = Ref{s->kind == ast::Stmt::Kind::Let ? Ref::Kind::Let : Ref::Kind::Stage, s, s->name};
 
     auto child = [&](const ast::Block *body, bool bodyReachable) {
       auto sc = std::make_unique<Scope>();
@@ -368,8 +509,9 @@ void Checker::declareStages(AppInfo &app, const ast::Block *b, Scope &scope, con
       if (s->kind == ast::Stmt::Kind::Loop)
         sc->names[s->name] = Ref{Ref::Kind::LoopState, s, s->name};
       if (s->kind == ast::Stmt::Kind::Map) {
-        if (lookup(&scope, s->itemName))
-          diags.report(DiagID::WarnShadowing, s->itemRange) << s->itemName << "an earlier name";
+        if (const Ref *r = lookup(&scope, s->itemName))
+          (diags.report(DiagID::WarnShadowing, s->itemRange) << s->itemName << "an earlier name")
+              .note(DiagID::NoteDeclaredHere, declaredAt(*r), {s->itemName});
         sc->names[s->itemName] = Ref{Ref::Kind::MapItem, s, s->itemName};
       }
       Scope &ref = *sc;
@@ -400,6 +542,8 @@ void Checker::checkApp(AppInfo &app) {
   stageScope.clear();
   loopStateType.clear();
   mapItemType.clear();
+  letReads.clear();
+  badLets.clear();
   scopes.clear();
   stmtIndex.clear();
 
@@ -418,7 +562,10 @@ void Checker::checkApp(AppInfo &app) {
   auto result = checkBody(nullptr, app.decl->body, topRef, nullptr);
   if (result && app.resultExpr) {
     if (app.decl->resultType)
-      expect(app.result, result, app.resultExpr->range, "result of application '" + app.decl->name + "'");
+      expect(app.result, result, app.resultExpr, "result of application '" + app.decl->name + "'",
+             [&](support::DiagBuilder &d) {
+               d.note(DiagID::NoteResultType, app.decl->resultType->range, {tn(app.result)});
+             });
     else
       app.result = *result;
   }

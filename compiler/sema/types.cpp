@@ -1,13 +1,19 @@
 // Type resolution, assignability and naming for sema.
 #include "sema/checker.h"
 
+#include "support/suggest.h"
+
+#include "llvm/ADT/StringSet.h"
+
 namespace llmflow::sema {
 using K = ir::Type::Kind;
 
 namespace {
 constexpr llvm::StringLiteral kSynthPrefix = "__rec";
-bool isSynth(const ir::Type &t) { return t.kind == K::Record && llvm::StringRef(t.name).startswith(kSynthPrefix); }
+bool isSynth(const ir::Type &t) { return t.kind == K::Record && isSynthName(t.name); }
 } // namespace
+
+bool isSynthName(llvm::StringRef name) { return name.startswith(kSynthPrefix); }
 
 std::string typeName(const ir::Type &t, const CheckedProgram &cp) {
   switch (t.kind) {
@@ -78,7 +84,15 @@ std::optional<ir::Type> Checker::resolveType(unsigned m, const ast::TypeExpr *t)
     unsigned dm = 0;
     const ast::Decl *d = lookupDecl(m, t->name, t->range, {ast::Decl::Kind::Record, ast::Decl::Kind::Enum}, &dm);
     if (!d) {
-      diags.report(DiagID::ErrUndefinedType, t->range) << t->name;
+      if (!firstReport(t->name))
+        return std::nullopt;
+      std::vector<std::string> names = declNames(m, t->name, {ast::Decl::Kind::Record, ast::Decl::Kind::Enum});
+      if (!llvm::StringRef(t->name).contains('.'))
+        for (const char *b : kBuiltinTypes)
+          names.push_back(b);
+      auto diag = diags.report(DiagID::ErrUndefinedType, t->range);
+      diag << t->name;
+      diag.suggest(t->range, support::closestName(t->name, names));
       return std::nullopt;
     }
     base = ir::Type::named(d->kind == ast::Decl::Kind::Record ? K::Record : K::Enum, qualify(dm, d->name));
@@ -134,7 +148,9 @@ bool Checker::assignable(const ir::Type &to, const ir::Type &from) const {
   }
   if (to.kind == K::List && from.kind == K::List)
     return assignable(to.elem[0], from.elem[0]);
-  if (to.kind == K::Record && from.kind == K::Record && isSynth(from)) {
+  // A structural record type (of a literal) converts to a record with the
+  // same fields, and any record converts to a structural type it matches.
+  if (to.kind == K::Record && from.kind == K::Record && (isSynth(from) || isSynth(to))) {
     const ir::RecordDef *rt = record(to), *rf = record(from);
     if (!rt || !rf || rt->fields.size() != rf->fields.size())
       return false;
@@ -163,14 +179,81 @@ std::optional<ir::Type> Checker::unify(const ir::Type &a, const ir::Type &b) con
   return std::nullopt;
 }
 
-bool Checker::expect(const ir::Type &to, const std::optional<ir::Type> &from, llvm::SMRange r,
-                     llvm::StringRef what) {
+void Checker::coerce(const ast::Expr *e, const ir::Type &to) {
+  // A literal that converts to a declared type takes that type, so the IR
+  // names the declared record instead of a structural copy of it.
+  if (!e)
+    return;
+  const ir::Type &target = to.kind == K::Optional ? to.elem[0] : to;
+  if (e->kind == ast::Expr::Kind::Record && target.kind == K::Record && !isSynth(target)) {
+    const ir::RecordDef *r = record(target);
+    if (!r)
+      return;
+    out->exprTypes[e] = target;
+    for (size_t i = 0; i < e->operands.size(); ++i)
+      for (const auto &[name, ft] : r->fields)
+        if (name == e->fieldNames[i])
+          coerce(e->operands[i], ft);
+  } else if (e->kind == ast::Expr::Kind::List && target.kind == K::List) {
+    out->exprTypes[e] = target;
+    for (const ast::Expr *x : e->operands)
+      coerce(x, target.elem[0]);
+  }
+}
+
+bool Checker::expect(const ir::Type &to, const std::optional<ir::Type> &from, const ast::Expr *e,
+                     llvm::StringRef what, const std::function<void(support::DiagBuilder &)> &notes) {
   if (!from)
     return false; // already reported
-  if (assignable(to, *from))
+  if (assignable(to, *from)) {
+    coerce(e, to);
     return true;
-  diags.report(DiagID::ErrTypeMismatch, r) << what << tn(to) << tn(*from);
+  }
+  const ir::Type &target = to.kind == K::Optional ? to.elem[0] : to;
+  if (e->kind == ast::Expr::Kind::Record && target.kind == K::Record && !isSynth(target))
+    if (const ir::RecordDef *r = record(target); r && recordLiteralMismatch(*r, e, what, notes))
+      return false;
+  auto d = diags.report(DiagID::ErrTypeMismatch, e->range);
+  d << what << tn(to) << tn(*from);
+  if (notes)
+    notes(d);
   return false;
+}
+
+bool Checker::recordLiteralMismatch(const ir::RecordDef &r, const ast::Expr *e, llvm::StringRef what,
+                                    const std::function<void(support::DiagBuilder &)> &notes) {
+  unsigned before = diags.errorCount();
+  // Name the field: one that the record lacks (with the missing field it
+  // probably meant), one it needs, or one whose value has the wrong type.
+  std::vector<llvm::StringRef> missing;
+  for (const auto &[name, ft] : r.fields)
+    if (ft.kind != K::Optional && !llvm::is_contained(e->fieldNames, name))
+      missing.push_back(name);
+  llvm::StringSet<> meant;
+  for (size_t i = 0; i < e->operands.size(); ++i) {
+    const std::string &f = e->fieldNames[i];
+    auto it = std::find_if(r.fields.begin(), r.fields.end(), [&](auto &x) { return x.first == f; });
+    if (it == r.fields.end()) {
+      auto best = support::closestName(f, missing);
+      if (best)
+        meant.insert(*best);
+      auto d = diags.report(DiagID::ErrNoSuchField, e->fieldRanges[i]);
+      d << r.name << f;
+      d.suggest(e->fieldRanges[i], best);
+      continue;
+    }
+    auto ft = out->exprTypes.find(e->operands[i]);
+    if (ft != out->exprTypes.end())
+      expect(it->second, ft->second, e->operands[i], "field '" + f + "' of '" + r.name + "'", notes);
+  }
+  for (llvm::StringRef name : missing)
+    if (!meant.count(name)) {
+      auto d = diags.report(DiagID::ErrMissingField, e->range);
+      d << what << name << r.name;
+      if (notes)
+        notes(d);
+    }
+  return diags.errorCount() > before || diags.errorLimitReached();
 }
 
 } // namespace llmflow::sema

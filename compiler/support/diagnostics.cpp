@@ -81,7 +81,20 @@ std::string formatMessage(llvm::StringRef fmt, const std::vector<std::string> &a
 
 DiagBuilder &DiagBuilder::note(DiagID id, llvm::SMRange range, std::vector<std::string> noteArgs) {
   assert(severityOf(id) == Severity::Note);
-  diag.notes.push_back(Diagnostic{id, Severity::Note, range, formatMessage(formatOf(id), noteArgs), {}});
+  diag.notes.push_back(Diagnostic{id, Severity::Note, range, formatMessage(formatOf(id), noteArgs), {}, {}, {}});
+  return *this;
+}
+
+DiagBuilder &DiagBuilder::fixit(llvm::SMRange range, std::string text) {
+  Diagnostic &target = diag.notes.empty() ? diag : diag.notes.back();
+  target.fixits.push_back(FixIt{range, std::move(text)});
+  return *this;
+}
+
+DiagBuilder &DiagBuilder::suggest(llvm::SMRange range, const std::optional<std::string> &best,
+                                  std::optional<std::string> replacement) {
+  if (best)
+    note(DiagID::NoteDidYouMean, range, {*best}).fixit(range, replacement ? *replacement : *best);
   return *this;
 }
 
@@ -93,7 +106,12 @@ DiagBuilder::~DiagBuilder() {
 }
 
 DiagBuilder DiagnosticEngine::report(DiagID id, llvm::SMRange range) {
-  return DiagBuilder(this, Diagnostic{id, severityOf(id), range, {}, {}});
+  return DiagBuilder(this, Diagnostic{id, severityOf(id), range, {}, {}, {}, {}});
+}
+
+DiagBuilder DiagnosticEngine::report(DiagID id, FileLoc where) {
+  Diagnostic d{id, severityOf(id), {}, {}, {}, {}, std::move(where)};
+  return DiagBuilder(this, std::move(d));
 }
 
 void DiagnosticEngine::emit(Diagnostic d) {
@@ -105,7 +123,7 @@ void DiagnosticEngine::emit(Diagnostic d) {
       if (!inc.isValid())
         break;
       d.notes.push_back(Diagnostic{DiagID::NoteImportedHere, Severity::Note, llvm::SMRange(inc, inc),
-                                   formatOf(DiagID::NoteImportedHere).str(), {}});
+                                   formatOf(DiagID::NoteImportedHere).str(), {}, {}, {}});
       buf = sm.FindBufferContainingLoc(inc);
     }
   }
@@ -119,7 +137,8 @@ void DiagnosticEngine::emit(Diagnostic d) {
     if (errorLimitReached()) {
       if (!limitAnnounced) {
         limitAnnounced = true;
-        Diagnostic stop{DiagID::ErrTooManyErrors, Severity::Error, {}, formatOf(DiagID::ErrTooManyErrors).str(), {}};
+        Diagnostic stop{DiagID::ErrTooManyErrors, Severity::Error, {}, formatOf(DiagID::ErrTooManyErrors).str(),
+                        {}, {}, {}};
         consumer.handle(stop, sm);
       }
       return;
@@ -136,10 +155,20 @@ void DiagnosticEngine::finish() { consumer.finish(sm); }
 void TextDiagnosticConsumer::handle(const Diagnostic &d, const llvm::SourceMgr &sm) {
   auto printOne = [&](const Diagnostic &x) {
     if (!x.range.Start.isValid()) {
-      // No location (e.g. a file that could not be read): the tool's own prefix.
+      // No place in a buffer: the file (and line:col when known), or the
+      // tool's own prefix; no source line is shown.
+      if (colors)
+        os.changeColor(llvm::raw_ostream::SAVEDCOLOR, true);
+      if (x.fileLoc.file.empty())
+        os << "llmflow";
+      else
+        os << x.fileLoc.file;
+      if (x.fileLoc.line)
+        os << ":" << x.fileLoc.line << ":" << x.fileLoc.column;
+      os << ": ";
       if (colors)
         os.changeColor(x.severity == Severity::Error ? llvm::raw_ostream::RED : llvm::raw_ostream::MAGENTA, true);
-      os << "llmflow: " << severityName(x.severity) << ": ";
+      os << severityName(x.severity) << ": ";
       if (colors)
         os.resetColor();
       os << x.message << "\n";
@@ -148,7 +177,11 @@ void TextDiagnosticConsumer::handle(const Diagnostic &d, const llvm::SourceMgr &
     llvm::SmallVector<llvm::SMRange, 1> ranges;
     if (x.range.End.isValid() && x.range.End.getPointer() > x.range.Start.getPointer())
       ranges.push_back(x.range);
-    llvm::SMDiagnostic smd = sm.GetMessage(x.range.Start, toKind(x.severity), x.message, ranges);
+    llvm::SmallVector<llvm::SMFixIt, 1> fixits;
+    for (const FixIt &f : x.fixits)
+      if (f.range.Start.isValid())
+        fixits.push_back(llvm::SMFixIt(f.range, f.text));
+    llvm::SMDiagnostic smd = sm.GetMessage(x.range.Start, toKind(x.severity), x.message, ranges, fixits);
     smd.print(nullptr, os, colors);
   };
   printOne(d);
@@ -157,10 +190,18 @@ void TextDiagnosticConsumer::handle(const Diagnostic &d, const llvm::SourceMgr &
 }
 
 namespace {
-llvm::json::Object locJSON(llvm::SMRange r, const llvm::SourceMgr &sm) {
+llvm::json::Object locJSON(llvm::SMRange r, const llvm::SourceMgr &sm, const FileLoc &fallback = {}) {
   llvm::json::Object o;
-  if (!r.Start.isValid())
+  if (!r.Start.isValid()) {
+    if (!fallback.file.empty()) {
+      o["file"] = fallback.file;
+      o["line"] = fallback.line;
+      o["column"] = fallback.column;
+      o["end_line"] = fallback.line;
+      o["end_column"] = fallback.column;
+    }
     return o;
+  }
   unsigned buf = sm.FindBufferContainingLoc(r.Start);
   if (!buf)
     return o;
@@ -177,10 +218,19 @@ llvm::json::Object locJSON(llvm::SMRange r, const llvm::SourceMgr &sm) {
 }
 
 llvm::json::Object diagJSON(const Diagnostic &d, const llvm::SourceMgr &sm) {
-  llvm::json::Object o = locJSON(d.range, sm);
+  llvm::json::Object o = locJSON(d.range, sm, d.fileLoc);
   o["severity"] = severityName(d.severity).str();
   o["code"] = codeOf(d.id).str();
   o["message"] = d.message;
+  if (!d.fixits.empty()) {
+    llvm::json::Array fixits;
+    for (const FixIt &f : d.fixits) {
+      llvm::json::Object fo = locJSON(f.range, sm);
+      fo["replacement"] = f.text;
+      fixits.push_back(std::move(fo));
+    }
+    o["fixits"] = std::move(fixits);
+  }
   return o;
 }
 } // namespace

@@ -9,6 +9,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,12 +31,28 @@ Severity severityOf(DiagID id);
 llvm::StringRef codeOf(DiagID id);
 llvm::StringRef formatOf(DiagID id);
 
+/// A suggested edit: replace `range` (empty: insert at its start) by `text`.
+struct FixIt {
+  llvm::SMRange range;
+  std::string text;
+};
+
+/// Where a diagnostic is when it cannot point into a source buffer (a file
+/// that could not be read, or whose bytes are not UTF-8 and must not be
+/// echoed): the file, and the line and column when known.
+struct FileLoc {
+  std::string file;
+  unsigned line = 0, column = 0;
+};
+
 struct Diagnostic {
   DiagID id;
   Severity severity;
   llvm::SMRange range;
   std::string message;
   std::vector<Diagnostic> notes;
+  std::vector<FixIt> fixits;
+  FileLoc fileLoc; // used only when `range` is invalid
 };
 
 /// Where finished diagnostics go (text with carets, JSON, or a test vector).
@@ -64,6 +81,12 @@ public:
   DiagBuilder &operator<<(size_t v) { args.push_back(std::to_string(v)); return *this; }
   /// Attach a note; its arguments are given directly.
   DiagBuilder &note(DiagID id, llvm::SMRange range, std::vector<std::string> noteArgs = {});
+  /// Attach a fix-it to the last note (to the diagnostic itself if it has none).
+  DiagBuilder &fixit(llvm::SMRange range, std::string text);
+  /// The "did you mean" note: when `best` is set, a note at `range` with a
+  /// fix-it replacing it by `replacement` (by default `*best` itself).
+  DiagBuilder &suggest(llvm::SMRange range, const std::optional<std::string> &best,
+                       std::optional<std::string> replacement = std::nullopt);
 
 private:
   DiagnosticEngine *engine;
@@ -79,6 +102,8 @@ public:
 
   DiagBuilder report(DiagID id, llvm::SMRange range);
   DiagBuilder report(DiagID id, llvm::SMLoc loc) { return report(id, llvm::SMRange(loc, loc)); }
+  /// A diagnostic about a file as a whole (no source buffer to point into).
+  DiagBuilder report(DiagID id, FileLoc where);
 
   unsigned errorCount() const { return errors; }
   unsigned warningCount() const { return warnings; }

@@ -1,7 +1,10 @@
 #include "core/eval.h"
 
+#include "ir/json_text.h"
+
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -114,6 +117,80 @@ llvm::Expected<Value> compare(llvm::StringRef op, const Value &l, const Value &r
   return fail("unknown operator '" + op + "'");
 }
 
+/// Code point boundaries of a UTF-8 string: strings index by character.
+std::vector<size_t> codePoints(llvm::StringRef s) {
+  std::vector<size_t> at;
+  for (size_t i = 0; i < s.size(); ++i)
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80)
+      at.push_back(i);
+  at.push_back(s.size());
+  return at;
+}
+
+/// xs[i], s[i] (negative counts from the end), o["key"].
+llvm::Expected<Value> index(const Value &base, const Value &key) {
+  if (auto name = key.getAsString()) {
+    if (!base.getAsObject())
+      return fail("cannot index a " + llvm::Twine(kindName(base)) + " with a string");
+    return field(base, *name);
+  }
+  auto i = key.getAsInteger();
+  if (!i || !isInt(key))
+    return fail("an index must be an integer, found a " + llvm::Twine(kindName(key)));
+  size_t n = 0;
+  std::vector<size_t> cps;
+  if (auto a = base.getAsArray())
+    n = a->size();
+  else if (auto s = base.getAsString())
+    n = (cps = codePoints(*s)).size() - 1;
+  else
+    return fail("cannot index a " + llvm::Twine(kindName(base)));
+  int64_t at = *i < 0 ? *i + int64_t(n) : *i;
+  if (at < 0 || at >= int64_t(n))
+    return fail("index " + llvm::Twine(*i) + " is out of range for a length of " + llvm::Twine(n));
+  if (auto a = base.getAsArray())
+    return (*a)[size_t(at)];
+  llvm::StringRef s = *base.getAsString();
+  return Value(s.slice(cps[size_t(at)], cps[size_t(at) + 1]).str());
+}
+
+/// xs[lo:hi], s[lo:hi]: bounds may be none (open), negative (from the end)
+/// and out of range (clamped), as in Python.
+llvm::Expected<Value> slice(const Value &base, const Value &lo, const Value &hi) {
+  std::vector<size_t> cps;
+  int64_t n = 0;
+  if (auto a = base.getAsArray())
+    n = int64_t(a->size());
+  else if (auto s = base.getAsString())
+    n = int64_t((cps = codePoints(*s)).size() - 1);
+  else
+    return fail("cannot slice a " + llvm::Twine(kindName(base)));
+  auto bound = [&](const Value &v, int64_t open) -> llvm::Expected<int64_t> {
+    if (v.kind() == Value::Null)
+      return open;
+    auto i = v.getAsInteger();
+    if (!i || !isInt(v))
+      return fail("a slice bound must be an integer, found a " + llvm::Twine(kindName(v)));
+    int64_t b = *i < 0 ? *i + n : *i;
+    return std::clamp<int64_t>(b, 0, n);
+  };
+  auto b = bound(lo, 0);
+  if (!b)
+    return b.takeError();
+  auto e = bound(hi, n);
+  if (!e)
+    return e.takeError();
+  int64_t from = *b, to = std::max(*b, *e);
+  if (auto a = base.getAsArray())
+  {
+    llvm::json::Array out;
+    for (int64_t i = from; i < to; ++i)
+      out.push_back((*a)[size_t(i)]);
+    return Value(std::move(out));
+  }
+  return Value(base.getAsString()->slice(cps[size_t(from)], cps[size_t(to)]).str());
+}
+
 llvm::Expected<Value> call(llvm::StringRef fn, std::vector<Value> &args) {
   auto want = [&](size_t n) -> llvm::Error {
     if (args.size() != n)
@@ -160,6 +237,14 @@ llvm::Expected<Value> call(llvm::StringRef fn, std::vector<Value> &args) {
     if (auto e = want(1)) return std::move(e);
     return Value(renderValue(args[0]));
   }
+  if (fn == "index") {
+    if (auto e = want(2)) return std::move(e);
+    return index(args[0], args[1]);
+  }
+  if (fn == "slice") {
+    if (auto e = want(3)) return std::move(e);
+    return slice(args[0], args[1], args[2]);
+  }
   if (fn == "field") {
     if (auto e = want(2)) return std::move(e);
     auto name = args[1].getAsString();
@@ -171,6 +256,22 @@ llvm::Expected<Value> call(llvm::StringRef fn, std::vector<Value> &args) {
 }
 
 } // namespace
+
+/// match(subject, [values], value, ..., [default]): only the arm that
+/// applies is evaluated.
+static llvm::Expected<Value> evaluateMatch(const ir::Expr &e, const EvalScope &scope) {
+  auto subject = evaluate(e.args[0], scope);
+  if (!subject)
+    return subject.takeError();
+  size_t i = 1;
+  for (; i + 1 < e.args.size(); i += 2)
+    for (const ir::Expr &v : e.args[i].args)
+      if (v.literal == *subject)
+        return evaluate(e.args[i + 1], scope);
+  if (i < e.args.size())
+    return evaluate(e.args[i], scope); // the `_` arm
+  return fail("no arm of 'match' covers " + renderValue(*subject));
+}
 
 llvm::Expected<Value> evaluate(const ir::Expr &e, const EvalScope &scope) {
   switch (e.kind) {
@@ -213,6 +314,8 @@ llvm::Expected<Value> evaluate(const ir::Expr &e, const EvalScope &scope) {
     auto l = evaluate(e.args[0], scope);
     if (!l)
       return l.takeError();
+    if (e.op == "??") // the default only when there is no value
+      return l->kind() == Value::Null ? evaluate(e.args[1], scope) : std::move(l);
     if (e.op == "&&" || e.op == "||") {
       auto lb = l->getAsBoolean();
       if (!lb)
@@ -255,6 +358,8 @@ llvm::Expected<Value> evaluate(const ir::Expr &e, const EvalScope &scope) {
     return Value(std::move(o));
   }
   case ir::Expr::Kind::Call: {
+    if (e.name == "match")
+      return evaluateMatch(e, scope);
     std::vector<Value> args;
     for (const ir::Expr &x : e.args) {
       auto v = evaluate(x, scope);
@@ -273,10 +378,7 @@ std::string renderValue(const Value &v) {
     return s->str();
   if (v.kind() == Value::Null)
     return "";
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  os << v;
-  return os.str();
+  return ir::toText(v);
 }
 
 llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScope &scope,

@@ -19,10 +19,10 @@ static int runCheck(const Args &args) {
   bool errors = false, unreadable = false;
   for (const std::string &path : args.positionals) {
     std::string file = programFile(path);
-    unreadable |= !unreadableReason(file).empty(); // reported by load() as a diagnostic
     driver::Session session(*consumer, opts);
     if (!session.load(file) || !session.check())
       errors = true;
+    unreadable |= session.inputUnreadable();
   }
   consumer->finish(llvm::SourceMgr());
   return unreadable ? kEnvironment : errors ? kErrors : kOk;

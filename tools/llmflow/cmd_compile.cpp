@@ -48,7 +48,6 @@ static int runCompile(const Args &args) {
     return kUsage;
   }
   std::string file = programFile(args.positionals[0]);
-  bool unreadable = !unreadableReason(file).empty(); // reported by load() as a diagnostic
   if (llvm::StringRef(file).endswith(".json"))
     return fromIRFile(args, file, emit);
 
@@ -59,7 +58,7 @@ static int runCompile(const Args &args) {
     return kUsage;
   driver::Session session(*consumer, opts);
   const ast::Program *prog = session.load(file);
-  if (prog && emit == "ast") {
+  if (prog && emit == "ast" && !session.diags().hasErrors()) {
     std::string text;
     for (const ast::LoadedModule &lm : prog->modules)
       ast::dump(*lm.module, text, &session.sourceMgr());
@@ -68,7 +67,7 @@ static int runCompile(const Args &args) {
   }
   if (!prog || !session.check()) {
     consumer->finish(session.sourceMgr());
-    return unreadable ? kEnvironment : kErrors;
+    return session.inputUnreadable() ? kEnvironment : kErrors;
   }
   auto m = session.lower();
   consumer->finish(session.sourceMgr());

@@ -8,6 +8,7 @@
 #include "core/job.h"
 #include "core/jsonl.h"
 #include "engine/summary.h"
+#include "ir/json_text.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FileSystem.h"
@@ -138,7 +139,7 @@ static int runOne(const Args &args) {
     llvm::errs() << "llmflow: job failed: " << rec.error << "\n";
     return kErrors;
   }
-  llvm::outs() << llvm::formatv("{0:2}", rec.result) << "\n";
+  llvm::outs() << ir::toText(rec.result, 2) << "\n";
   return kOk;
 }
 
