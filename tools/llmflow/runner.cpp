@@ -10,10 +10,12 @@
 #include "knob_flags.h"
 #include "policy_flag.h"
 #include "profile/knowledge.h"
+#include "report/otlp.h"
 
 #include "llvm/Support/Path.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace llmflow::cli {
@@ -37,6 +39,7 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"regular-slots", true, "tool invocations at once (default 8)", "N"});
   o.push_back({"events", true, "append the event log (JSONL) to this file", "FILE"});
   o.push_back({"trace", true, "write a Chrome trace / Perfetto timeline of the run", "FILE"});
+  o.push_back({"otlp", true, "write the run as OpenTelemetry traces (OTLP/JSON, GenAI attributes)", "FILE"});
   o.push_back(policyOption());
   for (OptionSpec &k : knobOptions(false))
     o.push_back(std::move(k));
@@ -267,9 +270,9 @@ rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
 }
 
 bool Runner::writeTrace(const Args &args) {
-  if (!args.has("trace"))
-    return true;
-  return writeOutput(args.get("trace"), engine::chromeTrace(mem.events));
+  if (args.has("trace") && !writeOutput(args.get("trace"), engine::chromeTrace(mem.events)))
+    return false;
+  return !args.has("otlp") || writeOutput(args.get("otlp"), llvm::formatv("{0}\n", report::otlpTraces(mem.events)).str());
 }
 
 } // namespace llmflow::cli

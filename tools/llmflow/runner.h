@@ -36,7 +36,7 @@ public:
   const engine::RunConfig &config() const { return cfg; }
   const LoadedApp &application() const { return app; }
   std::string schedulerName() const;
-  /// Writes --trace if asked; false on I/O failure.
+  /// Writes --trace and --otlp if asked; false on I/O failure.
   bool writeTrace(const Args &args);
 
 private:
