@@ -7,9 +7,11 @@
 #include "report/run_data.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstdlib>
 
 namespace llmflow::report {
 namespace {
@@ -34,15 +36,22 @@ std::string hex(uint64_t v) {
   return s;
 }
 
-/// Attribute values in OTLP's AnyValue form.
-Value attr(llvm::StringRef key, Value any) { return Object{{"key", key}, {"value", std::move(any)}}; }
-Value str(llvm::StringRef s) { return Object{{"stringValue", s}}; }
+/// Attribute values in OTLP's AnyValue form. Strings are copied: a json
+/// Value made from a StringRef would only point at it.
+Value attr(std::string key, Value any) { return Object{{"key", std::move(key)}, {"value", std::move(any)}}; }
+Value str(std::string s) { return Object{{"stringValue", std::move(s)}}; }
 Value integer(int64_t n) { return Object{{"intValue", std::to_string(n)}}; }
 Value real(double d) { return Object{{"doubleValue", d}}; }
 
+/// Event times in whole microseconds, rounded exactly as the event log
+/// writes them, so that a run's own export and the conversion of its log are
+/// the same document.
+int64_t micros(double t) { return std::llround(std::strtod(llvm::formatv("{0:f6}", t).str().c_str(), nullptr) * 1e6); }
+double seconds(double from, double to) { return double(micros(to) - micros(from)) / 1e6; }
+
 struct Clock {
   uint64_t startNs;
-  std::string at(double t) const { return std::to_string(startNs + uint64_t(std::llround(std::max(0.0, t) * 1e9))); }
+  std::string at(double t) const { return std::to_string(startNs + uint64_t(std::max<int64_t>(0, micros(t))) * 1000); }
 };
 
 std::string shortName(llvm::StringRef node) { return node.rsplit('/').second.empty() ? node.str() : node.rsplit('/').second.str(); }
@@ -82,7 +91,7 @@ Value taskSpan(const TaskRun &t, const std::string &traceId, const std::string &
   if (t.attempts)
     attrs.push_back(attr("llmflow.attempts", integer(t.attempts)));
   if (t.ready)
-    attrs.push_back(attr("llmflow.queue_seconds", real(*t.dispatched - *t.ready)));
+    attrs.push_back(attr("llmflow.queue_seconds", real(seconds(*t.ready, *t.dispatched))));
   Object status{{"code", int64_t(t.ended && t.ok ? kOk : kError)}};
   if (!t.ok || !t.ended)
     status["message"] = t.ended ? t.error : "the run ended before the task";
@@ -131,7 +140,7 @@ llvm::json::Value otlpTraces(const std::vector<engine::Event> &events, const Otl
     Array attrs{attr("llmflow.app", str(j.app)), attr("llmflow.job", integer(int64_t(key & 0xffffffffu))),
                 attr("llmflow.run", integer(int64_t(run + 1)))};
     if (j.finish)
-      attrs.push_back(attr("llmflow.jct_seconds", real(*j.finish - j.arrival)));
+      attrs.push_back(attr("llmflow.jct_seconds", real(seconds(j.arrival, *j.finish))));
     Object status{{"code", int64_t(j.finish && j.ok ? kOk : kError)}};
     if (!j.ok)
       status["message"] = j.finish ? j.error : "the run ended before the job";
@@ -148,7 +157,7 @@ llvm::json::Value otlpTraces(const std::vector<engine::Event> &events, const Otl
   if (const Object *run = d.run ? d.run->getAsObject() : nullptr) {
     for (const char *k : {"scheduler", "llm_executor", "regular_executor", "source"})
       if (auto v = run->getString(k))
-        resource.push_back(attr(std::string("llmflow.") + k, str(*v)));
+        resource.push_back(attr(std::string("llmflow.") + k, str(v->str())));
     if (auto v = run->getNumber("time_scale"))
       resource.push_back(attr("llmflow.time_scale", real(*v)));
   }

@@ -92,7 +92,8 @@ def validate(doc, events):
     dispatched = [e for e in events if e["type"] == "task_dispatched"]
     tasks = [s for s in spans if "parentSpanId" in s]
     check("one child span per task run", len(tasks) == len(dispatched), (len(tasks), len(dispatched)))
-    by_key = {(e["job"], e.get("instance", e["node"])): e for e in ended}
+    # (the job's own task_failed repeats the executor's, without the details)
+    by_key = {(e["job"], e.get("instance", e["node"])): e for e in ended if "executor" in e}
     for s in tasks:
         job = jobs.get(s["traceId"])
         a = attrs(s)
