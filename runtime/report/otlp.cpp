@@ -54,7 +54,8 @@ struct Clock {
   std::string at(double t) const { return std::to_string(startNs + uint64_t(std::max<int64_t>(0, micros(t))) * 1000); }
 };
 
-std::string shortName(llvm::StringRef node) { return node.rsplit('/').second.empty() ? node.str() : node.rsplit('/').second.str(); }
+/// The stage's own name: the last part of its node id ("app/loop/fix" -> "fix").
+std::string shortName(llvm::StringRef node) { return node.substr(node.rfind('/') + 1).str(); }
 
 /// "openai" for an OpenAI-compatible server, the executor's name otherwise.
 std::string systemOf(const RunData &d) {
