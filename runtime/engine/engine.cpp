@@ -7,6 +7,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
 
@@ -42,7 +43,11 @@ Engine::Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::
                                {"time_scale", clock.timeScale()},
                                {"llm_executor", llm.name()},
                                {"regular_executor", regular.name()},
-                               {"source", module.source}};
+                               {"source", module.source},
+                               // Event times are relative; this anchors them to the wall clock (OTLP export).
+                               {"start_unix_ns", int64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                     std::chrono::system_clock::now().time_since_epoch())
+                                                     .count())}};
   emit(std::move(e));
 }
 
@@ -284,6 +289,8 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   e.instance = task.instance;
   e.executor = executorName(slot);
   e.endpoint = r.endpoint;
+  if (task.node && task.node->llm)
+    e.model = task.node->llm->model;
   e.tokensIn = r.tokensIn;
   e.tokensOut = r.tokensOut;
   e.attempts = r.attempts;

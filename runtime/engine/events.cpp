@@ -33,6 +33,7 @@ llvm::json::Value toJSON(const Event &e) {
   if (!e.instance.empty() && e.instance != e.node) o["instance"] = e.instance;
   if (!e.executor.empty()) o["executor"] = e.executor;
   if (!e.endpoint.empty()) o["endpoint"] = e.endpoint;
+  if (!e.model.empty()) o["model"] = e.model;
   if (e.tokensIn) o["tokens_in"] = int64_t(*e.tokensIn);
   if (e.tokensOut) o["tokens_out"] = int64_t(*e.tokensOut);
   if (e.attempts) o["attempts"] = int64_t(e.attempts);
@@ -77,6 +78,7 @@ llvm::Expected<Event> eventFromJSON(const llvm::json::Value &v) {
   if (auto x = o->getString("instance")) e.instance = x->str();
   if (auto x = o->getString("executor")) e.executor = x->str();
   if (auto x = o->getString("endpoint")) e.endpoint = x->str();
+  if (auto x = o->getString("model")) e.model = x->str();
   if (auto x = o->getInteger("tokens_in")) e.tokensIn = unsigned(*x);
   if (auto x = o->getInteger("tokens_out")) e.tokensOut = unsigned(*x);
   if (auto x = o->getInteger("attempts")) e.attempts = unsigned(*x);

@@ -31,6 +31,7 @@ struct Event {
   std::string instance;                 // node instance (loop iteration, map item, plan step)
   std::string executor;                 // "llm" | "regular"
   std::string endpoint;                 // endpoint or worker that ran it
+  std::string model;                    // LLM task: the model the program names
   std::optional<unsigned> tokensIn, tokensOut;
   unsigned attempts = 0;
   std::string structure;                // Expanded: branch | iterations | expansion_size

@@ -86,6 +86,8 @@ RunData analyse(const std::vector<engine::Event> &events) {
       t.error = e.error;
       if (!e.executor.empty())
         t.executor = e.executor;
+      t.endpoint = e.endpoint;
+      t.model = e.model;
       t.tokensIn = e.tokensIn;
       t.tokensOut = e.tokensOut;
       t.attempts = e.attempts;

@@ -15,6 +15,7 @@ namespace llmflow::report {
 struct TaskRun {
   uint64_t job = 0;
   std::string node, instance, executor;
+  std::string endpoint, model;   // as the task's end recorded them
   std::optional<double> ready, dispatched, ended;
   bool ok = true;
   std::string error;

@@ -72,6 +72,11 @@ static int runProfile(const Args &args) {
     return code;
   const engine::RunConfig &cfg = runner->config();
   if (cfg.backend == "sim") {
+    if (args.has("trace") || args.has("otlp")) {
+      llvm::errs() << "llmflow profile: --trace and --otlp record a run on a real backend; the simulated backend "
+                      "profiles in virtual time, without one (use 'llmflow batch' to trace a simulated run)\n";
+      return kUsage;
+    }
     // The simulated backend in virtual time: exact, deterministic and as
     // fast as the machine goes (real time would add the OS's jitter,
     // scaled by --time-scale, to every duration).
@@ -107,6 +112,8 @@ static int runProfile(const Args &args) {
       runner->submit(lines[submitted++ % lines.size()], 0);
   };
   runner->run();
+  if (!runner->writeTrace())
+    return kEnvironment;
   auto profiles = profile::fromEvents(runner->memory().events, runner->application().module);
   // An interrupted job's record would teach the network a cut-off run.
   llvm::erase_if(profiles, [&](const profile::JobProfile &p) {

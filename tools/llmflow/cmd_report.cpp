@@ -4,12 +4,16 @@
 #include "app_loader.h"
 #include "commands.h"
 
+#include "report/otlp.h"
 #include "report/report.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
 
 namespace llmflow::cli {
 
@@ -52,6 +56,23 @@ static int runReport(const Args &args) {
     }
     in.events = std::move(*events);
   }
+  if (args.has("otlp")) {
+    if (in.events.empty()) {
+      llvm::errs() << "llmflow report: --otlp converts an event log, and '" << path << "' holds no events\n";
+      return kUsage;
+    }
+    // Logs older than run_started's start_unix_ns: anchor them at the file's time.
+    report::OtlpOptions o;
+    llvm::sys::fs::file_status st;
+    if (!llvm::sys::fs::status(path, st))
+      o.fallbackStartUnixNs = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                           st.getLastModificationTime().time_since_epoch())
+                                           .count());
+    if (!writeOutput(args.get("otlp"), llvm::formatv("{0}\n", report::otlpTraces(in.events, o)).str()))
+      return kEnvironment;
+    if (!args.has("o"))
+      return kOk; // only the traces were asked for
+  }
   if (args.has("simulation")) {
     auto sim = readSimulation(args.get("simulation"), why);
     if (!sim) {
@@ -92,14 +113,16 @@ Command reportCommand() {
   c.name = "report";
   c.summary = "Write one self-contained HTML page (no network needed) of a run: the application's DAG, a timeline\n"
               "of every job's stages (queue wait and run time), the JCT distribution, per-stage durations and\n"
-              "tokens, failures with their reasons, and with --simulation the schedulers compared.\n"
+              "tokens, failures with their reasons, and with --simulation the schedulers compared. With --otlp, the\n"
+              "log as OpenTelemetry traces (OTLP/JSON) for other tools.\n"
               "Exit status: 0 ok, 2 usage, 3 an input cannot be read or the page cannot be written.";
-  c.usage = "[options] EVENTS.jsonl|SIM.json [-o report.html] [--program APP] [--simulation SIM.json]";
+  c.usage = "[options] EVENTS.jsonl|SIM.json [-o report.html] [--program APP] [--simulation SIM.json] [--otlp FILE]";
   c.options = diagnosticOptions();
   c.options.push_back({"o", true, "the page to write (default report.html; '-' = stdout)", "FILE"});
   c.options.push_back({"program", true, "the program, for the DAG (default: the one the log names, if it exists)", "APP"});
   c.options.push_back({"app", true, "the application when the module has several", "NAME"});
   c.options.push_back({"simulation", true, "a 'llmflow simulate --json' file: compare its schedulers", "SIM.json"});
+  c.options.push_back({"otlp", true, "also (without -o: only) write the log as OpenTelemetry traces in OTLP/JSON", "FILE"});
   c.options.push_back({"max-jobs", true, "jobs drawn in the timeline (default 60; the tables cover all)", "N"});
   c.run = runReport;
   return c;

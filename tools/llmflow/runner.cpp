@@ -12,10 +12,12 @@
 #include "knob_flags.h"
 #include "policy_flag.h"
 #include "profile/knowledge.h"
+#include "report/otlp.h"
 
 #include "llvm/Support/Path.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace llmflow::cli {
@@ -39,6 +41,7 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"regular-slots", true, "tool invocations at once, 1 to 100000 (default 8)", "N"});
   o.push_back({"events", true, "append the event log (JSONL) to this file", "FILE"});
   o.push_back({"trace", true, "write a Chrome trace / Perfetto timeline of the run", "FILE"});
+  o.push_back({"otlp", true, "write the run as OpenTelemetry traces (OTLP/JSON, GenAI attributes)", "FILE"});
   o.push_back(policyOption());
   for (OptionSpec &k : knobOptions(false))
     o.push_back(std::move(k));
@@ -212,7 +215,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, *r->simModel, lookup);
   }
 
-  if (keepEvents || args.has("trace"))
+  if (keepEvents || args.has("trace") || args.has("otlp"))
     r->tee.add(&r->mem);
   bool logContent = args.has("log-content"), verbose = args.has("v");
   if (verbose) {
@@ -232,13 +235,11 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->file = std::make_unique<engine::JSONLSink>(std::move(os), logContent);
     r->tee.add(r->file.get());
   }
-  if (args.has("trace")) {
-    r->trace = OutputFile::open(args.get("trace"));
-    if (!r->trace) {
+  for (auto [flag, out] : {std::pair{"trace", &r->trace}, std::pair{"otlp", &r->otlp}})
+    if (args.has(flag) && !(*out = OutputFile::open(args.get(flag)))) {
       *exitCode = kEnvironment;
       return nullptr;
     }
-  }
   engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/true};
   r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
                                                r->tee, ec);
@@ -257,7 +258,9 @@ rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
 }
 
 bool Runner::writeTrace() {
-  return !trace || trace->write(engine::chromeTrace(mem.events));
+  if (trace && !trace->write(engine::chromeTrace(mem.events)))
+    return false;
+  return !otlp || otlp->write(llvm::formatv("{0}\n", report::otlpTraces(mem.events)).str());
 }
 
 } // namespace llmflow::cli

@@ -38,7 +38,7 @@ public:
   const engine::RunConfig &config() const { return cfg; }
   const LoadedApp &application() const { return app; }
   std::string schedulerName() const;
-  /// Writes --trace if asked; false on I/O failure.
+  /// Writes --trace and --otlp if asked; false on I/O failure.
   bool writeTrace();
 
 private:
@@ -58,7 +58,7 @@ private:
   engine::MemorySink mem;
   std::unique_ptr<engine::EventSink> verbose;
   std::unique_ptr<engine::JSONLSink> file;
-  std::unique_ptr<OutputFile> trace; // --trace, created before the run
+  std::unique_ptr<OutputFile> trace, otlp; // --trace, --otlp: created before the run
   engine::TeeSink tee;
   std::unique_ptr<engine::Engine> engine;
 };
