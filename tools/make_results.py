@@ -282,7 +282,7 @@ def main():
             lines.append("| `%s` | %s |" % (s, " | ".join(row)))
         if (HIGH, BIG) in cells:
             docs = cells[(HIGH, BIG)]
-            f = {k: by_scheduler(docs, k) for k in ("avg_jct", "mean_queueing_delay", "p50", "p95", "p99",
+            f = {k: by_scheduler(docs, k) for k in ("avg_jct", "mean_queueing_delay", "p50_jct", "p95_jct", "p99_jct",
                                                      "mean_decision_us", "p99_decision_us", "wall_seconds")}
             lines += ["", "At %d jobs and load %.1f:" % (BIG, HIGH), "",
                       "| scheduler | avg JCT s | queueing delay s | p50 s | p95 s | p99 s | mean decision µs | "
@@ -290,8 +290,8 @@ def main():
             for s in ordered(f["avg_jct"]):
                 jobs_per_s = mean([BIG / w for w in f["wall_seconds"][s] if w > 0])
                 lines.append("| `%s` | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %.0f |" % (
-                    s, mean(f["avg_jct"][s]), mean(f["mean_queueing_delay"][s]), mean(f["p50"][s]),
-                    mean(f["p95"][s]), mean(f["p99"][s]), mean(f["mean_decision_us"][s]),
+                    s, mean(f["avg_jct"][s]), mean(f["mean_queueing_delay"][s]), mean(f["p50_jct"][s]),
+                    mean(f["p95_jct"][s]), mean(f["p99_jct"][s]), mean(f["mean_decision_us"][s]),
                     max(f["p99_decision_us"][s]), jobs_per_s))
         if (LOW, BIG) in cells:
             low = by_scheduler(cells[(LOW, BIG)], "avg_jct")
