@@ -8,6 +8,7 @@ packages=(
   antlr4 libantlr4-runtime-dev default-jre-headless
   llvm-14-dev
   libboost-dev
+  libeigen3-dev
   libcurl4-openssl-dev
   libtoml11-dev
   doctest-dev
