@@ -77,9 +77,8 @@ Job::NodeInfo Job::nodeInfo(size_t f, size_t i) const {
 }
 
 std::pair<size_t, size_t> Job::placeOf(TaskId t) const {
-  auto it = taskNode.find(t);
-  assert(it != taskNode.end());
-  return {it->second.first->number, it->second.second};
+  auto [f, i] = nodeOf(t);
+  return {f->number, i};
 }
 
 std::string Job::instanceOf(const Frame *f, size_t i) const {
@@ -282,7 +281,8 @@ void Job::nodeReady(Frame *f, size_t i) {
     return;
   inst.s = Inst::S::Ready;
   inst.task = t.id;
-  taskNode[t.id] = {f, i};
+  taskNode.resize(tasks.size());
+  taskNode[t.id - 1] = {f, i};
   pending.push_back(t.id);
   emit(JobEvent::Kind::TaskReady, f, i);
 }
@@ -295,7 +295,7 @@ void Job::refreshReady() {
   // as it has room for, so a scheduler cannot overshoot the cap.
   llvm::DenseMap<Frame *, unsigned> budget;
   for (TaskId t : pending) {
-    Frame *f = taskNode[t].first;
+    Frame *f = nodeOf(t).first;
     bool held = false;
     for (Frame *x = f; x && !held; x = x->parent)
       if (x->maxRunning) {
@@ -312,7 +312,7 @@ void Job::refreshReady() {
 }
 
 void Job::markRunning(TaskId t) {
-  auto [f, i] = taskNode[t];
+  auto [f, i] = nodeOf(t);
   assert(f->insts[i].s == Inst::S::Ready && "starting a task that is not ready");
   f->insts[i].s = Inst::S::Running;
   pending.erase(std::find(pending.begin(), pending.end(), t));
@@ -324,7 +324,7 @@ void Job::markRunning(TaskId t) {
 }
 
 void Job::complete(TaskId t, TaskOutcome outcome) {
-  auto [f, i] = taskNode[t];
+  auto [f, i] = nodeOf(t);
   Inst &inst = f->insts[i];
   if (inst.s != Inst::S::Running)
     return; // a result for a job that already failed or a stale task

@@ -12,6 +12,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <cassert>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -178,7 +179,13 @@ private:
   std::string errorText;
   std::vector<std::unique_ptr<Frame>> frames;
   std::deque<Task> tasks;                          // by TaskId - 1
-  llvm::DenseMap<TaskId, std::pair<Frame *, size_t>> taskNode;
+  /// Each task's node, by TaskId - 1 (a vector: ids are dense, and a
+  /// DenseMap's 64-bucket minimum cost 1.5 KB per queued job).
+  std::vector<std::pair<Frame *, size_t>> taskNode;
+  std::pair<Frame *, size_t> nodeOf(TaskId t) const {
+    assert(t >= 1 && t <= taskNode.size() && taskNode[t - 1].first && "a task this job never built");
+    return taskNode[t - 1];
+  }
   std::vector<TaskId> readyList;
   std::vector<TaskId> pending;                     // ready by deps, maybe held by a cap
   unsigned runningCount = 0;

@@ -115,8 +115,15 @@ void Engine::arrive(rt::JobId id) {
 
 void Engine::retireIfDone(rt::JobId id) {
   auto it = live.find(id);
-  if (it != live.end() && it->second->done() && it->second->running() == 0)
+  if (it != live.end() && it->second->done() && it->second->running() == 0) {
+    readyIndex.erase(id);
     live.erase(it);
+  }
+}
+
+void Engine::reindex(const rt::Job &job) {
+  if (scheduler.wantsIndex())
+    indexJob(readyIndex, job.id(), job.app().name, jobs[job.id()].arrival, job);
 }
 
 void Engine::cancelTask(TaskKey key, const std::string &reason) {
@@ -181,6 +188,7 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
         onJobDone(rec);
     }
   }
+  reindex(job);
 }
 
 void Engine::requestSchedule() {
@@ -204,12 +212,18 @@ void Engine::schedule() {
   snap.capacity[0] = config.llmSlots;
   snap.capacity[1] = config.regularSlots;
   snap.activeJobs = unsigned(live.size());
-  size_t used = 0;
-  for (auto &[id, job] : live)
-    addJobView(snap, used, id, job->app().name, jobs[id].arrival, *job);
-  snap.jobs.resize(used);
-  if (snap.jobs.empty())
-    return;
+  if (scheduler.wantsIndex()) {
+    if (!readyIndex.anyPlaceable(snap.free))
+      return;
+    snap.index = &readyIndex;
+  } else {
+    size_t used = 0;
+    for (auto &[id, job] : live)
+      addJobView(snap, used, id, job->app().name, jobs[id].arrival, *job);
+    snap.jobs.resize(used);
+    if (snap.jobs.empty())
+      return;
+  }
   auto t0 = std::chrono::steady_clock::now();
   if (scheduler.wantsDAG()) { // the views are part of the decision's cost
     for (auto &[id, job] : live)
@@ -240,6 +254,7 @@ void Engine::schedule() {
 
 void Engine::dispatch(rt::Job &job, rt::TaskId t) {
   job.markRunning(t);
+  reindex(job);
   const rt::Task &task = job.task(t);
   sched::Slot slot = slotOf(task.executor);
   ++busy[unsigned(slot)];

@@ -9,6 +9,7 @@
 #include "engine/dag_view.h"
 #include "engine/events.h"
 #include "engine/executor.h"
+#include "sched/ready_index.h"
 #include "sched/scheduler.h"
 
 #include <boost/asio/io_context.hpp>
@@ -121,6 +122,8 @@ private:
   unsigned decisionCount = 0;
   double decisionTime = 0;
   DAGViews dags;
+  sched::ReadyIndex readyIndex;  // kept only when the scheduler wantsIndex()
+  void reindex(const rt::Job &job);
 };
 
 } // namespace llmflow::engine

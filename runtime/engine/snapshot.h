@@ -7,6 +7,7 @@
 
 #include "core/features.h"
 #include "core/job.h"
+#include "sched/ready_index.h"
 #include "sched/scheduler.h"
 
 #include <optional>
@@ -40,6 +41,23 @@ inline void addJobView(sched::Snapshot &snap, size_t &used, sched::JobId id, llv
   v.arrival = arrival;
   v.running = job.running();
   ++used;
+}
+
+/// Refreshes the job's entry in a ReadyIndex after its ready list changed
+/// (every ready task, whatever the free slots; a finished job leaves it).
+inline void indexJob(sched::ReadyIndex &index, sched::JobId id, llvm::StringRef app, double arrival,
+                     const rt::Job &job) {
+  sched::JobView v;
+  v.id = id;
+  v.app = app;
+  v.arrival = arrival;
+  v.running = job.running();
+  if (!job.done())
+    for (rt::TaskId t : job.ready()) {
+      const rt::Task &task = job.task(t);
+      v.ready.push_back({t, task.nodeId, slotOf(task.executor), task.group});
+    }
+  index.set(std::move(v));
 }
 
 /// The observation a job event gives the scheduler, if any (ready tasks are

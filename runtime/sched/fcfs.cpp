@@ -1,7 +1,9 @@
+#include "sched/ready_index.h"
 #include "sched/scheduler.h"
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 
 namespace llmflow::sched {
 
@@ -54,7 +56,10 @@ namespace {
 class FCFS : public Scheduler {
 public:
   std::string name() const override { return "fcfs"; }
+  bool wantsIndex() const override { return true; }
   std::vector<Placement> decide(const Snapshot &snap) override {
+    if (snap.index)
+      return fromIndex(snap);
     std::vector<size_t> order(snap.jobs.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -63,6 +68,43 @@ public:
     });
     return placeInOrder(snap, order);
   }
+
+private:
+  /// The same placements as placeInOrder over all jobs in arrival order:
+  /// slot kinds fill independently, so each kind takes its first free[k]
+  /// tasks walking only the jobs that have one; the picks are then put back
+  /// in the (arrival, job, readiness) order a full walk would give.
+  std::vector<Placement> fromIndex(const Snapshot &snap) {
+    picks.clear();
+    for (unsigned k = 0; k < kSlotKinds; ++k) {
+      unsigned free = snap.free[k];
+      for (auto it = snap.index->withReady(Slot(k)).begin(); free && it != snap.index->withReady(Slot(k)).end();
+           ++it) {
+        const JobView &v = *snap.index->find(it->second);
+        for (size_t t = 0; t < v.ready.size() && free; ++t)
+          if (v.ready[t].slot == Slot(k)) {
+            picks.push_back({v.arrival, v.id, t, v.ready[t].task});
+            --free;
+          }
+      }
+    }
+    std::sort(picks.begin(), picks.end(), [](const Pick &a, const Pick &b) {
+      return std::tie(a.arrival, a.job, a.pos) < std::tie(b.arrival, b.job, b.pos);
+    });
+    std::vector<Placement> out;
+    out.reserve(picks.size());
+    for (const Pick &p : picks)
+      out.push_back({p.job, p.task});
+    return out;
+  }
+
+  struct Pick {
+    double arrival;
+    JobId job;
+    size_t pos;
+    TaskId task;
+  };
+  std::vector<Pick> picks; // reused between decisions
 };
 
 } // namespace

@@ -67,6 +67,8 @@ struct JobDAG {
   std::vector<std::pair<TaskId, uint32_t>> readyTasks; // each ready task's node
 };
 
+class ReadyIndex;
+
 struct Snapshot {
   double now = 0;
   std::vector<JobView> jobs;    // active jobs with a task that could be placed now
@@ -76,6 +78,10 @@ struct Snapshot {
   /// Every active job's DAG, in arrival order; only for a scheduler that
   /// wantsDAG() (empty otherwise). Valid during the call.
   std::vector<const JobDAG *> dags;
+  /// For a scheduler that wantsIndex(), every job with ready tasks, kept up
+  /// to date job by job (sched/ready_index.h); `jobs` is then left empty.
+  /// Valid during the call.
+  const ReadyIndex *index = nullptr;
 };
 
 struct Placement {
@@ -123,6 +129,9 @@ public:
   /// Whether decide() needs Snapshot::dags (it costs the caller a view per
   /// changed job, so only schedulers that read it ask).
   virtual bool wantsDAG() const { return false; }
+  /// Whether decide() reads Snapshot::index instead of Snapshot::jobs (the
+  /// caller then skips building the per-decision job list).
+  virtual bool wantsIndex() const { return false; }
 };
 
 struct Knowledge;

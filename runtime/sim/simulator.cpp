@@ -106,6 +106,7 @@ private:
   SimResult result;
   sched::Snapshot snapBuf;
   engine::DAGViews dagViews;
+  sched::ReadyIndex readyIndex; // kept only when the scheduler wantsIndex()
 
   void push(Ev e) {
     e.seq = seq++;
@@ -232,6 +233,13 @@ private:
       default: break;
       }
     }
+    reindex(idx);
+  }
+
+  void reindex(size_t idx) {
+    if (scheduler.wantsIndex())
+      engine::indexJob(readyIndex, specs[idx].id, apps[specs[idx].app].app->name, result.jobs[idx].arrival,
+                       *states[idx].job);
   }
 
   void schedule() {
@@ -244,13 +252,20 @@ private:
     snap.capacity[0] = capacity[0];
     snap.capacity[1] = capacity[1];
     snap.activeJobs = unsigned(active.size());
-    size_t used = 0;
-    for (size_t idx : active)
-      engine::addJobView(snap, used, specs[idx].id, apps[specs[idx].app].app->name, result.jobs[idx].arrival,
-                         *states[idx].job);
-    if (!used)
-      return;
-    snap.jobs.resize(used);
+    if (scheduler.wantsIndex()) {
+      if (!readyIndex.anyPlaceable(snap.free))
+        return;
+      snap.index = &readyIndex;
+      snap.jobs.clear();
+    } else {
+      size_t used = 0;
+      for (size_t idx : active)
+        engine::addJobView(snap, used, specs[idx].id, apps[specs[idx].app].app->name, result.jobs[idx].arrival,
+                           *states[idx].job);
+      if (!used)
+        return;
+      snap.jobs.resize(used);
+    }
     snap.dags.clear();
     auto t0 = std::chrono::steady_clock::now();
     if (scheduler.wantsDAG()) { // the views are part of the decision's cost
@@ -293,6 +308,7 @@ private:
       return;
     ++busy[k];
     job.markRunning(p.task);
+    reindex(idx);
     engine::Event ev;
     ev.type = engine::EventType::TaskDispatched;
     ev.job = p.job;
