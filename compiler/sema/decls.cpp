@@ -215,6 +215,12 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
           diags.report(DiagID::ErrPropertyValue, a->range) << "exec" << "expected a string";
         else
           checkTemplate(a, cx);
+      // argv[0] picks the program: from a value an LLM produced, it could
+      // be any program on the machine.
+      const ast::Expr *program = exec->value->operands.front();
+      if (program->kind == ast::Expr::Kind::String &&
+          llvm::any_of(program->pieces, [](const ast::TemplatePiece &p) { return p.hole != nullptr; }))
+        diags.report(DiagID::WarnTemplatedProgram, program->range) << d.name;
     }
   }
   if (const ast::Prop *s = prop(d.props, "stdin"))
