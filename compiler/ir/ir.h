@@ -175,6 +175,7 @@ struct ToolDef {
   Impl impl = Impl::Exec;
   std::vector<Template> argv;   // Exec: argv, each element a template over params
   std::string stdinMode = "json"; // Exec: "json" (params object), "none", or a param name
+  std::vector<std::string> env;  // Exec: variables passed on besides PATH, HOME, LANG, LC_ALL, TZ
   std::string method;           // Http
   Template url;                 // Http
   std::optional<Template> body; // Http

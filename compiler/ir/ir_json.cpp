@@ -202,6 +202,8 @@ Value toolDefJSON(const ToolDef &t) {
            {"loc", locJSON(t.loc)}};
   if (t.body)
     o["body"] = templateJSON(*t.body);
+  if (!t.env.empty())
+    o["env"] = Array(t.env);
   return o;
 }
 

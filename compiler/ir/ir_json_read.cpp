@@ -350,11 +350,14 @@ public:
 
   bool read(const Value &v, const JPath &p, ToolDef &out) {
     Fields f(*this, v, p);
-    return f && f.req("name", out.name) && f.req("params", out.params) &&
-           f.req("result", out.result) && f.req("impl", out.impl) && f.req("argv", out.argv) &&
-           f.req("stdin_mode", out.stdinMode) && f.req("method", out.method) &&
-           f.req("url", out.url) && f.opt("body", out.body) && f.req("builtin", out.builtin) &&
-           f.req("policy", out.policy) && f.req("loc", out.loc) && f.done();
+    std::optional<std::vector<std::string>> env;
+    bool ok = f && f.req("name", out.name) && f.req("params", out.params) &&
+              f.req("result", out.result) && f.req("impl", out.impl) && f.req("argv", out.argv) &&
+              f.req("stdin_mode", out.stdinMode) && f.opt("env", env) && f.req("method", out.method) &&
+              f.req("url", out.url) && f.opt("body", out.body) && f.req("builtin", out.builtin) &&
+              f.req("policy", out.policy) && f.req("loc", out.loc) && f.done();
+    out.env = env.value_or(std::vector<std::string>{});
+    return ok;
   }
 
   bool read(const Value &v, const JPath &p, RecordDef &out) {

@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -205,6 +206,8 @@ private:
       checkParams(t.params, subject);
       checkType(t.result, subject, "result");
       checkPolicy(t.policy, subject);
+      if (t.impl != ToolDef::Impl::Exec && !t.env.empty())
+        problem(subject, "only exec tools have an env");
       switch (t.impl) {
       case ToolDef::Impl::Exec:
         if (t.argv.empty())
@@ -215,6 +218,10 @@ private:
             !llvm::any_of(t.params, [&](const Param &p) { return p.name == t.stdinMode; }))
           problem(subject, "stdin mode '" + t.stdinMode +
                                "' is neither json, none nor a parameter name");
+        for (const std::string &name : t.env)
+          if (name.empty() || llvm::isDigit(name.front()) ||
+              !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+            problem(subject, "env entry '" + name + "' is not a variable name");
         break;
       case ToolDef::Impl::Http:
         if (t.method != "GET" && t.method != "POST")

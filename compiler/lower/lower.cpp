@@ -96,6 +96,9 @@ ir::ToolDef Lowerer::tool(const sema::ToolInfo &t) const {
       def.argv.push_back(templ(a));
     if (const ast::Prop *s = findProp(props, "stdin"))
       def.stdinMode = s->value->text;
+    if (const ast::Prop *env = findProp(props, "env"))
+      for (const ast::Expr *name : env->value->operands)
+        def.env.push_back(name->text);
   } else if (const ast::Prop *http = findProp(props, "http")) {
     def.impl = ir::ToolDef::Impl::Http;
     def.method = http->value->text;

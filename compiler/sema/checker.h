@@ -66,6 +66,7 @@ public:
   void checkDefaults(unsigned m, const ast::Decl &d);
   void checkRecordsAndEnums();
   void checkToolDecl(unsigned m, const ast::Decl &d);
+  void checkToolEnv(const ast::Prop &env, bool isExec);
   void checkAppSignature(unsigned m, const ast::Decl &d);
   std::vector<ir::Param> checkParams(unsigned m, const ast::Decl &d);
   /// Literals, negated numbers, enum values, and lists/records of them.

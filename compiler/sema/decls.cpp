@@ -4,6 +4,9 @@
 #include "sema/props.h"
 #include "support/suggest.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
 #include <functional>
 #include <set>
 
@@ -196,7 +199,7 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
   info.result = d.resultType ? resolveType(m, d.resultType).value_or(ir::Type::prim(ir::Type::Kind::Json))
                              : ir::Type::prim(ir::Type::Kind::Json);
   info.policies = checkPolicies(modules[m].defaults, d.props, "a tool declaration",
-                                {"exec", "stdin", "http", "url", "body", "builtin"});
+                                {"exec", "stdin", "env", "http", "url", "body", "builtin"});
   const ast::Prop *exec = prop(d.props, "exec"), *http = prop(d.props, "http"), *builtin = prop(d.props, "builtin");
   // A misspelt 'exc' was reported as unknown, with 'exec' suggested: it
   // counts as the implementation rather than being a second error.
@@ -215,8 +218,16 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
           diags.report(DiagID::ErrPropertyValue, a->range) << "exec" << "expected a string";
         else
           checkTemplate(a, cx);
+      // argv[0] picks the program: from a value an LLM produced, it could
+      // be any program on the machine.
+      const ast::Expr *program = exec->value->operands.front();
+      if (program->kind == ast::Expr::Kind::String &&
+          llvm::any_of(program->pieces, [](const ast::TemplatePiece &p) { return p.hole != nullptr; }))
+        diags.report(DiagID::WarnTemplatedProgram, program->range) << d.name;
     }
   }
+  if (const ast::Prop *env = prop(d.props, "env"))
+    checkToolEnv(*env, exec != nullptr);
   if (const ast::Prop *s = prop(d.props, "stdin"))
     if (auto v = stringValue(*s, diags))
       if (*v != "json" && *v != "none" && !scope.names.count(*v))
@@ -241,6 +252,33 @@ void Checker::checkToolDecl(unsigned m, const ast::Decl &d) {
   if (builtin)
     (void)stringValue(*builtin, diags);
   out->tools.push_back(std::move(info));
+}
+
+/// env = ["NAME", ...]: the environment variables an exec tool is given
+/// beyond PATH, HOME, LANG, LC_ALL and TZ (names only; the values come from
+/// the environment llmflow runs in).
+void Checker::checkToolEnv(const ast::Prop &env, bool isExec) {
+  if (!isExec) {
+    diags.report(DiagID::ErrPropertyValue, env.nameRange) << "env" << "only exec tools (exec = [...]) take it";
+    return;
+  }
+  if (env.value->kind != ast::Expr::Kind::List) {
+    diags.report(DiagID::ErrPropertyValue, env.value->range) << "env" << "expected a list of variable names";
+    return;
+  }
+  llvm::StringSet<> seen;
+  for (const ast::Expr *a : env.value->operands) {
+    bool holes = llvm::any_of(a->pieces, [](const ast::TemplatePiece &p) { return p.hole != nullptr; });
+    llvm::StringRef name = a->text;
+    bool valid = a->kind == ast::Expr::Kind::String && !holes && !name.empty() &&
+                 (llvm::isAlpha(name.front()) || name.front() == '_') &&
+                 llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+    if (!valid)
+      diags.report(DiagID::ErrPropertyValue, a->range)
+          << "env" << "expected a variable name (letters, digits and '_', not starting with a digit)";
+    else if (!seen.insert(name).second)
+      diags.report(DiagID::ErrPropertyValue, a->range) << "env" << "'" + name.str() + "' is listed twice";
+  }
 }
 
 void Checker::checkAppSignature(unsigned m, const ast::Decl &d) {

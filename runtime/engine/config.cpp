@@ -86,8 +86,8 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
   if (!doc)
     return doc.takeError();
   const llvm::json::Object &root = *doc->getAsObject();
-  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "limits", "hedging", "sim"}, path,
-                            "top level"))
+  if (llvm::Error e = known(root, {"engine", "endpoints", "models", "timeouts", "limits", "hedging", "sim", "network"},
+                            path, "top level"))
     return e;
   if (const llvm::json::Object *e = root.getObject("engine")) {
     if (auto err = known(*e, {"backend", "llm_slots", "regular_slots", "time_scale", "seed", "data_dir", "tool_grace"},
@@ -240,6 +240,27 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
         return fail(path, "[sim] gpu: expected \"h100\" or \"a100\"");
       cfg.simGPU = g->str();
     }
+  }
+  if (const llvm::json::Value *n = root.get("network")) {
+    const llvm::json::Object *o = n->getAsObject();
+    if (!o)
+      return fail(path, "network: expected a table [network]");
+    if (auto err = known(*o, {"allow_hosts"}, path, "network")) return err;
+    std::vector<std::string> hosts;
+    if (const llvm::json::Value *v = o->get("allow_hosts")) {
+      const llvm::json::Array *a = v->getAsArray();
+      if (!a)
+        return fail(path, "[network] allow_hosts: expected a list of strings");
+      for (const llvm::json::Value &h : *a) {
+        if (!h.getAsString())
+          return fail(path, "[network] allow_hosts: expected a list of strings");
+        hosts.push_back(h.getAsString()->str());
+      }
+    }
+    auto policy = NetPolicy::parse(hosts);
+    if (!policy)
+      return fail(path, "[network] " + llvm::toString(policy.takeError()));
+    cfg.network = std::make_shared<NetPolicy>(std::move(*policy));
   }
   return llvm::Error::success();
 }

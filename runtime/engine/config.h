@@ -3,10 +3,12 @@
 // overrides the defaults. Documented in docs/config.md.
 #pragma once
 
+#include "engine/net_policy.h"
 #include "llm/llm_client.h"
 
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,8 @@ struct RunConfig {
   unsigned simEndpoints = 1;
   unsigned simMaxInFlight = 64;
   std::string simGPU = "h100";     // h100 | a100
+  /// [network] allow_hosts: the non-public addresses tools may reach.
+  std::shared_ptr<const NetPolicy> network = std::make_shared<NetPolicy>();
 };
 
 /// Reads a config file into `cfg` (keeping defaults for what it omits).

@@ -1,6 +1,10 @@
+// httpFetch: one request on the shared multi handle, with the address check
+// of every connection (NetPolicy) and a cap on the body.
 #include "engine/http_fetch.h"
 
 #include <boost/asio/post.hpp>
+
+#include <sys/socket.h>
 
 #include <memory>
 
@@ -14,6 +18,7 @@ struct Transfer {
   std::string body;
   bool overflow = false;
   bool running = false; // added to the multi handle and not finished
+  std::string refused;  // why a connection was refused (the first one)
   ~Transfer() {
     if (headers)
       curl_slist_free_all(headers);
@@ -33,9 +38,47 @@ size_t onData(char *ptr, size_t size, size_t n, void *user) {
   return bytes;
 }
 
+/// The host of the URL being fetched. On a redirect libcurl has already
+/// made the new URL the effective one when it opens the next connection.
+std::string currentHost(CURL *easy) {
+  char *url = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+  std::string host;
+  if (CURLU *u = curl_url()) {
+    char *h = nullptr;
+    if (url && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK)
+      host = h;
+    curl_free(h);
+    curl_url_cleanup(u);
+  }
+  return host;
+}
+
+/// Every connection, including each redirect hop and each address a name
+/// resolves to, passes here with the address itself: the check cannot be
+/// fooled by DNS answers that change between a check and the connect.
+curl_socket_t openSocket(void *user, curlsocktype, curl_sockaddr *a) {
+  auto *t = static_cast<Transfer *>(user);
+  static const NetPolicy none;
+  const NetPolicy &policy = t->req.network ? *t->req.network : none;
+  std::optional<std::string> why;
+  if (auto ap = fromSockaddr(&a->addr))
+    why = policy.refusal(currentHost(t->easy), ap->first, ap->second);
+  else
+    why = "refused to connect: not an IPv4 or IPv6 address";
+  if (why) {
+    if (t->refused.empty())
+      t->refused = *why;
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 llvm::Error fail(const std::string &m) { return llvm::createStringError(llvm::inconvertibleErrorCode(), m); }
 
 } // namespace
+
+char AddressRefused::ID;
 
 CancelFetch httpFetch(llm::CurlMulti &multi, HttpRequest req,
                       std::function<void(llvm::Expected<HttpResponse>)> done) {
@@ -53,6 +96,9 @@ CancelFetch httpFetch(llm::CurlMulti &multi, HttpRequest req,
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"); // libcurl's default adds ftp(s)
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, openSocket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_PROXY, ""); // not http_proxy from the environment
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, long(t->req.timeoutSeconds * 1000));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, onData);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
@@ -68,6 +114,8 @@ CancelFetch httpFetch(llm::CurlMulti &multi, HttpRequest req,
         std::string what = t->req.method + " " + t->req.url;
         if (t->overflow)
           return done(fail(what + ": response larger than " + std::to_string(t->req.maxBytes) + " bytes"));
+        if (code != CURLE_OK && !t->refused.empty())
+          return done(llvm::make_error<AddressRefused>(what + ": " + t->refused));
         if (code != CURLE_OK)
           return done(fail(what + ": " + curl_easy_strerror(code)));
         long status = 0;

@@ -2,11 +2,13 @@
 // on the same libcurl multi handle and event loop as the LLM client.
 #pragma once
 
+#include "engine/net_policy.h"
 #include "llm/curl_asio.h"
 
 #include "llvm/Support/Error.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace llmflow::engine {
@@ -18,6 +20,22 @@ struct HttpRequest {
   std::string contentType = "application/json";
   double timeoutSeconds = 30;
   size_t maxBytes = 16 << 20;
+  /// Which non-public addresses it may reach, on every redirect hop; null:
+  /// none. Checked on each address connected to, after DNS.
+  std::shared_ptr<const NetPolicy> network;
+};
+
+/// The request tried to reach an address the NetPolicy does not allow.
+/// Retrying cannot help.
+class AddressRefused : public llvm::ErrorInfo<AddressRefused> {
+public:
+  static char ID;
+  explicit AddressRefused(std::string message) : message(std::move(message)) {}
+  void log(llvm::raw_ostream &os) const override { os << message; }
+  std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
+
+private:
+  std::string message;
 };
 
 struct HttpResponse {
@@ -29,7 +47,9 @@ struct HttpResponse {
 using CancelFetch = std::function<void()>;
 
 /// Starts the request; `done` runs on the event loop. Transport failures and
-/// non-2xx statuses are errors naming the URL and the status.
+/// non-2xx statuses are errors naming the URL and the status; a connection
+/// req.network refuses is an AddressRefused. Proxies from the environment
+/// are not used: the address check must see the real destination.
 CancelFetch httpFetch(llm::CurlMulti &multi, HttpRequest req,
                       std::function<void(llvm::Expected<HttpResponse>)> done);
 

@@ -5,16 +5,22 @@
 #include "core/url_template.h"
 #include "engine/http_fetch.h"
 #include "exec/process.h"
+#include "exec/spawn.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <cmath>
 
+extern char **environ;
+
 namespace llmflow::engine {
 
 namespace {
 llvm::Error fail(const std::string &m) { return llvm::createStringError(llvm::inconvertibleErrorCode(), m); }
+
+/// A refused address stays refused: no retry.
+bool canRetryFetch(const llvm::Expected<HttpResponse> &r) { return !r.errorIsA<AddressRefused>(); }
 } // namespace
 
 HttpLLMExecutor::HttpLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, llm::ClientConfig config,
@@ -104,9 +110,23 @@ struct ToolCall {
 };
 
 ToolExecutor::ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
-                           exec::BuiltinContext builtins, double graceSeconds)
-    : io(io), module(module), workDir(std::move(workDir)), builtins(std::move(builtins)), grace(graceSeconds),
+                           exec::BuiltinContext builtins, ToolLimits limits)
+    : io(io), module(module), workDir(std::move(workDir)), builtins(std::move(builtins)), limits(std::move(limits)),
       http(io) {}
+
+/// A tool sees PATH, HOME and the locale and time zone (LANG, LC_ALL, TZ:
+/// without them text tools and `date` behave differently than in the
+/// operator's shell, and they hold no secrets), plus what it declares, never
+/// the API keys: the rest of llmflow's environment stays out of reach of a
+/// tool whose output may end up in a prompt, a result or the event log.
+std::vector<std::string> ToolExecutor::environment(const ir::ToolDef &tool) const {
+  std::vector<std::string> names{"PATH", "HOME", "LANG", "LC_ALL", "TZ"};
+  for (const std::string &n : tool.env)
+    if (llvm::find(names, n) == names.end())
+      names.push_back(n);
+  llvm::erase_if(names, [&](const std::string &n) { return llvm::is_contained(limits.withheldEnv, n); });
+  return exec::pickEnvironment(environ, names);
+}
 
 ToolExecutor::~ToolExecutor() = default;
 
@@ -187,10 +207,13 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       req.body = args.getString("body").getValueOr("").str();
       req.contentType = args.getString("content_type").getValueOr("application/json").str();
       req.timeoutSeconds = timeout;
+      req.network = limits.network;
       call->record(llvm::json::Object{{"method", req.method}, {"url", req.url}, {"body", req.body}});
       call->stop = httpFetch(http, std::move(req), [retryable, call](llvm::Expected<HttpResponse> r) {
-        if (!r)
-          return retryable(r.takeError(), true);
+        if (!r) {
+          bool canRetry = canRetryFetch(r);
+          return retryable(r.takeError(), canRetry);
+        }
         call->reply(r->body);
         retryable(llvm::json::Value(std::move(r->body)), false);
       });
@@ -215,11 +238,14 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
       req.body = *body;
     }
     req.timeoutSeconds = timeout;
+    req.network = limits.network;
     call->record(llvm::json::Object{{"method", req.method}, {"url", req.url}, {"body", req.body}});
     const ir::ToolDef *td = &tool;
     call->stop = httpFetch(http, std::move(req), [this, retryable, td, call](llvm::Expected<HttpResponse> r) {
-      if (!r)
-        return retryable(r.takeError(), true);
+      if (!r) {
+        bool canRetry = canRetryFetch(r);
+        return retryable(r.takeError(), canRetry);
+      }
       call->reply(r->body);
       retryable(parseToolOutput(*td, r->body, builtins.json), false);
     });
@@ -235,7 +261,9 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     }
     spec.cwd = workDir;
     spec.timeoutSeconds = timeout;
-    spec.graceSeconds = grace;
+    spec.graceSeconds = limits.graceSeconds;
+    spec.extraEnv = environment(tool);
+    spec.inheritEnvironment = false;
     if (tool.stdinMode == "json") {
       std::string s;
       llvm::raw_string_ostream os(s);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "engine/executor.h"
+#include "engine/net_policy.h"
 #include "exec/builtins.h"
 #include "llm/curl_asio.h"
 #include "llm/llm_client.h"
@@ -33,10 +34,17 @@ private:
   std::map<std::pair<rt::JobId, rt::TaskId>, uint64_t> requests; // running task -> client handle
 };
 
+/// What tools may reach and see beyond their arguments.
+struct ToolLimits {
+  double graceSeconds = 2;                    // between TERM and KILL
+  std::shared_ptr<const NetPolicy> network;   // HTTP tools and std.http (null: public addresses only)
+  std::vector<std::string> withheldEnv;       // never passed, even when declared (the API key variables)
+};
+
 class ToolExecutor : public TaskExecutor {
 public:
   ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
-               exec::BuiltinContext builtins, double graceSeconds);
+               exec::BuiltinContext builtins, ToolLimits limits);
   ~ToolExecutor() override;
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
   void cancel(rt::JobId job, rt::TaskId task) override;
@@ -50,7 +58,9 @@ private:
   const ir::Module &module;
   std::string workDir;
   exec::BuiltinContext builtins;
-  double grace;
+  std::vector<std::string> environment(const ir::ToolDef &tool) const;
+
+  ToolLimits limits;
   llm::CurlMulti http;
   std::map<std::pair<rt::JobId, rt::TaskId>, std::shared_ptr<struct ToolCall>> calls; // running tasks
 };

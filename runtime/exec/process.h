@@ -35,6 +35,7 @@ struct ProcessSpec {
   std::vector<std::string> argv;           // argv[0] looked up in PATH if it has no '/'
   std::string cwd;                         // "" = inherit
   std::vector<std::string> extraEnv;       // "NAME=value" added to (or replacing in) the environment
+  bool inheritEnvironment = true;          // false: extraEnv is the whole environment
   std::string stdinData;                   // "" = the child's stdin is /dev/null
   double timeoutSeconds = 60;              // <= 0: no timeout
   double graceSeconds = 2;                 // between TERM and KILL

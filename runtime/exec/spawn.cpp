@@ -138,6 +138,17 @@ std::vector<std::string> mergeEnvironment(char *const *base, const std::vector<s
   return env;
 }
 
+std::vector<std::string> pickEnvironment(char *const *base, const std::vector<std::string> &names) {
+  std::vector<std::string> env;
+  for (const std::string &name : names)
+    for (char *const *p = base; p && *p; ++p)
+      if (llvm::StringRef(*p).split('=').first == name) {
+        env.push_back(*p);
+        break;
+      }
+  return env;
+}
+
 llvm::Expected<SpawnedChild> spawnChild(const ProcessSpec &spec) {
   if (spec.argv.empty() || spec.argv[0].empty())
     return makeExecError(ExecErrorKind::SpawnFailed, "cannot spawn a process with an empty argv");
@@ -199,7 +210,8 @@ llvm::Expected<SpawnedChild> spawnChild(const ProcessSpec &spec) {
   for (const std::string &a : spec.argv)
     argv.push_back(const_cast<char *>(a.c_str()));
   argv.push_back(nullptr);
-  std::vector<std::string> envStrings = mergeEnvironment(environ, spec.extraEnv);
+  std::vector<std::string> envStrings =
+      spec.inheritEnvironment ? mergeEnvironment(environ, spec.extraEnv) : spec.extraEnv;
   std::vector<char *> envp;
   for (std::string &kv : envStrings)
     envp.push_back(kv.data());

@@ -1,7 +1,8 @@
 // Starting one child with posix_spawnp: argv (never a shell), its own process
 // group, stdin/stdout/stderr on fresh pipes, every other descriptor closed,
 // default signal dispositions and an empty signal mask, optional working
-// directory, the parent's environment plus overrides.
+// directory, the parent's environment plus overrides (or only the given
+// variables).
 //
 // Not for: watching, feeding or reaping the child (process.cpp does that).
 #pragma once
@@ -32,5 +33,9 @@ llvm::Expected<SpawnedChild> spawnChild(const ProcessSpec &spec);
 /// The environment for a child: `base` ("NAME=value" entries) with every
 /// entry whose name appears in `overrides` replaced, then `overrides`.
 std::vector<std::string> mergeEnvironment(char *const *base, const std::vector<std::string> &overrides);
+
+/// The entries of `base` ("NAME=value") whose names are in `names`, in the
+/// order of `names`; names `base` lacks are left out.
+std::vector<std::string> pickEnvironment(char *const *base, const std::vector<std::string> &names);
 
 } // namespace llmflow::exec

@@ -67,7 +67,7 @@ CaseResult runCase(const TestCase &tc, const ir::Module &module, const ir::App &
   sched::SchedulerContext sctx;
   std::unique_ptr<sched::Scheduler> fcfs = sched::makeScheduler("fcfs", sctx);
   assert(fcfs && "fcfs needs no knowledge");
-  engine::ToolExecutor tools(io, module, opts.workDir, opts.builtins, opts.toolGraceSeconds);
+  engine::ToolExecutor tools(io, module, opts.workDir, opts.builtins, opts.tools);
   CannedExecutor llm(io, tc, nullptr, "llm"), regular(io, tc, &tools, "tools");
   llm.setRecordContent(true);
   regular.setRecordContent(true);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "engine/real_executors.h"
 #include "exec/builtins.h"
 #include "testing/test_file.h"
 
@@ -34,7 +35,7 @@ struct CaseResult {
 struct RunOptions {
   std::string workDir;                 // where tool processes run (the program's folder)
   exec::BuiltinContext builtins;
-  double toolGraceSeconds = 2;
+  engine::ToolLimits tools;            // grace period, reachable addresses (default: public only)
   engine::EventSink *events = nullptr; // also record the run's events here (may be null)
 };
 

@@ -52,10 +52,15 @@ class Recorder(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def start_http():
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+def start_http(handler=Recorder):
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv, "http://127.0.0.1:%d" % srv.server_address[1]
+
+
+def allow_config(tmp, *hosts):
+    """A config whose [network] allow_hosts lets tools reach these loopback hosts."""
+    return write(os.path.join(tmp, "allow.toml"), "[network]\nallow_hosts = %s\n" % json.dumps(list(hosts)))
 
 
 def llmflow(*args, timeout=60):
@@ -86,6 +91,7 @@ def clean_failure(p, code):
 def group_json(tmp):
     server, url = start_openai()
     web, base = start_http()
+    allow = allow_config(tmp, base[len("http://"):])  # tools may reach the loopback server
     try:
         # A 100-job batch with one hostile reply at job 50 loses no other job.
         inputs = write(os.path.join(tmp, "jobs.jsonl"), "".join(
@@ -117,7 +123,7 @@ def group_json(tmp):
         check("json.parse rejects duplicate keys", clean_failure(p, 1) and "duplicate key 'a'" in p.stderr, p.stderr)
 
         p, _ = llmflow("run", APP, "--app", "fetch_item", "--input", "base=" + base, "--input", "id=deep",
-                       "--backend", url)
+                       "--backend", url, "--config", allow)
         check("an HTTP tool answering 100,000 nested brackets fails its job", clean_failure(p, 1)
               and "nested deeper" in p.stderr, p.stderr)
 
@@ -126,7 +132,7 @@ def group_json(tmp):
                 ("fetch_item", "id", "../../../admin/delete?all=1", "/api/v1/items/..%2F..%2F..%2Fadmin%2Fdelete%3Fall%3D1"),
                 ("search_items", "q", "x&safe=0#", "/search?q=x%26safe%3D0%23&safe=1")]:
             p, _ = llmflow("run", APP, "--app", app, "--input", "base=" + base, "--input", "%s=%s" % (arg, value),
-                           "--backend", url)
+                           "--backend", url, "--config", allow)
             check("URL template value %r is encoded" % value, p.returncode == 0 and Recorder.seen[-1:] == [target],
                   "%s %s" % (Recorder.seen[-1:], p.stderr))
         for args, reason in [(("--app", "fetch_item", "--input", "base=" + base, "--input", "id=.."),
@@ -136,7 +142,7 @@ def group_json(tmp):
                              (("--app", "fetch_any", "--input", "url=file:///etc/passwd"),
                               "'file:///etc/passwd' is not an http or https URL")]:
             seen = len(Recorder.seen)
-            p, _ = llmflow("run", APP, *args, "--backend", url)
+            p, _ = llmflow("run", APP, *args, "--backend", url, "--config", allow)
             check("a URL is refused: " + reason, clean_failure(p, 1) and reason in p.stderr
                   and len(Recorder.seen) == seen, p.stderr)
 

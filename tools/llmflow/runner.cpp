@@ -66,6 +66,22 @@ static std::string networkPath(const Args &args, const LoadedApp &app) {
   return "";
 }
 
+/// The endpoints' API key variables: never given to a tool. A tool that
+/// declares one in its env is told about at the start of the run.
+static std::vector<std::string> withheldVariables(const std::vector<llm::Endpoint> &endpoints,
+                                                  const ir::Module &module) {
+  std::vector<std::string> keys;
+  for (const llm::Endpoint &e : endpoints)
+    if (!e.apiKeyEnv.empty() && !llvm::is_contained(keys, e.apiKeyEnv))
+      keys.push_back(e.apiKeyEnv);
+  for (const ir::ToolDef &t : module.tools)
+    for (const std::string &name : t.env)
+      if (llvm::is_contained(keys, name))
+        llvm::errs() << "llmflow: warning: tool '" << t.name << "' declares env '" << name
+                     << "', an endpoint's API key variable: tools never get it\n";
+  return keys;
+}
+
 Runner::~Runner() = default;
 
 std::string Runner::schedulerName() const { return scheduler->name(); }
@@ -195,7 +211,11 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     cc.limits = cfg.limits;
     cc.hedging = cfg.hedging;
     r->llmExec = std::make_unique<engine::HttpLLMExecutor>(r->io, *r->clock, std::move(cc), cfg.timeouts);
-    r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, module, r->app.dir, bctx, cfg.toolGraceSeconds);
+    engine::ToolLimits limits;
+    limits.graceSeconds = cfg.toolGraceSeconds;
+    limits.network = cfg.network;
+    limits.withheldEnv = withheldVariables(cfg.endpoints, module);
+    r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, module, r->app.dir, bctx, std::move(limits));
   } else {
     SimParts parts;
     if (!loadSimParts(r->app, bctx, parts)) {

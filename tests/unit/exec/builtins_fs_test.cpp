@@ -28,6 +28,8 @@ struct Fixture {
     fs::create_symlink(tmp / "outside.txt", tmp / "data/link-abs-out");
     fs::create_symlink("..", tmp / "data/link-dir-up");
     fs::create_symlink(tmp / "data/sub/b.txt", tmp / "data/link-abs-in");
+    fs::create_symlink("../nope.txt", tmp / "data/link-out-missing");
+    fs::create_symlink(tmp / "nope.txt", tmp / "data/link-abs-out-missing");
     ctx.dataDir = (tmp / "data").string();
   }
   llvm::Expected<json::Value> read(const std::string &path) const {
@@ -81,6 +83,30 @@ TEST_CASE("fs.read refuses every way out of the data directory") {
   // Missing files outside are "outside", not "missing": no probing.
   Failure f = fx.bad((fx.tmp / "nope.txt").string());
   CHECK(f.kind == kindOf(ExecErrorKind::AccessDenied));
+}
+
+TEST_CASE("fs.read gives the same answer for what exists outside and what does not") {
+  Fixture fx;
+  // Pairs: the first names something that exists outside, the second
+  // something that does not; the answers must differ only in the path.
+  std::vector<std::pair<std::string, std::string>> pairs{
+      {"../outside.txt", "../nope.txt"},
+      {"sub/../../outside.txt", "sub/../../nope.txt"},
+      {"../data-evil", "../no-such-dir/x"},
+      {"link-out", "link-out-missing"},
+      {"link-abs-out", "link-abs-out-missing"},
+      {"link-dir-up/outside.txt", "link-dir-up/nope.txt"},
+      {"missing-dir/../../outside.txt", "missing-dir/../../nope.txt"},
+  };
+  for (auto &[there, absent] : pairs) {
+    CAPTURE(there);
+    CAPTURE(absent);
+    Failure a = fx.bad(there), b = fx.bad(absent);
+    CHECK(a.kind == kindOf(ExecErrorKind::AccessDenied));
+    CHECK(b.kind == kindOf(ExecErrorKind::AccessDenied));
+    CHECK(a.message == "fs.read: '" + there + "' is outside the data directory");
+    CHECK(b.message == "fs.read: '" + absent + "' is outside the data directory");
+  }
 }
 
 TEST_CASE("fs.read errors: missing, not a file, too large, not text, disabled") {

@@ -136,6 +136,24 @@ TEST_CASE("mergeEnvironment replaces by name and keeps the rest in order") {
   CHECK(env == std::vector<std::string>{"A=1", "AB=3", "C=", "B=two", "D=4"});
 }
 
+TEST_CASE("pickEnvironment keeps only the named variables, in the order named") {
+  const char *base[] = {"A=1", "SECRET=x", "AB=3", "C=", nullptr};
+  auto env = pickEnvironment(const_cast<char *const *>(base), {"C", "A", "MISSING", "B"});
+  CHECK(env == std::vector<std::string>{"C=", "A=1"});
+}
+
+TEST_CASE("without inheritEnvironment the child sees only extraEnv") {
+  ::setenv("LLMFLOW_TEST_LEAK", "leaked", 1);
+  ProcessSpec spec;
+  spec.argv = {"/usr/bin/env"};
+  spec.extraEnv = {"ONLY=this"};
+  spec.inheritEnvironment = false;
+  auto r = runSync(spec);
+  ::unsetenv("LLMFLOW_TEST_LEAK");
+  REQUIRE(r);
+  CHECK(r->out == "ONLY=this\n");
+}
+
 TEST_CASE("the working directory is honoured") {
   TempDir dir;
   ProcessSpec spec;
