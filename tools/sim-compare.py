@@ -33,7 +33,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--old-args", default="", help="extra arguments for the old binary only")
     ap.add_argument("--new-args", default="", help="extra arguments for the new binary only (e.g. --no-cache)")
-    o = ap.parse_args()
+    o = ap.parse_intermixed_args()
     workloads = o.workloads or sorted(glob.glob(os.path.join(ROOT, "examples/workloads/*.toml")))
     extra = ["--seed", str(o.seed)] + (["--jobs", str(o.jobs)] if o.jobs else [])
     diffs = []

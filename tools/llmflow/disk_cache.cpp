@@ -2,6 +2,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -59,8 +60,8 @@ std::string DiskCache::path(llvm::StringRef kind, llvm::StringRef key) const {
 }
 
 // An entry is a header line (format, kind, key hash, content hash) and the
-// value's JSON text.
-std::optional<llvm::json::Value> DiskCache::get(llvm::StringRef kind, llvm::StringRef key) const {
+// stored text.
+std::optional<std::string> DiskCache::get(llvm::StringRef kind, llvm::StringRef key) const {
   if (!enabled())
     return std::nullopt;
   std::string p = path(kind, key);
@@ -68,7 +69,7 @@ std::optional<llvm::json::Value> DiskCache::get(llvm::StringRef kind, llvm::Stri
   if (!buf)
     return std::nullopt; // not stored (or unreadable: recomputed either way)
   auto [head, body] = (*buf)->getBuffer().split('\n');
-  auto bad = [&](llvm::StringRef why) -> std::optional<llvm::json::Value> {
+  auto bad = [&](llvm::StringRef why) -> std::optional<std::string> {
     warn(llvm::Twine(p) + ": " + why + "; recomputing it");
     return std::nullopt;
   };
@@ -85,25 +86,16 @@ std::optional<llvm::json::Value> DiskCache::get(llvm::StringRef kind, llvm::Stri
     return bad("entry for other inputs");
   if (field("content") != hash(body))
     return bad("content does not match its hash (truncated or edited)");
-  auto value = llvm::json::parse(body);
-  if (!value) {
-    llvm::consumeError(value.takeError());
-    return bad("content is not JSON");
-  }
-  return std::move(*value);
+  return body.str();
 }
 
 void DiskCache::reject(llvm::StringRef kind, llvm::StringRef why) const {
   warn(llvm::Twine("a stored ") + kind + " entry did not decode (" + why + "); recomputing it");
 }
 
-void DiskCache::put(llvm::StringRef kind, llvm::StringRef key, const llvm::json::Value &value) const {
+void DiskCache::put(llvm::StringRef kind, llvm::StringRef key, llvm::StringRef body) const {
   if (!enabled())
     return;
-  std::string body;
-  llvm::raw_string_ostream bs(body);
-  bs << value;
-  bs.flush();
   llvm::json::Object header{{"llmflow_cache", kFormat}, {"kind", kind}, {"key", hash(key)}, {"content", hash(body)}};
   std::string p = path(kind, key);
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))

@@ -8,8 +8,6 @@
 
 #include "cli.h"
 
-#include "llvm/Support/JSON.h"
-
 #include <optional>
 #include <string>
 
@@ -22,11 +20,11 @@ public:
   static DiskCache fromArgs(const Args &args);
   bool enabled() const { return !dir.empty(); }
 
-  /// The stored value of `kind` for `key` (the text the value was computed
+  /// The stored text of `kind` for `key` (the text the entry was computed
   /// from), or nullopt: none stored, or a bad entry (a warning on stderr).
-  std::optional<llvm::json::Value> get(llvm::StringRef kind, llvm::StringRef key) const;
-  /// Stores the value (a warning on stderr if it cannot be written).
-  void put(llvm::StringRef kind, llvm::StringRef key, const llvm::json::Value &value) const;
+  std::optional<std::string> get(llvm::StringRef kind, llvm::StringRef key) const;
+  /// Stores the text (a warning on stderr if it cannot be written).
+  void put(llvm::StringRef kind, llvm::StringRef key, llvm::StringRef text) const;
   /// A warning that a stored entry did not decode; it will be rewritten.
   void reject(llvm::StringRef kind, llvm::StringRef why) const;
 

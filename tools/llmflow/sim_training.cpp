@@ -81,15 +81,15 @@ std::optional<std::string> historyKey(const sim::Workload &w, const SimWorkload 
   return os.str();
 }
 
-std::optional<std::vector<profile::JobProfile>> decodeHistory(const DiskCache &cache, const llvm::json::Value &v) {
-  const llvm::json::Array *arr = v.getAsArray();
-  if (!arr) {
-    cache.reject("history", "not an array");
-    return std::nullopt;
-  }
+/// The history is stored as JSON Lines, a profile per line: parsing one
+/// big array would copy every element each time the array grows.
+std::optional<std::vector<profile::JobProfile>> decodeHistory(const DiskCache &cache, llvm::StringRef text) {
   std::vector<profile::JobProfile> out;
-  for (const llvm::json::Value &p : *arr) {
-    auto jp = profile::fromJSON(p);
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    text = rest;
+    auto v = llvm::json::parse(line);
+    auto jp = v ? profile::fromJSON(*v) : llvm::Expected<profile::JobProfile>(v.takeError());
     if (!jp) {
       cache.reject("history", llvm::toString(jp.takeError()));
       return std::nullopt;
@@ -100,9 +100,14 @@ std::optional<std::vector<profile::JobProfile>> decodeHistory(const DiskCache &c
 }
 
 /// Trained networks from a stored entry: {"networks": [...], "independents": [...]}, one per application.
-bool decodeNetworks(const DiskCache &cache, const llvm::json::Value &v, const SimWorkload &sw,
+bool decodeNetworks(const DiskCache &cache, llvm::StringRef text, const SimWorkload &sw,
                     std::vector<estimate::TrainedApp> &out) {
-  const llvm::json::Object *o = v.getAsObject();
+  auto v = llvm::json::parse(text);
+  if (!v) {
+    cache.reject("networks", llvm::toString(v.takeError()));
+    return false;
+  }
+  const llvm::json::Object *o = v->getAsObject();
   const llvm::json::Array *nets = o ? o->getArray("networks") : nullptr;
   const llvm::json::Array *flat = o ? o->getArray("independents") : nullptr;
   if (!nets || !flat || nets->size() != sw.apps.size() || flat->size() != sw.apps.size()) {
@@ -131,17 +136,18 @@ bool decodeNetworks(const DiskCache &cache, const llvm::json::Value &v, const Si
 int trainSchedulers(const DiskCache &cache, const sim::Workload &w, const SimWorkload &sw, bool networks,
                     SimTraining &out) {
   std::optional<std::string> key = cache.enabled() ? historyKey(w, sw) : std::nullopt;
-  std::optional<llvm::json::Value> stored = key ? cache.get("history", *key) : std::nullopt;
+  std::optional<std::string> stored = key ? cache.get("history", *key) : std::nullopt;
   std::optional<std::vector<profile::JobProfile>> history = stored ? decodeHistory(cache, *stored) : std::nullopt;
   if (history) {
     out.history = std::move(*history);
   } else {
     out.history = sim::trainingHistory(sw.apps, sw.data, sw.cfg, w.knobs.trainingJobs);
     if (key) {
-      llvm::json::Array arr;
+      std::string text;
+      llvm::raw_string_ostream os(text);
       for (const profile::JobProfile &p : out.history)
-        arr.push_back(profile::toJSON(p));
-      cache.put("history", *key, llvm::json::Value(std::move(arr)));
+        os << profile::toJSON(p) << "\n";
+      cache.put("history", *key, os.str());
     }
   }
   if (!networks)
@@ -170,7 +176,10 @@ int trainSchedulers(const DiskCache &cache, const sim::Workload &w, const SimWor
     out.trained.push_back(std::move(*trained));
   }
   if (netKey)
-    cache.put("networks", *netKey, llvm::json::Object{{"networks", std::move(nets)}, {"independents", std::move(flat)}});
+    cache.put("networks", *netKey,
+              llvm::formatv("{0}", llvm::json::Value(llvm::json::Object{{"networks", std::move(nets)},
+                                                                         {"independents", std::move(flat)}}))
+                  .str());
   return kOk;
 }
 
