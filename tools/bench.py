@@ -32,7 +32,7 @@ def measure(cmd, cwd=ROOT, timeout=None):
         if p.returncode != 0:
             sys.exit("bench: %s failed (%d):\n%s" % (" ".join(cmd), p.returncode, p.stderr[-2000:]))
         kb, user, sys_, wall = tf.read().split()[-4:]
-    return p.stdout, int(kb) / 1024.0, float(user) + float(sys_), float(wall)
+    return p.stdout + p.stderr, int(kb) / 1024.0, float(user) + float(sys_), float(wall)
 
 
 def stats(xs):
@@ -80,7 +80,7 @@ class Bench:
         reps = o.repeats
         # Growth: batch (rag, simulated backend, all jobs at once) and the
         # simulator (uniform, llmsched), jobs against CPU/wall time and peak memory.
-        sizes = [100, 400] if q else [100, 400, 1000, 4000, 10000]
+        sizes = [100, 400] if q else [n for n in (100, 400, 1000, 4000, 10000) if n <= o.max_jobs]
         growth = {"jobs": sizes, "batch_cpu": [], "batch_mb": [], "sim_wall": [], "sim_mb": []}
         sim_jps = {}
         for n in sizes:
@@ -92,12 +92,14 @@ class Bench:
             growth["sim_mb"].append(min(s[1] for s in sims))
             sim_jps[n] = stats([n / s[0]["wall_seconds"] for s in sims])
         self.data["growth"] = growth
-        big, small = (400, 100) if q else (10000, 1000)
+        big = sizes[-1]
+        small = 100 if q else max(n for n in sizes if n * 4 <= big) if big >= 400 else sizes[0]
         ib, is_ = sizes.index(big), sizes.index(small)
+        full = big == 10000  # the table's targets are stated at 10,000 jobs
 
         mbs = [self.batch(big)[0] for _ in range(reps - 1)] + [growth["batch_mb"][ib]]
         self.row("peak memory, batch of %d jobs (rag, sim backend)" % big, fmt(stats(mbs), "MB"),
-                 "<= 150 MB", min(mbs) <= 150)
+                 "<= 150 MB at 10,000 jobs", min(mbs) <= 150 if full else None)
         self.data["batch_peak_mb"] = stats(mbs)
 
         active = 500 if q else 2000
@@ -112,11 +114,12 @@ class Bench:
 
         ratio = growth["batch_cpu"][ib] / max(growth["batch_cpu"][is_], 1e-3)
         self.row("CPU, batch of %d vs %d jobs" % (big, small), "%.1fx (%.2f s vs %.2f s, min)" % (
-            ratio, growth["batch_cpu"][ib], growth["batch_cpu"][is_]), "<= 12x", ratio <= 12)
+            ratio, growth["batch_cpu"][ib], growth["batch_cpu"][is_]), "<= 1.2x per 1x more jobs",
+            ratio <= 1.2 * big / small)
         self.data["batch_cpu_ratio"] = ratio
 
         self.data["dispatch"] = {}
-        for n in ([100, 1000] if q else [100, 1000, 10000]):
+        for n in ([100, 1000] if q else [x for x in (100, 1000, 10000) if x <= max(o.max_jobs, 1000)]):
             for shape in ("chain", "fanout"):
                 args = [str(n), str(reps), "10", "64", shape]
                 eng = subprocess.run([os.path.join(self.build, "bench/bench_engine")] + args + ["0"],
@@ -149,15 +152,18 @@ class Bench:
         for n in [small, big]:
             jps = sim_jps[n]
             self.data["simulator"][n] = jps
-            target = {400: 50000, 10000: 10000}.get(n)
+            target = {400: 50000, 10000: 10000}.get(n) if n in (400, 10000) else None
             self.row("simulator, llmsched, %d jobs: jobs per wall second" % n, fmt(jps, "jobs/s", 0),
                      ">= %d" % target if target else "", jps["median"] >= target if target else None)
 
         n = 100 if q else 1000
-        _, _, _, wall = measure([self.llmflow, "batch", "examples/rag", "--jobs", str(n), "--time-scale", "10000000"],
-                                timeout=600)
-        self.row("simulated clock: batch of %d jobs at --time-scale 1e7" % n, "finishes in %.1f s" % wall,
-                 "no hang; correct to 1e9 s", True)
+        # The fastest clock batch allows; the simulated server's clock is
+        # checked to 1e9 s by tests/unit/sim/batching_test.cpp.
+        out, _, _, wall = measure([self.llmflow, "batch", "examples/rag", "--jobs", str(n), "--time-scale", "1000000"],
+                                  timeout=600)
+        makespan = re.search(r"makespan ([\d.]+) s", out).group(1)
+        self.row("simulated clock: batch of %d jobs at --time-scale 1e6" % n,
+                 "finishes in %.1f s wall (makespan %s s)" % (wall, makespan), "no hang; correct to 1e9 s", True)
 
         stages = 1000 if q else 10000
         with tempfile.TemporaryDirectory() as tmp:
@@ -212,6 +218,7 @@ def main():
     ap.add_argument("--repeats", type=int, help="runs per figure (default 3, --quick 2)")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--out", default=None, help="results.json and figures (default BUILD/bench-results)")
+    ap.add_argument("--max-jobs", type=int, default=10000, help="largest batch and simulation (default 10000)")
     o = ap.parse_args()
     o.repeats = o.repeats or (2 if o.quick else 3)
     o.out = os.path.abspath(o.out or os.path.join(o.build, "bench-results"))
