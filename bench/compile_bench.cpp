@@ -2,6 +2,8 @@
 // a large program and reports parse+check+lower throughput in lines/s.
 //   bench_compile [STAGES] [REPEATS]     (defaults 10000, 7)
 // Prints the median of REPEATS runs, and the per-phase medians.
+//   bench_compile --write FILE [STAGES]  writes the program instead, for
+// timing `llmflow compile` and `check` end to end (tools/bench.sh).
 #include "driver/driver.h"
 
 #include "llvm/Support/Format.h"
@@ -56,6 +58,19 @@ static std::string generate(unsigned stages, unsigned *lines) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 2 && llvm::StringRef(argv[1]) == "--write") {
+    unsigned lines = 0;
+    std::string text = generate(argc > 3 ? unsigned(std::atoi(argv[3])) : 10000, &lines);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(argv[2], ec);
+    if (ec) {
+      llvm::errs() << argv[2] << ": " << ec.message() << "\n";
+      return 1;
+    }
+    os << text;
+    llvm::outs() << lines << "\n";
+    return 0;
+  }
   unsigned stages = argc > 1 ? unsigned(std::atoi(argv[1])) : 10000;
   unsigned repeats = argc > 2 ? unsigned(std::atoi(argv[2])) : 7;
   unsigned lines = 0;

@@ -486,7 +486,8 @@ unsigned JobBehaviour::outputTokens(const std::string &nodeId, const std::string
   return unsigned(std::max(1.0, std::round(d.sample(k, factors, eps))));
 }
 
-unsigned JobBehaviour::promptTokens(const std::string &nodeId, const std::string &instance, llvm::StringRef prompt) {
+unsigned JobBehaviour::promptTokens(const std::string &nodeId, const std::string &instance,
+                                    llvm::ArrayRef<llvm::StringRef> prompt) {
   auto it = model.llm.find(nodeId);
   if (it != model.llm.end() && it->second.promptTokens)
     return unsigned(std::max(1.0, it->second.promptTokens->sample(key("in:" + instance), factors)));

@@ -87,7 +87,8 @@ public:
 
   const Latents &latents() const { return factors; }
   unsigned outputTokens(const std::string &nodeId, const std::string &instance) override;
-  unsigned promptTokens(const std::string &nodeId, const std::string &instance, llvm::StringRef prompt) override;
+  unsigned promptTokens(const std::string &nodeId, const std::string &instance,
+                        llvm::ArrayRef<llvm::StringRef> prompt) override;
   double toolLatency(const std::string &nodeId, const std::string &instance, unsigned attempt) override;
   bool toolFails(const std::string &nodeId, const std::string &instance, unsigned attempt) override;
   llvm::json::Value synthesize(const ir::Type &t, const std::string &nodeId, const std::string &instance,

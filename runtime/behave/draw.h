@@ -10,6 +10,7 @@
 #include "core/job.h"
 #include "ir/ir.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <string>
@@ -20,8 +21,10 @@ class JobDraw : public rt::StructureOracle {
 public:
   /// Output tokens of one LLM request (a planner's plan tokens come on top, tokensPerStep x steps).
   virtual unsigned outputTokens(const std::string &nodeId, const std::string &instance) = 0;
-  /// Prompt tokens of one LLM request; `prompt` is the rendered request text.
-  virtual unsigned promptTokens(const std::string &nodeId, const std::string &instance, llvm::StringRef prompt) = 0;
+  /// Prompt tokens of one LLM request; `prompt` is the rendered request
+  /// text in parts (system, prompt, ...), as if joined by spaces.
+  virtual unsigned promptTokens(const std::string &nodeId, const std::string &instance,
+                                llvm::ArrayRef<llvm::StringRef> prompt) = 0;
   /// Seconds one attempt of a tool takes (attempts count from 1).
   virtual double toolLatency(const std::string &nodeId, const std::string &instance, unsigned attempt) = 0;
   virtual bool toolFails(const std::string &nodeId, const std::string &instance, unsigned attempt) = 0;
@@ -35,8 +38,9 @@ public:
   virtual double tokensPerStep(const std::string &stepsId) const = 0;
 };
 
-/// Prompt tokens estimated from text: words x 1.3, at least 1.
-unsigned promptTokensOf(llvm::StringRef prompt);
+/// Prompt tokens estimated from text: words x 1.3, at least 1. The parts
+/// count as if joined by spaces (without copying them into one string).
+unsigned promptTokensOf(llvm::ArrayRef<llvm::StringRef> prompt);
 
 /// Keys a draw by what is drawn (the caller mixes in seed and job).
 using KeyFn = llvm::function_ref<uint64_t(llvm::StringRef what)>;

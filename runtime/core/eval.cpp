@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace llmflow::rt {
 namespace {
@@ -273,26 +274,47 @@ static llvm::Expected<Value> evaluateMatch(const ir::Expr &e, const EvalScope &s
   return fail("no arm of 'match' covers " + renderValue(*subject));
 }
 
+namespace {
+
+/// A reference's value where it lives (fields walked by pointer), so a
+/// caller that only reads it copies nothing.
+llvm::Expected<const Value *> lookupRef(const ir::Expr &e, const EvalScope &scope) {
+  static const Value kNone = nullptr;
+  const Value *v = scope.lookup(e.root, e.name);
+  if (!v)
+    return fail("value of '" + e.name + "' (" + ir::toString(e.root) + ") is not available");
+  for (const std::string &f : e.fields) {
+    if (v->kind() == Value::Null)
+      return &kNone; // optional<Record>.field -> none
+    const llvm::json::Object *o = v->getAsObject();
+    if (!o)
+      return fail("reading '" + e.name + "': cannot read field '" + f + "' of a " + kindName(*v));
+    v = o->get(f);
+    if (!v)
+      return fail("reading '" + e.name + "': value has no field '" + f + "'");
+  }
+  return v;
+}
+
+/// renderValue appended to `out`, without a temporary string.
+void appendValue(std::string &out, const Value &v) {
+  if (auto s = v.getAsString())
+    out += *s;
+  else if (v.kind() != Value::Null)
+    out += ir::toText(v);
+}
+
+} // namespace
+
 llvm::Expected<Value> evaluate(const ir::Expr &e, const EvalScope &scope) {
   switch (e.kind) {
   case ir::Expr::Kind::Literal:
     return e.literal;
   case ir::Expr::Kind::Ref: {
-    const Value *v = scope.lookup(e.root, e.name);
+    auto v = lookupRef(e, scope);
     if (!v)
-      return fail("value of '" + e.name + "' (" + ir::toString(e.root) + ") is not available");
-    // Walk the fields by pointer: only the final value is copied.
-    for (const std::string &f : e.fields) {
-      if (v->kind() == Value::Null)
-        return Value(nullptr); // optional<Record>.field -> none
-      const llvm::json::Object *o = v->getAsObject();
-      if (!o)
-        return fail("reading '" + e.name + "': cannot read field '" + f + "' of a " + kindName(*v));
-      v = o->get(f);
-      if (!v)
-        return fail("reading '" + e.name + "': value has no field '" + f + "'");
-    }
-    return *v;
+      return v.takeError();
+    return **v;
   }
   case ir::Expr::Kind::Unary: {
     auto o = evaluate(e.args[0], scope);
@@ -389,11 +411,22 @@ llvm::Expected<std::string> renderTemplate(const ir::Template &t, const EvalScop
       out += p.text;
       continue;
     }
-    auto v = evaluate(*p.hole, scope);
-    if (!v)
-      return v.takeError();
+    // A reference (most holes) is read in place; anything else is computed.
+    std::optional<Value> computed;
+    const Value *v = nullptr;
+    if (p.hole->kind == ir::Expr::Kind::Ref) {
+      auto r = lookupRef(*p.hole, scope);
+      if (!r)
+        return r.takeError();
+      v = *r;
+    } else {
+      auto r = evaluate(*p.hole, scope);
+      if (!r)
+        return r.takeError();
+      v = &computed.emplace(std::move(*r));
+    }
     if (!encode) {
-      out += renderValue(*v);
+      appendValue(out, *v);
       continue;
     }
     auto text = encode(out, renderValue(*v));

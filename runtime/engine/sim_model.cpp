@@ -16,7 +16,7 @@ SimTaskModel::SimTaskModel(const ir::Module &module, exec::BuiltinContext builti
 SimLLMDraw SimTaskModel::llm(const rt::Task &task, behave::JobDraw &jb) const {
   SimLLMDraw d;
   unsigned out = jb.outputTokens(task.nodeId, task.instance);
-  unsigned in = jb.promptTokens(task.nodeId, task.instance, task.system + " " + task.prompt + " " + task.repairNote);
+  unsigned in = jb.promptTokens(task.nodeId, task.instance, {task.system, task.prompt, task.repairNote});
   const ir::Node &n = *task.node;
   if (n.llm && n.llm->isPlanner) {
     auto it = plannerSteps.find(n.id);

@@ -197,7 +197,8 @@ unsigned ReplayJob::outputTokens(const std::string &nodeId, const std::string &i
   return unsigned(std::max(1.0, std::round(decode / serving.stepTime(1))));
 }
 
-unsigned ReplayJob::promptTokens(const std::string &nodeId, const std::string &instance, llvm::StringRef prompt) {
+unsigned ReplayJob::promptTokens(const std::string &nodeId, const std::string &instance,
+                                 llvm::ArrayRef<llvm::StringRef> prompt) {
   const profile::NodeRecord *r = require(nodeId, instance, "LLM node");
   if (r && r->tokensIn)
     return unsigned(std::max(1.0, std::round(*r->tokensIn / double(std::max(1u, r->count)))));

@@ -59,7 +59,8 @@ public:
   static constexpr double kFallbackToolSeconds = 0.1;
 
   unsigned outputTokens(const std::string &nodeId, const std::string &instance) override;
-  unsigned promptTokens(const std::string &nodeId, const std::string &instance, llvm::StringRef prompt) override;
+  unsigned promptTokens(const std::string &nodeId, const std::string &instance,
+                        llvm::ArrayRef<llvm::StringRef> prompt) override;
   double toolLatency(const std::string &nodeId, const std::string &instance, unsigned attempt) override;
   bool toolFails(const std::string &, const std::string &, unsigned) override { return false; }
   llvm::json::Value synthesize(const ir::Type &t, const std::string &nodeId, const std::string &instance,

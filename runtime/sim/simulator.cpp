@@ -165,12 +165,14 @@ private:
     active.push_back(idx);
     result.maxActiveJobs = std::max(result.maxActiveJobs, unsigned(active.size()));
     sched::Observation arrival = engine::arrivalOf(*st.job, *app.module, app.app->name, now);
-    engine::Event ev;
-    ev.type = engine::EventType::JobSubmitted;
-    ev.job = spec.id;
-    ev.app = app.app->name;
-    ev.features.insert(arrival.features.begin(), arrival.features.end());
-    emit(ev);
+    if (events) { // events are built only for a sink (they are most of a step's allocations)
+      engine::Event ev;
+      ev.type = engine::EventType::JobSubmitted;
+      ev.job = spec.id;
+      ev.app = app.app->name;
+      ev.features.insert(arrival.features.begin(), arrival.features.end());
+      emit(ev);
+    }
     scheduler.observe(arrival);
     st.job->start();
     drain(idx);
@@ -186,6 +188,8 @@ private:
       case rt::JobEvent::Kind::Expanded: {
         if (st.replay)
           st.replay->checkExpanded(je.nodeId, je.instance, je.structure, je.size);
+        if (!events)
+          break;
         engine::Event ev;
         ev.type = engine::EventType::Expanded;
         ev.job = specs[idx].id;
@@ -198,6 +202,8 @@ private:
         break;
       }
       case rt::JobEvent::Kind::TaskReady: {
+        if (!events)
+          break;
         engine::Event ev;
         ev.type = engine::EventType::TaskReady;
         ev.job = specs[idx].id;
@@ -222,6 +228,8 @@ private:
               result.replayNotes.push_back("job " + std::to_string(o.id) + ": " + n);
         }
         active.erase(std::find(active.begin(), active.end(), idx));
+        if (!events)
+          break;
         engine::Event ev;
         ev.type = o.ok ? engine::EventType::JobFinished : engine::EventType::JobFailed;
         ev.job = specs[idx].id;
@@ -309,15 +317,18 @@ private:
     ++busy[k];
     job.markRunning(p.task);
     reindex(idx);
-    engine::Event ev;
-    ev.type = engine::EventType::TaskDispatched;
-    ev.job = p.job;
-    ev.app = apps[specs[idx].app].app->name;
-    ev.node = task.nodeId;
-    ev.instance = task.instance;
-    ev.executor = k == 0 ? "llm" : "regular";
-    emit(ev);
-    scheduler.observe(engine::taskObservation(sched::Observation::Kind::TaskStarted, p.job, ev.app, p.task, task, now));
+    const std::string &appName = apps[specs[idx].app].app->name;
+    if (events) {
+      engine::Event ev;
+      ev.type = engine::EventType::TaskDispatched;
+      ev.job = p.job;
+      ev.app = appName;
+      ev.node = task.nodeId;
+      ev.instance = task.instance;
+      ev.executor = k == 0 ? "llm" : "regular";
+      emit(ev);
+    }
+    scheduler.observe(engine::taskObservation(sched::Observation::Kind::TaskStarted, p.job, appName, p.task, task, now));
     const engine::SimTaskModel &model = *apps[specs[idx].app].model;
     if (k == 1) {
       engine::SimToolDraw d = model.tool(task, *st.draw);
@@ -336,7 +347,8 @@ private:
     r.outcome = std::move(d.outcome);
     r.tokensIn = d.tokensIn;
     r.tokensOut = d.tokensOut;
-    r.endpoint = "sim-" + std::to_string(best);
+    if (events)
+      r.endpoint = "sim-" + std::to_string(best);
     llmRequests[id] = InFlight{p.job, p.task, now, std::move(r)};
     complete(servers[best].model.add(id, now, d.tokensIn, d.tokensOut));
     arm(best);
@@ -378,22 +390,25 @@ private:
     } else {
       ++out.toolCalls;
     }
-    engine::Event ev;
-    ev.type = f.result.outcome.ok ? engine::EventType::TaskFinished : engine::EventType::TaskFailed;
-    ev.job = f.job;
-    ev.app = apps[specs[idx].app].app->name;
-    ev.node = task.nodeId;
-    ev.instance = task.instance;
-    ev.executor = task.executor == ir::ExecutorClass::LLM ? "llm" : "regular";
-    ev.endpoint = f.result.endpoint;
-    ev.tokensIn = f.result.tokensIn;
-    ev.tokensOut = f.result.tokensOut;
-    ev.attempts = f.result.attempts;
-    ev.error = f.result.outcome.error;
-    emit(ev);
+    const std::string &appName = apps[specs[idx].app].app->name;
+    if (events) {
+      engine::Event ev;
+      ev.type = f.result.outcome.ok ? engine::EventType::TaskFinished : engine::EventType::TaskFailed;
+      ev.job = f.job;
+      ev.app = appName;
+      ev.node = task.nodeId;
+      ev.instance = task.instance;
+      ev.executor = task.executor == ir::ExecutorClass::LLM ? "llm" : "regular";
+      ev.endpoint = f.result.endpoint;
+      ev.tokensIn = f.result.tokensIn;
+      ev.tokensOut = f.result.tokensOut;
+      ev.attempts = f.result.attempts;
+      ev.error = f.result.outcome.error;
+      emit(ev);
+    }
     if (f.result.outcome.ok)
       scheduler.observe(
-          engine::taskObservation(sched::Observation::Kind::TaskFinished, f.job, ev.app, f.task, task, now, duration));
+          engine::taskObservation(sched::Observation::Kind::TaskFinished, f.job, appName, f.task, task, now, duration));
     job.complete(f.task, std::move(f.result.outcome));
     drain(idx);
   }

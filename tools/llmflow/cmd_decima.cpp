@@ -135,8 +135,10 @@ int decimaTrain(const Args &args) {
 
   bool tty = llvm::sys::Process::StandardErrIsDisplayed();
   llvm::errs() << "training decima on " << w.name << ": " << o.episodes << " episodes of up to " << w.jobs
-               << " jobs at " << llvm::format("%.3g", setup.rate) << " jobs/s (load "
-               << llvm::format("%.2f", setup.rate / capacity) << "), " << o.perIteration << " per arrival sequence, seed "
+               << " jobs at " << llvm::format("%.3g", setup.rate) << " jobs/s";
+  if (capacity > 0)
+    llvm::errs() << " (load " << llvm::format("%.2f", setup.rate / capacity) << ")";
+  llvm::errs() << ", " << o.perIteration << " per arrival sequence, seed "
                << o.seed << "\n";
   unsigned total = (o.episodes + std::max(1u, o.perIteration) - 1) / std::max(1u, o.perIteration);
   decima::TrainReport report = decima::train(setup, policy, o, [&](const decima::IterationStats &s) {

@@ -6,10 +6,10 @@
 #include "commands.h"
 #include "knob_flags.h"
 #include "policy_flag.h"
+#include "sim_training.h"
 #include "sim_workload.h"
 
 #include "engine/summary.h"
-#include "estimate/train_app.h"
 #include "profile/knowledge.h"
 #include "sim/experiment.h"
 #include "sim/replay.h"
@@ -120,31 +120,31 @@ static int runSimulate(const Args &args) {
   const sim::SimConfig &cfg = sw.cfg;
 
   // What the schedulers know: profiles of each application run alone, the
-  // means the baselines use, and the networks LLMSched uses.
-  std::vector<profile::JobProfile> history = sim::trainingHistory(apps, data, cfg, w.knobs.trainingJobs);
-  sched::Knowledge knowledge = profile::buildKnowledge(history);
+  // means the baselines use, and the networks LLMSched uses (sim_training.h).
   bool wantBN = std::any_of(w.schedulers.begin(), w.schedulers.end(),
                             [](const std::string &s) { return llvm::StringRef(s).startswith("llmsched"); });
-  std::vector<estimate::TrainedApp> trained;
+  SimTraining training;
+  if (int code = trainSchedulers(DiskCache::fromArgs(args), w, sw, wantBN, training))
+    return code;
+  sched::Knowledge knowledge = profile::buildKnowledge(training.history);
   std::vector<const estimate::AppBN *> networks, independents;
-  if (wantBN)
-    for (const sim::SimApp &a : apps) {
-      auto t = estimate::trainApp(*a.module, *a.app, history, w.knobs.training);
-      if (!t) {
-        llvm::errs() << "llmflow: training the network of '" << a.name << "': " << llvm::toString(t.takeError()) << "\n";
-        return kEnvironment;
-      }
-      trained.push_back(std::move(*t));
-      networks.push_back(trained.back().network.get());
-      independents.push_back(trained.back().independent.get());
-    }
+  for (const estimate::TrainedApp &t : training.trained) {
+    networks.push_back(t.network.get());
+    independents.push_back(t.independent.get());
+  }
 
   // The evaluated jobs, at the given rate or at a load of the burst capacity.
   double capacity = 0;
   double rate = arrivalRate(sw, w, &capacity);
   std::vector<sim::SimJob> jobs = sim::makeJobs(data, w.jobs, rate, w.seed);
+  // Each job run alone: the oracle's truth and the baseline of queueing
+  // delay. A simulation per job, so only when an oracle or --json (whose
+  // job records carry it) asks for it.
   Truth truth;
-  {
+  bool wantTruth = args.has("json") || std::any_of(w.schedulers.begin(), w.schedulers.end(), [](const std::string &s) {
+                     return llvm::StringRef(s).startswith("oracle");
+                   });
+  if (wantTruth) {
     std::vector<sim::JobOutcome> alone = sim::standalone(apps, jobs, cfg);
     for (size_t i = 0; i < jobs.size(); ++i)
       truth.byJob[jobs[i].id] = {alone[i].finish - alone[i].arrival, alone[i].work};
@@ -165,7 +165,7 @@ static int runSimulate(const Args &args) {
     sched::SchedulerContext ctx;
     ctx.seed = w.seed;
     ctx.knowledge = &knowledge;
-    ctx.truth = &truth;
+    ctx.truth = wantTruth ? &truth : nullptr;
     ctx.llmsched = &w.knobs.llmsched;
     ctx.decima = decima;
     estimate::BNEstimatorOptions eo = w.knobs.estimator;
@@ -221,20 +221,28 @@ static int runSimulate(const Args &args) {
       ref = &r;
   std::string out;
   llvm::raw_string_ostream os(out);
-  os << "workload " << w.name << ": " << w.jobs << " jobs, arrival rate " << llvm::format("%.3g", rate) << "/s = load "
-     << llvm::format("%.2f", rate / capacity) << " of the burst capacity " << llvm::format("%.3g", capacity)
-     << " jobs/s, seed " << w.seed << ", " << w.llmEndpoints << "x" << w.llmMaxInFlight << " LLM slots, "
+  os << "workload " << w.name << ": " << w.jobs << " jobs, arrival rate " << llvm::format("%.3g", rate) << "/s";
+  if (capacity > 0)
+    os << " = load " << llvm::format("%.2f", rate / capacity) << " of the burst capacity "
+       << llvm::format("%.3g", capacity) << " jobs/s";
+  os << ", seed " << w.seed << ", " << w.llmEndpoints << "x" << w.llmMaxInFlight << " LLM slots, "
      << w.regularSlots << " regular slots\n";
   os << "scheduler        avg JCT s      vs   queue s     p50 s     p95 s     p99 s makespan s decisions    mean us"
         "     p99 us    jobs/s\n";
   for (const Row &r : rows) {
     double ratio = ref->s.avgJCT > 0 ? r.s.avgJCT / ref->s.avgJCT : 0;
-    os << llvm::format("%-15s %10.2f %7.3f %9.2f %9.2f %9.2f %9.2f %10.1f %9u %10.1f %10.1f %9.0f\n",
-                       r.scheduler.c_str(), r.s.avgJCT, ratio, r.queueing, r.s.p50, r.s.p95, r.s.p99, r.s.makespan,
+    os << llvm::format("%-15s %10.2f %7.3f ", r.scheduler.c_str(), r.s.avgJCT, ratio);
+    if (wantTruth)
+      os << llvm::format("%9.2f", r.queueing);
+    else
+      os << "        -";
+    os << llvm::format(" %9.2f %9.2f %9.2f %10.1f %9u %10.1f %10.1f %9.0f\n", r.s.p50, r.s.p95, r.s.p99, r.s.makespan,
                        r.decisions, r.meanDecisionUs, r.p99DecisionUs, r.wall > 0 ? w.jobs / r.wall : 0.0);
   }
   os << "(vs = average JCT relative to " << ref->scheduler
-     << "; queue = mean queueing delay, JCT minus the job's standalone time; jobs/s = simulated jobs per second of "
+     << "; queue = mean queueing delay, JCT minus the job's standalone time"
+     << (wantTruth ? "" : " (not measured: it runs every job alone, done for an oracle scheduler or --json)")
+     << "; jobs/s = simulated jobs per second of "
         "wall time)\n";
   if (wantBN)
     os << "llmsched knobs: " << estimate::describe(w.knobs) << "\n";
@@ -285,8 +293,11 @@ static int runSimulate(const Args &args) {
       arr.push_back(std::move(o));
     }
     llvm::json::Object doc{{"workload", w.name}, {"jobs", int64_t(w.jobs)}, {"seed", int64_t(w.seed)},
-                           {"rate", rate},       {"load", rate / capacity}, {"capacity", capacity},
-                           {"results", std::move(arr)}};
+                           {"rate", rate}, {"results", std::move(arr)}};
+    if (capacity > 0) { // measured only for a load factor
+      doc["load"] = rate / capacity;
+      doc["capacity"] = capacity;
+    }
     std::string text;
     llvm::raw_string_ostream js(text);
     js << llvm::formatv("{0:2}", llvm::json::Value(std::move(doc))) << "\n";
@@ -315,6 +326,9 @@ Command simulateCommand() {
   c.options.push_back({"load", true, "arrival rate as a multiple of the measured burst capacity", "L"});
   c.options.push_back({"json", true, "write the results (with every job's record) as JSON", "FILE"});
   c.options.push_back(policyOption());
+  c.options.push_back({"cache-dir", true,
+                       "where training profiles and networks are cached (default $XDG_CACHE_HOME/llmflow)", "DIR"});
+  c.options.push_back({"no-cache", false, "neither read nor write the cache (train from scratch)"});
   for (OptionSpec &o : knobOptions(true))
     c.options.push_back(std::move(o));
   c.run = runSimulate;

@@ -75,8 +75,13 @@ int loadSimWorkload(const Args &args, const sim::Workload &w, SimWorkload &out) 
 }
 
 double arrivalRate(const SimWorkload &s, const sim::Workload &w, double *capacity) {
+  // Measuring the capacity is a whole FCFS simulation of the jobs: only
+  // when a load factor needs it.
+  *capacity = 0;
+  if (w.rate)
+    return *w.rate;
   *capacity = sim::burstCapacity(s.apps, sim::makeJobs(s.data, w.jobs, 0, w.seed), s.cfg);
-  return w.rate ? *w.rate : *w.load * *capacity;
+  return *w.load * *capacity;
 }
 
 } // namespace llmflow::cli

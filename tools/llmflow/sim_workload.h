@@ -31,7 +31,8 @@ struct SimWorkload {
 int loadSimWorkload(const Args &args, const sim::Workload &w, SimWorkload &out);
 
 /// The workload's arrival rate: given, or its load factor times the burst
-/// capacity of its jobs (returned in *capacity).
+/// capacity of its jobs (returned in *capacity; 0 when a rate was given and
+/// the capacity was not measured).
 double arrivalRate(const SimWorkload &s, const sim::Workload &w, double *capacity);
 
 } // namespace llmflow::cli

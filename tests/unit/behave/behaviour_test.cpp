@@ -740,3 +740,14 @@ TEST_CASE("rag and mapreduce: branch rates, list lengths, evaluated conditions")
     then += *JobBehaviour(plain, rm, kSeed, uint64_t(j)).branchArm(context, "rag/context") == 0;
   CHECK(double(then) / kJobs == doctest::Approx(0.5).epsilon(0.08));
 }
+
+TEST_CASE("promptTokensOf: words x 1.3 over the parts, as if joined by spaces") {
+  using behave::promptTokensOf;
+  CHECK(promptTokensOf({""}) == 1u);                         // at least one token
+  CHECK(promptTokensOf({"one two  three\n\tfour "}) == 5u);  // 4 words x 1.3
+  // Parts count like their concatenation with spaces: a word never spans two parts.
+  std::string a = "  system says\thello", b = "the prompt\n", c = "note";
+  CHECK(promptTokensOf({a, b, c}) == promptTokensOf({a + " " + b + " " + c}));
+  CHECK(promptTokensOf({"ab", "cd"}) == promptTokensOf({"ab cd"}));
+  CHECK(promptTokensOf({std::string(100, 'x') + " y"}) == 2u);
+}

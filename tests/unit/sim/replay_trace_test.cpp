@@ -282,7 +282,7 @@ TEST_CASE("trace replay: ReplayJob reads what the record says") {
   const profile::NodeRecord &think = p.nodes.at("react/steps/think");
   CHECK(r.outputTokens("react/steps/think", "react/steps/think#1") ==
         unsigned(std::lround(double(*think.tokensOut) / think.count)));
-  CHECK(r.promptTokens("react/steps/think", "react/steps/think#2", "ignored") ==
+  CHECK(r.promptTokens("react/steps/think", "react/steps/think#2", {"ignored"}) ==
         unsigned(std::lround(double(*think.tokensIn) / think.count)));
   const profile::NodeRecord &found = p.nodes.at("react/steps/observation/found");
   CHECK(r.toolLatency("react/steps/observation/found", "react/steps/observation/found#1", 1) ==
