@@ -251,9 +251,10 @@ void Engine::schedule() {
       continue;
     starts.push_back(dispatch(job, p.task));
   }
-  // One commit for the whole round: every start is journaled before any
-  // request or process leaves.
-  commitJournal();
+  // Without a group-commit window, one commit for the whole round: every
+  // start is durable before any request or process leaves.
+  if (config.journalWindow <= 0)
+    commitJournal();
   for (std::function<void()> &start : starts)
     start();
 }

@@ -2,7 +2,7 @@
 // to an executor the moment its inputs are ready and the scheduler gives it
 // a free slot of its kind; results flow back into the job state machine,
 // which expands Dynamic nodes and readies the next tasks. Every step is
-// recorded in the event log and, with a journal, made durable before it is
+// recorded in the event log and, with a journal, journaled before it is
 // acted on; a job journaled by an earlier run replays its journaled stage
 // results instead of running them (engine_journal.cpp). Not for: policy (sched/), running tasks
 // (executors), parsing programs (the compiler).
@@ -35,6 +35,11 @@ struct EngineConfig {
   /// Journal every admission, stage start and result, expansion and job end
   /// (null: none). Not owned.
   journal::Journal *journal = nullptr;
+  /// Group commit: stage starts and results are committed together at most
+  /// this many real seconds after the first of them (a job's end is always
+  /// committed before it is reported). 0: every scheduling round commits
+  /// before its stages start, and every step's results right after it.
+  double journalWindow = 0;
 };
 
 struct JobRecord {
@@ -159,6 +164,7 @@ private:
   std::map<rt::JobId, JournalState> journaled;
   std::string journalFailure;
   bool commitPending = false;
+  std::unique_ptr<boost::asio::steady_timer> commitTimer; // journalWindow > 0
 };
 
 } // namespace llmflow::engine

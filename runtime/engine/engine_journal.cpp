@@ -1,9 +1,12 @@
 // The engine's side of the journal (journal/journal.h): what it writes when,
-// and the replay of an earlier run's stage results. The rule: a record is
-// committed before its effect leaves the process (a request sent, a tool
-// started, a job's result handed on), so a run killed at any point has
-// journaled everything it did that anyone saw; a stage whose result was not
-// committed is run again on resume.
+// and the replay of an earlier run's stage results. Every record is written
+// before it is acted on, in the order things happen, and a job's end is
+// committed before anyone hears of it. Stage starts and results are committed
+// either before the next stages start (no window) or in groups within a
+// window (EngineConfig::journalWindow). Either way a commit makes everything
+// written before it durable, so a killed run leaves a consistent prefix of
+// itself: a stage whose result was not committed runs again on resume, as if
+// it had been in flight.
 #include "engine/engine.h"
 
 #include <boost/asio/post.hpp>
@@ -15,6 +18,8 @@ unsigned Engine::journalStart(const rt::Task &task) {
     return 0;
   unsigned seq = ++journaled[task.job].starts[task.instance];
   config.journal->stageStarted({task.job, task.instance, seq}, task.nodeId);
+  if (config.journalWindow > 0)
+    requestCommit();
   return seq;
 }
 
@@ -67,9 +72,22 @@ void Engine::requestCommit() {
   if (!config.journal || commitPending)
     return;
   commitPending = true;
-  boost::asio::post(io, [this] {
+  auto commit = [this] {
     commitPending = false;
     commitJournal();
+  };
+  if (config.journalWindow <= 0) {
+    boost::asio::post(io, commit);
+    return;
+  }
+  if (!commitTimer)
+    commitTimer = std::make_unique<boost::asio::steady_timer>(io);
+  commitTimer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(config.journalWindow)));
+  commitTimer->async_wait([this](const boost::system::error_code &ec) {
+    commitPending = false;
+    if (!ec)
+      commitJournal();
   });
 }
 

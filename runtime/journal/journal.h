@@ -1,12 +1,12 @@
 // The journal: a durable record of a run, written before each step is acted
 // on, so that a run killed at any point can be finished by another process
-// without losing or repeating work. It records each job's admission (app,
+// without losing what it finished. It records each job's admission (app,
 // inputs, a key that identifies the job across runs), each stage's start and
 // result (value, tokens, duration, attempts), each dynamic expansion (branch
 // arm, loop iteration and count, map fan-out, accepted plan) and each job's
 // end. Writes are grouped: they join an open transaction that commit() makes
-// durable; the engine commits before anything leaves the process (a request,
-// a tool process, a job's result). One interface so that a shared database
+// durable, in order, so a commit covers everything written before it (when
+// the engine commits: engine/engine_journal.cpp). One interface so that a shared database
 // (PostgreSQL) can sit beside the embedded SQLite file (sqlite_journal.h).
 // Not for: the event log (engine/events.h), which is for people and tools;
 // the journal is for resuming.

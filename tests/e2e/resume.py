@@ -207,7 +207,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             inputs = os.path.join(tmp, "inputs.jsonl")
             with open(inputs, "w") as f:
-                for i in range(1, 9):
+                for i in range(1, 7):
                     f.write(json.dumps({"topic": "t%d" % i, "parts": ["p%d%s" % (i, c) for c in "abc"[: 1 + i % 3]]})
                             + "\n")
             # The uninterrupted run: its results, and which stage sent which prompt.

@@ -53,11 +53,16 @@ std::vector<OptionSpec> runOptions() {
   return o;
 }
 
+static constexpr NumberSpec kJournalWindowSpec{0, 60000};
+
 std::vector<OptionSpec> journalOptions() {
   return {{"journal", true, "journal every admission, stage result, expansion and job end in this SQLite file "
                             "before acting on it (docs/journal.md)", "FILE.db"},
           {"resume", false, "finish the run journaled in --journal: jobs that ended are not run again, journaled "
                             "stage results are replayed, the rest runs"},
+          {"journal-window", true, "commit stage starts and results in groups at most MS milliseconds apart "
+                                   "(default 10; 0: before every stage starts; job ends are always committed "
+                                   "before they are reported)", "MS"},
           {"journal-sync", true, "normal (default: a commit survives the process being killed) or full (it also "
                                  "survives a power failure; one fsync per commit)", "MODE"}};
 }
@@ -66,10 +71,11 @@ std::vector<OptionSpec> journalOptions() {
 static bool openJournal(const Args &args, std::unique_ptr<journal::Journal> &out, journal::JournalContents &earlier,
                         int *exitCode) {
   if (!args.has("journal")) {
-    if (args.has("resume") || args.has("journal-sync")) {
-      llvm::errs() << "llmflow: --" << (args.has("resume") ? "resume" : "journal-sync") << " needs --journal FILE\n";
-      return false;
-    }
+    for (const char *flag : {"resume", "journal-sync", "journal-window"})
+      if (args.has(flag)) {
+        llvm::errs() << "llmflow: --" << flag << " needs --journal FILE\n";
+        return false;
+      }
     return true;
   }
   journal::SQLiteOptions o;
@@ -136,7 +142,9 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     return nullptr;
   if (cfg.dataDir.empty())
     cfg.dataDir = r->app.dir;
-  if (!openJournal(args, r->journal, r->earlier, exitCode))
+  double windowMs = 10;
+  if (!numberFlag(args, "journal-window", kJournalWindowSpec, windowMs) ||
+      !openJournal(args, r->journal, r->earlier, exitCode))
     return nullptr;
 
   estimate::Knobs knobs;
@@ -290,7 +298,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       return nullptr;
     }
   engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/true,
-                          r->journal.get()};
+                          r->journal.get(), windowMs / 1000};
   r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
                                                r->tee, ec);
   *exitCode = kOk;
