@@ -18,6 +18,8 @@ std::string jobKey(JobNumber job, const llvm::json::Object &inputs) {
 
 namespace {
 
+// Tables keyed by their primary key (WITHOUT ROWID) are one B-tree each, so
+// a commit writes fewer pages.
 const char *const kSchema = R"sql(
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 CREATE TABLE jobs (
@@ -27,10 +29,10 @@ CREATE TABLE stages (
   job INTEGER NOT NULL, instance TEXT NOT NULL, seq INTEGER NOT NULL, node TEXT NOT NULL,
   starts INTEGER NOT NULL DEFAULT 1, done INTEGER NOT NULL DEFAULT 0, llm INTEGER, ok INTEGER,
   value TEXT, error TEXT, tokens_in INTEGER, tokens_out INTEGER, duration REAL, attempts INTEGER,
-  endpoint TEXT, PRIMARY KEY (job, instance, seq));
+  endpoint TEXT, PRIMARY KEY (job, instance, seq)) WITHOUT ROWID;
 CREATE TABLE expansions (
   job INTEGER NOT NULL, instance TEXT NOT NULL, node TEXT NOT NULL, structure TEXT NOT NULL,
-  size INTEGER NOT NULL, PRIMARY KEY (job, instance, structure, size));
+  size INTEGER NOT NULL, PRIMARY KEY (job, instance, structure, size)) WITHOUT ROWID;
 CREATE TABLE job_ends (
   job INTEGER PRIMARY KEY, ok INTEGER NOT NULL, result TEXT, error TEXT, arrival REAL, finish REAL,
   llm_calls INTEGER, tool_calls INTEGER, tokens_in INTEGER, tokens_out INTEGER);
@@ -54,6 +56,13 @@ public:
       integer(i, *v);
     else
       sqlite3_bind_null(s, i);
+  }
+  /// A value (as JSON text) at column i, or else the error at i + 1.
+  void outcome(int i, bool ok, const llvm::json::Value &value, llvm::StringRef error) {
+    if (ok)
+      text(i, jsonText(value));
+    else
+      text(i + 1, error);
   }
   std::string column(int i) {
     const unsigned char *t = sqlite3_column_text(s, i);
@@ -265,10 +274,7 @@ void SQLiteJournal::stageFinished(const StageKey &k, const StageResult &r) {
   s.text(4, r.node);
   s.integer(5, r.llm);
   s.integer(6, r.ok);
-  if (r.ok)
-    s.text(7, jsonText(r.value));
-  else
-    s.text(8, r.error);
+  s.outcome(7, r.ok, r.value, r.error);
   s.optional(9, r.tokensIn);
   s.optional(10, r.tokensOut);
   s.real(11, r.duration);
@@ -290,10 +296,7 @@ void SQLiteJournal::jobEnded(const JobEnd &e) {
   Stmt &s = insEnd;
   s.integer(1, int64_t(e.job));
   s.integer(2, e.ok);
-  if (e.ok)
-    s.text(3, jsonText(e.result));
-  else
-    s.text(4, e.error);
+  s.outcome(3, e.ok, e.result, e.error);
   s.real(5, e.arrival);
   s.real(6, e.finish);
   s.integer(7, e.llmCalls);
