@@ -26,7 +26,7 @@ std::unique_ptr<Journal> open(const std::string &path, bool resume) {
 }
 } // namespace
 
-TEST_CASE("committed records come back; uncommitted ones do not") {
+TEST_CASE("committed records come back, uncommitted ones do not") {
   std::string path = scratch("run.db");
   llvm::json::Object inputs{{"q", "hello"}, {"n", 3}};
   {
