@@ -10,6 +10,7 @@ packages=(
   libboost-dev
   libeigen3-dev
   libcurl4-openssl-dev
+  libsqlite3-dev sqlite3
   libtoml11-dev
   doctest-dev
   python3

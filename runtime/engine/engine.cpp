@@ -68,7 +68,7 @@ rt::Job *Engine::job(rt::JobId id) {
 }
 
 rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double delay,
-                         rt::StructureOracle *oracle) {
+                         rt::StructureOracle *oracle, const journal::JournaledJob *replay) {
   rt::JobId id = nextId++;
   JobRecord &rec = jobs[id];
   rec.id = id;
@@ -77,6 +77,10 @@ rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double d
     rec.interrupted = true;
     rec.error = "not started: the run was interrupted";
     return id;
+  }
+  if (config.journal) {
+    config.journal->admit({id, journal::jobKey(id, inputs), app.name, inputs, ""});
+    journaled[id].replay = replay;
   }
   waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
   auto timer = std::make_unique<boost::asio::steady_timer>(io);
@@ -108,6 +112,8 @@ void Engine::arrive(rt::JobId id) {
   scheduler.observe(arrival);
   job.start();
   drainEvents(job, job.takeEvents());
+  replayReady(job);
+  requestCommit();
   retireIfDone(id);
   requestSchedule();
   checkDone();
@@ -118,6 +124,7 @@ void Engine::retireIfDone(rt::JobId id) {
   if (it != live.end() && it->second->done() && it->second->running() == 0) {
     readyIndex.erase(id);
     live.erase(it);
+    journaled.erase(id);
   }
 }
 
@@ -150,7 +157,9 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
       e.structure = je.structure;
       e.size = je.size;
       break;
-    case rt::JobEvent::Kind::IterationStarted: continue; // the scheduler's; the log has the tasks
+    case rt::JobEvent::Kind::IterationStarted: // the scheduler's and the journal's; the log has the tasks
+      journalJobEvent(je, rec);
+      continue;
     case rt::JobEvent::Kind::NodeFinished: continue; // task_finished carries the details
     case rt::JobEvent::Kind::NodeFailed: // not a task of ours (finished() merges those)
       e.type = EventType::TaskFailed;
@@ -177,13 +186,17 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
       e.error = je.detail;
       break;
     }
+    journalJobEvent(je, rec);
+    bool ended = je.kind == rt::JobEvent::Kind::JobFinished || je.kind == rt::JobEvent::Kind::JobFailed;
+    if (ended)
+      commitJournal(); // the end is durable before the log or anyone else hears of it
     emit(std::move(e));
     if (je.kind == rt::JobEvent::Kind::JobFailed) {
       // Whatever else of the job runs can no longer matter: stop it.
       for (auto it = running.lower_bound({job.id(), 0}); it != running.end() && it->first.first == job.id();)
         cancelTask((it++)->first, "cancelled: the job failed");
     }
-    if (je.kind == rt::JobEvent::Kind::JobFinished || je.kind == rt::JobEvent::Kind::JobFailed) {
+    if (ended) {
       if (onJobDone)
         onJobDone(rec);
     }
@@ -233,6 +246,7 @@ void Engine::schedule() {
   std::vector<sched::Placement> placements = scheduler.decide(snap);
   decisionTime += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++decisionCount;
+  std::vector<std::function<void()>> starts;
   for (const sched::Placement &p : placements) {
     // A placement must name a ready task of a live job (a broken scheduler
     // is an assert in debug builds; its bad placements are dropped otherwise).
@@ -248,11 +262,17 @@ void Engine::schedule() {
     assert(busy[k] < cap && "scheduler over-booked a slot kind");
     if (busy[k] >= cap)
       continue;
-    dispatch(job, p.task);
+    starts.push_back(dispatch(job, p.task));
   }
+  // Without a group-commit window, one commit for the whole round: every
+  // start is durable before any request or process leaves.
+  if (config.journalWindow <= 0)
+    commitJournal();
+  for (std::function<void()> &start : starts)
+    start();
 }
 
-void Engine::dispatch(rt::Job &job, rt::TaskId t) {
+std::function<void()> Engine::dispatch(rt::Job &job, rt::TaskId t) {
   job.markRunning(t);
   reindex(job);
   const rt::Task &task = job.task(t);
@@ -271,13 +291,18 @@ void Engine::dispatch(rt::Job &job, rt::TaskId t) {
   emit(std::move(e));
   rt::JobId id = job.id();
   scheduler.observe(taskObservation(sched::Observation::Kind::TaskStarted, id, jobs[id].app, t, task, startAt));
-  executors[unsigned(slot)]->run(task, job, [this, id, t, startAt](ExecResult r) {
-    // Always finish on the event loop, never inside an executor's callback.
-    boost::asio::post(io, [this, id, t, startAt, r = std::move(r)]() mutable { finished(id, t, startAt, std::move(r)); });
-  });
+  unsigned seq = journalStart(task);
+  return [this, &job, &task, slot, id, t, startAt, seq] {
+    executors[unsigned(slot)]->run(task, job, [this, id, t, startAt, seq](ExecResult r) {
+      // Always finish on the event loop, never inside an executor's callback.
+      boost::asio::post(io, [this, id, t, startAt, seq, r = std::move(r)]() mutable {
+        finished(id, t, startAt, seq, std::move(r));
+      });
+    });
+  };
 }
 
-void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) {
+void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, unsigned seq, ExecResult r) {
   rt::Job &job = *live.at(id);
   const rt::Task &task = job.task(t);
   sched::Slot slot = slotOf(task.executor);
@@ -311,8 +336,12 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   e.attempts = r.attempts;
   bool ok = r.outcome.ok;
   e.error = r.outcome.error;
-  if (auto why = cancelled.extract({id, t}); !why.empty() && !ok)
+  auto why = cancelled.extract({id, t});
+  if (!why.empty() && !ok)
     e.error = why.mapped() + " (" + e.error + ")";
+  // A stage we stopped has no result worth keeping: a resume runs it again.
+  if (why.empty() || ok)
+    journalResult(task, seq, r, end - startAt);
   if (config.recordContent || r.transcript)
     e.content = contentOf(r);
   if (slot == sched::Slot::LLM) {
@@ -339,6 +368,8 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, ExecResult r) 
   e.type = ok ? EventType::TaskFinished : EventType::TaskFailed;
   emit(std::move(e));
   drainEvents(job, std::move(events));
+  replayReady(job);
+  requestCommit();
   retireIfDone(id);
   requestSchedule();
   checkDone();
@@ -420,6 +451,7 @@ void Engine::run() {
   requestSchedule();
   io.run();
   io.restart();
+  commitJournal();
   signals.reset(); // default dispositions again
   // The loop ran dry: any job still open can never finish. That is a bug
   // (in an executor or the job state machine); say so instead of hanging.

@@ -2,7 +2,9 @@
 // to an executor the moment its inputs are ready and the scheduler gives it
 // a free slot of its kind; results flow back into the job state machine,
 // which expands Dynamic nodes and readies the next tasks. Every step is
-// recorded in the event log. Not for: policy (sched/), running tasks
+// recorded in the event log and, with a journal, journaled before it is
+// acted on; a job journaled by an earlier run replays its journaled stage
+// results instead of running them (engine_journal.cpp). Not for: policy (sched/), running tasks
 // (executors), parsing programs (the compiler).
 #pragma once
 
@@ -10,6 +12,7 @@
 #include "engine/events.h"
 #include "engine/executor.h"
 #include "sched/ready_index.h"
+#include "journal/journal.h"
 #include "sched/scheduler.h"
 
 #include <boost/asio/io_context.hpp>
@@ -30,6 +33,14 @@ struct EngineConfig {
   /// run() answers SIGINT and SIGTERM (a Boost.Asio signal_set on the loop)
   /// by interrupting the run: see interrupt(). A second one forces it.
   bool handleSignals = false;
+  /// Journal every admission, stage start and result, expansion and job end
+  /// (null: none). Not owned.
+  journal::Journal *journal = nullptr;
+  /// Group commit: stage starts and results are committed together at most
+  /// this many real seconds after the first of them (a job's end is always
+  /// committed before it is reported). 0: every scheduling round commits
+  /// before its stages start, and every step's results right after it.
+  double journalWindow = 0;
 };
 
 struct JobRecord {
@@ -38,6 +49,8 @@ struct JobRecord {
   double arrival = 0, finish = -1;
   bool ok = false;
   bool interrupted = false; // stopped by interrupt() before it finished (or started)
+  bool restored = false;    // ended in an earlier run (restore()); not run again
+  unsigned replayed = 0;    // stages whose journaled results were replayed
   std::string error;
   llvm::json::Value result = nullptr;
   unsigned llmCalls = 0, toolCalls = 0;
@@ -53,8 +66,16 @@ public:
 
   /// Adds a job arriving `delay` engine seconds from now. `oracle` (may be
   /// null) decides structure for simulated backends; it must outlive the job.
+  /// `replay` (may be null; it must outlive the job) is what an earlier run
+  /// journaled of this job: its stage results are fed to the job instead of
+  /// running those stages again.
   rt::JobId submit(const ir::App &app, llvm::json::Object inputs, double delay = 0,
-                   rt::StructureOracle *oracle = nullptr);
+                   rt::StructureOracle *oracle = nullptr, const journal::JournaledJob *replay = nullptr);
+  /// Records a job that ended in an earlier run (its journaled end) under the
+  /// next job id, without running it, so that summaries cover every job.
+  rt::JobId restore(const journal::JournaledJob &ended);
+  /// Why the journal stopped the run (a failed write), or "".
+  const std::string &journalError() const { return journalFailure; }
   /// Runs until every submitted job has finished or failed, or the run is
   /// interrupted.
   void run();
@@ -88,8 +109,10 @@ private:
   void arrive(rt::JobId id);
   void requestSchedule();
   void schedule();
-  void dispatch(rt::Job &job, rt::TaskId t);
-  void finished(rt::JobId id, rt::TaskId t, double start, ExecResult r);
+  /// Marks the task running and returns the executor call, which the caller
+  /// makes once the journal has committed the start.
+  std::function<void()> dispatch(rt::Job &job, rt::TaskId t);
+  void finished(rt::JobId id, rt::TaskId t, double start, unsigned seq, ExecResult r);
   void drainEvents(rt::Job &job, std::vector<rt::JobEvent> events);
   /// Stops a running task; its completion is recorded with `reason`.
   void cancelTask(TaskKey key, const std::string &reason);
@@ -99,6 +122,23 @@ private:
   void checkDone();
   void waitForSignal();
   void emit(Event e);
+
+  // The journal (engine_journal.cpp); all no-ops without one.
+  struct JournalState {
+    std::map<std::string, unsigned> starts;           // runs of each stage instance so far
+    const journal::JournaledJob *replay = nullptr;    // what an earlier run journaled
+  };
+  /// Journals a stage's start; returns its run number within the job.
+  unsigned journalStart(const rt::Task &task);
+  void journalResult(const rt::Task &task, unsigned seq, const ExecResult &r, double duration);
+  void journalJobEvent(const rt::JobEvent &je, const JobRecord &rec);
+  /// Feeds the job every ready task whose result is journaled; true if any.
+  bool replayReady(rt::Job &job);
+  /// Makes the journal's writes durable; on failure stops the run.
+  void commitJournal();
+  /// Commits once the loop has handled what is already queued (results that
+  /// arrive together share a transaction).
+  void requestCommit();
 
   boost::asio::io_context &io;
   const EngineClock &clock;
@@ -124,6 +164,10 @@ private:
   DAGViews dags;
   sched::ReadyIndex readyIndex;  // kept only when the scheduler wantsIndex()
   void reindex(const rt::Job &job);
+  std::map<rt::JobId, JournalState> journaled;
+  std::string journalFailure;
+  bool commitPending = false;
+  std::unique_ptr<boost::asio::steady_timer> commitTimer; // journalWindow > 0
 };
 
 } // namespace llmflow::engine

@@ -14,7 +14,7 @@ constexpr std::pair<EventType, const char *> kNames[] = {
     {EventType::TaskReady, "task_ready"},         {EventType::TaskDispatched, "task_dispatched"},
     {EventType::TaskFirstToken, "task_first_token"}, {EventType::TaskFinished, "task_finished"},
     {EventType::TaskFailed, "task_failed"},       {EventType::TaskRetried, "task_retried"},
-    {EventType::Expanded, "expanded"},
+    {EventType::Expanded, "expanded"},           {EventType::TaskReplayed, "task_replayed"},
 };
 } // namespace
 

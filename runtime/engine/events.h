@@ -1,6 +1,6 @@
 // The event log: an append-only record of everything that happens to jobs
 // and tasks. It is the single source for traces, profiles (the Bayesian
-// network's training data) and, later, resuming. One JSON object per line;
+// network's training data). Resuming reads the journal (journal/journal.h). One JSON object per line;
 // the fields are documented in docs/events.md.
 #pragma once
 
@@ -18,7 +18,7 @@ namespace llmflow::engine {
 enum class EventType {
   RunStarted, JobSubmitted, JobFinished, JobFailed,
   TaskReady, TaskDispatched, TaskFirstToken, TaskFinished, TaskFailed, TaskRetried,
-  Expanded,
+  Expanded, TaskReplayed,
 };
 llvm::StringRef toString(EventType t);
 

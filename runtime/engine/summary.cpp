@@ -23,9 +23,15 @@ BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records) {
     s.toolCalls += r.toolCalls;
     s.tokensIn += r.tokensIn;
     s.tokensOut += r.tokensOut;
-    first = std::min(first, r.arrival);
-    if (r.finish >= 0)
-      last = std::max(last, r.finish);
+    s.restored += r.restored;
+    s.replayed += r.replayed;
+    // An earlier run's times are on that run's clock: its jobs' JCTs count,
+    // their times do not stretch this run's makespan.
+    if (!r.restored) {
+      first = std::min(first, r.arrival);
+      if (r.finish >= 0)
+        last = std::max(last, r.finish);
+    }
     if (r.ok) {
       ++s.done;
       jct.push_back(r.finish - r.arrival);
@@ -43,7 +49,7 @@ BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records) {
   s.p50 = percentile(jct, 0.5);
   s.p95 = percentile(jct, 0.95);
   s.p99 = percentile(jct, 0.99);
-  s.makespan = s.jobs ? last - first : 0;
+  s.makespan = last > first ? last - first : 0;
   return s;
 }
 
@@ -58,6 +64,9 @@ std::string formatSummary(const BatchSummary &s, llvm::StringRef scheduler) {
                      s.p95, s.p99, s.makespan);
   os << llvm::format("LLM calls %u (tokens in %llu, out %llu), tool calls %u\n", s.llmCalls,
                      (unsigned long long)s.tokensIn, (unsigned long long)s.tokensOut, s.toolCalls);
+  if (s.restored || s.replayed)
+    os << llvm::format("resumed: %u jobs had ended in an earlier run, %u stages replayed from the journal\n",
+                       s.restored, s.replayed);
   return os.str();
 }
 
@@ -68,7 +77,8 @@ llvm::json::Value toJSON(const BatchSummary &s) {
                             {"p50_jct", s.p50},                {"p95_jct", s.p95},
                             {"p99_jct", s.p99},                {"makespan", s.makespan},
                             {"llm_calls", int64_t(s.llmCalls)}, {"tool_calls", int64_t(s.toolCalls)},
-                            {"tokens_in", int64_t(s.tokensIn)}, {"tokens_out", int64_t(s.tokensOut)}};
+                            {"tokens_in", int64_t(s.tokensIn)}, {"tokens_out", int64_t(s.tokensOut)},
+                            {"restored", int64_t(s.restored)}, {"replayed_stages", int64_t(s.replayed)}};
 }
 
 } // namespace llmflow::engine

@@ -10,6 +10,8 @@ namespace llmflow::engine {
 struct BatchSummary {
   unsigned jobs = 0, done = 0, failed = 0;
   unsigned interrupted = 0; // stopped (or never started) because the run was interrupted
+  unsigned restored = 0;    // ended in an earlier run of a resumed batch (counted in done/failed)
+  unsigned replayed = 0;    // stages whose journaled results were replayed instead of run
   double avgJCT = 0, p50 = 0, p95 = 0, p99 = 0, makespan = 0;
   unsigned llmCalls = 0, toolCalls = 0;
   uint64_t tokensIn = 0, tokensOut = 0;

@@ -120,11 +120,15 @@ static int runOne(const Args &args) {
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
+  if (llvm::Error e = runner->checkResume(1, [&](unsigned) -> const llvm::json::Object & { return *inputs; })) {
+    llvm::errs() << "llmflow run: " << llvm::toString(std::move(e)) << "\n";
+    return kUsage;
+  }
   llvm::errs() << note;
   rt::JobId id = runner->submit(*inputs, 0);
   runner->run();
   const engine::JobRecord &rec = runner->eng().records().at(id);
-  if (!runner->writeTrace())
+  if (!runner->writeTrace() || runner->journalFailed())
     return kEnvironment;
   if (int sig = runner->eng().interruptedBy()) {
     llvm::errs() << "llmflow: job " << id << " " << rec.error << "\n";
@@ -165,6 +169,11 @@ static int runBatch(const Args &args) {
   auto runner = Runner::create(args, std::move(*app), &code);
   if (!runner)
     return code;
+  if (llvm::Error e = runner->checkResume(
+          jobs, [&](unsigned n) -> const llvm::json::Object & { return lines[(n - 1) % lines.size()]; })) {
+    llvm::errs() << "llmflow batch: " << llvm::toString(std::move(e)) << "\n";
+    return kUsage;
+  }
   std::unique_ptr<llvm::raw_fd_ostream> results;
   if (args.has("output")) {
     std::error_code ec;
@@ -194,8 +203,12 @@ static int runBatch(const Args &args) {
     }
   };
   progress.start();
+  // Jobs that ended in an earlier run (--resume) count and are written as if they ended now.
+  for (const auto &[id, r] : runner->eng().records())
+    if (r.restored)
+      runner->eng().onJobDone(r);
   runner->run();
-  if (!runner->writeTrace())
+  if (!runner->writeTrace() || runner->journalFailed())
     return kEnvironment;
   engine::BatchSummary s = engine::summarize(runner->eng().records());
   std::string text = engine::formatSummary(s, runner->schedulerName());
@@ -229,6 +242,8 @@ Command runCommand() {
               "Exit status: 0 the job finished, 1 it failed (or the program has errors), 2 usage, 3 environment.";
   c.usage = "[options] APP [--input NAME=VALUE]... [--inputs FILE.json[l] [--line N]]";
   c.options = runOptions();
+  for (OptionSpec &o : journalOptions())
+    c.options.push_back(std::move(o));
   c.options.push_back({"input", true, "an input value (JSON unless the input is a string); repeatable", "NAME=VALUE"});
   c.options.push_back({"inputs", true, "a JSON object of inputs, or JSON Lines of them (default: inputs.jsonl next to the program)", "FILE"});
   c.options.push_back({"line", true, "which line of the inputs file to run (default 1)", "N"});
@@ -244,6 +259,8 @@ Command batchCommand() {
               "Exit status: 0 all jobs finished, 1 some failed, 2 usage, 3 environment.";
   c.usage = "[options] APP [--inputs FILE.jsonl]";
   c.options = runOptions();
+  for (OptionSpec &o : journalOptions())
+    c.options.push_back(std::move(o));
   c.options.push_back({"inputs", true, "one JSON object of inputs per line (default: inputs.jsonl next to the program)", "FILE.jsonl"});
   c.options.push_back({"jobs", true, "number of jobs (default: one per input line; lines are reused in turn)", "N"});
   c.options.push_back({"arrival-rate", true, "Poisson arrivals, jobs per second (default: all at once)", "R"});

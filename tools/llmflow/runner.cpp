@@ -8,6 +8,7 @@
 #include "engine/sim_executors.h"
 #include "engine/trace.h"
 #include "estimate/model_file.h"
+#include "journal/sqlite_journal.h"
 #include "estimate/train_app.h"
 #include "knob_flags.h"
 #include "policy_flag.h"
@@ -50,6 +51,58 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"v", false, "stream each stage on stderr as it starts and ends, with its output (or --verbose)"});
   o.push_back({"verbose", false, "", "", "v"});
   return o;
+}
+
+static constexpr NumberSpec kJournalWindowSpec{0, 60000};
+
+std::vector<OptionSpec> journalOptions() {
+  return {{"journal", true, "journal every admission, stage result, expansion and job end in this SQLite file "
+                            "before acting on it (docs/journal.md)", "FILE.db"},
+          {"resume", false, "finish the run journaled in --journal: jobs that ended are not run again, journaled "
+                            "stage results are replayed, the rest runs"},
+          {"journal-window", true, "commit stage starts and results in groups at most MS milliseconds apart "
+                                   "(default 10; 0: before every stage starts; job ends are always committed "
+                                   "before they are reported)", "MS"},
+          {"journal-sync", true, "normal (default: a commit survives the process being killed) or full (it also "
+                                 "survives a power failure; one fsync per commit)", "MODE"}};
+}
+
+/// Opens --journal (and reads it for --resume); false after saying why.
+static bool openJournal(const Args &args, std::unique_ptr<journal::Journal> &out, journal::JournalContents &earlier,
+                        int *exitCode) {
+  if (!args.has("journal")) {
+    for (const char *flag : {"resume", "journal-sync", "journal-window"})
+      if (args.has(flag)) {
+        llvm::errs() << "llmflow: --" << flag << " needs --journal FILE\n";
+        return false;
+      }
+    return true;
+  }
+  journal::SQLiteOptions o;
+  o.mustExist = args.has("resume");
+  std::string sync = args.get("journal-sync", "normal");
+  if (sync != "normal" && sync != "full") {
+    llvm::errs() << "llmflow: --journal-sync expects normal or full, got '" << sync << "'\n";
+    return false;
+  }
+  o.fullSync = sync == "full";
+  *exitCode = kEnvironment;
+  auto j = journal::openSQLiteJournal(args.get("journal"), o);
+  if (!j) {
+    llvm::errs() << "llmflow: " << llvm::toString(j.takeError()) << "\n";
+    return false;
+  }
+  if (o.mustExist) {
+    auto contents = (*j)->load();
+    if (!contents) {
+      llvm::errs() << "llmflow: " << llvm::toString(contents.takeError()) << "\n";
+      return false;
+    }
+    earlier = std::move(*contents);
+  }
+  out = std::move(*j);
+  *exitCode = kUsage;
+  return true;
 }
 
 /// The application's network: --bn, else APP.bn.json or bn.json beside the
@@ -105,6 +158,10 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     return nullptr;
   if (cfg.dataDir.empty())
     cfg.dataDir = r->app.dir;
+  double windowMs = 10;
+  if (!numberFlag(args, "journal-window", kJournalWindowSpec, windowMs) ||
+      !openJournal(args, r->journal, r->earlier, exitCode))
+    return nullptr;
 
   estimate::Knobs knobs;
   if (!applyKnobFlags(args, knobs, "run"))
@@ -260,7 +317,8 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       *exitCode = kEnvironment;
       return nullptr;
     }
-  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/true};
+  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/true,
+                          r->journal.get(), windowMs / 1000};
   r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
                                                r->tee, ec);
   *exitCode = kOk;
@@ -269,12 +327,45 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
 
 rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
   rt::JobId expected = jobBehaviours.size() + 1;
+  auto it = earlier.jobs.find(expected);
+  const journal::JournaledJob *before = it == earlier.jobs.end() ? nullptr : &it->second;
+  if (before && before->end) {
+    jobBehaviours.push_back(nullptr); // job ids stay the journal's
+    return engine->restore(*before);
+  }
   // Simulated backend: the job's behaviour draw decides its structure too.
   jobBehaviours.push_back(behaviour ? std::make_unique<behave::JobBehaviour>(*behaviour, app.module, cfg.seed, expected)
                                     : nullptr);
-  rt::JobId id = engine->submit(*app.app, std::move(inputs), delay, jobBehaviours.back().get());
+  rt::JobId id = engine->submit(*app.app, std::move(inputs), delay, jobBehaviours.back().get(), before);
   assert(id == expected && "the runner is the engine's only submitter");
   return id;
+}
+
+llvm::Error Runner::checkResume(unsigned jobs,
+                                llvm::function_ref<const llvm::json::Object &(unsigned)> inputsOf) const {
+  std::string name = journal ? journal->name() : "";
+  for (const auto &[n, j] : earlier.jobs) {
+    if (n == 0 || n > jobs)
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "journal '%s' holds job %llu, but this run has %u job(s): resume with the "
+                                     "same --inputs and --jobs",
+                                     name.c_str(), (unsigned long long)n, jobs);
+    if (j.admission.app != app.app->name)
+      return llvm::createStringError(std::errc::invalid_argument, "journal '%s' is a run of app '%s', not '%s'",
+                                     name.c_str(), j.admission.app.c_str(), app.app->name.c_str());
+    if (j.admission.key != journal::jobKey(n, inputsOf(unsigned(n))))
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "journal '%s': job %llu had other inputs: resume with the same --inputs",
+                                     name.c_str(), (unsigned long long)n);
+  }
+  return llvm::Error::success();
+}
+
+bool Runner::journalFailed() const {
+  if (engine->journalError().empty())
+    return false;
+  llvm::errs() << "llmflow: the run stopped: " << engine->journalError() << "\n";
+  return true;
 }
 
 bool Runner::writeTrace() {

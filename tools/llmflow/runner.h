@@ -6,6 +6,7 @@
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "engine/events.h"
+#include "journal/journal.h"
 #include "sched/llmsched.h"
 
 #include <boost/asio/io_context.hpp>
@@ -21,6 +22,8 @@ namespace llmflow::cli {
 
 /// The options run and batch share.
 std::vector<OptionSpec> runOptions();
+/// --journal, --resume, --journal-sync (run and batch).
+std::vector<OptionSpec> journalOptions();
 
 class Runner {
 public:
@@ -30,7 +33,14 @@ public:
   /// (otherwise they go to --events, if given, and are not retained).
   static std::unique_ptr<Runner> create(const Args &args, LoadedApp app, int *exitCode, bool keepEvents = false);
 
+  /// Submits the next job. Resuming (--resume), a job the journal says ended
+  /// is restored as it ended instead, and one that did not is replayed.
   rt::JobId submit(llvm::json::Object inputs, double delay);
+  /// Resuming: checks that the journal's jobs are this run's, i.e. job N
+  /// had the inputs `inputsOf(N)` (N from 1 to `jobs`), and the same app.
+  llvm::Error checkResume(unsigned jobs, llvm::function_ref<const llvm::json::Object &(unsigned)> inputsOf) const;
+  /// Says what the journal stopped (on stderr) and returns true if it did.
+  bool journalFailed() const;
   void run() { engine->run(); }
   engine::Engine &eng() { return *engine; }
   boost::asio::io_context &ioContext() { return io; }
@@ -60,6 +70,8 @@ private:
   std::unique_ptr<engine::JSONLSink> file;
   std::unique_ptr<OutputFile> trace, otlp; // --trace, --otlp: created before the run
   engine::TeeSink tee;
+  std::unique_ptr<journal::Journal> journal;
+  journal::JournalContents earlier; // --resume: what the journal held at start
   std::unique_ptr<engine::Engine> engine;
 };
 

@@ -64,6 +64,10 @@ void VerboseSink::record(const engine::Event &e) {
       os << e.size << " item(s) or step(s)";
     os << "\n";
     break;
+  case EventType::TaskReplayed:
+    head("replay");
+    os << what << " (its result journaled by an earlier run)\n";
+    break;
   case EventType::JobFinished:
     head("finish");
     os << "result " << (e.result ? compact(*e.result) : "null") << "\n";

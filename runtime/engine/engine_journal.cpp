@@ -1,0 +1,168 @@
+// The engine's side of the journal (journal/journal.h): what it writes when,
+// and the replay of an earlier run's stage results. Every record is written
+// before it is acted on, in the order things happen, and a job's end is
+// committed before anyone hears of it. Stage starts and results are committed
+// either before the next stages start (no window) or in groups within a
+// window (EngineConfig::journalWindow). Either way a commit makes everything
+// written before it durable, so a killed run leaves a consistent prefix of
+// itself: a stage whose result was not committed runs again on resume, as if
+// it had been in flight.
+#include "engine/engine.h"
+
+#include <boost/asio/post.hpp>
+
+namespace llmflow::engine {
+
+unsigned Engine::journalStart(const rt::Task &task) {
+  if (!config.journal)
+    return 0;
+  unsigned seq = ++journaled[task.job].starts[task.instance];
+  config.journal->stageStarted({task.job, task.instance, seq}, task.nodeId);
+  if (config.journalWindow > 0)
+    requestCommit();
+  return seq;
+}
+
+void Engine::journalResult(const rt::Task &task, unsigned seq, const ExecResult &r, double duration) {
+  if (!config.journal)
+    return;
+  journal::StageResult s;
+  s.node = task.nodeId;
+  s.llm = task.executor == ir::ExecutorClass::LLM;
+  s.ok = r.outcome.ok;
+  s.value = r.outcome.value;
+  s.error = r.outcome.error;
+  s.tokensIn = r.tokensIn;
+  s.tokensOut = r.tokensOut;
+  s.duration = duration;
+  s.attempts = r.attempts;
+  s.endpoint = r.endpoint;
+  config.journal->stageFinished({task.job, task.instance, seq}, s);
+}
+
+void Engine::journalJobEvent(const rt::JobEvent &je, const JobRecord &rec) {
+  if (!config.journal)
+    return;
+  using K = rt::JobEvent::Kind;
+  switch (je.kind) {
+  case K::Expanded: config.journal->expanded({rec.id, je.instance, je.nodeId, je.structure, je.size}); break;
+  case K::IterationStarted: config.journal->expanded({rec.id, je.instance, je.nodeId, "iteration", je.size}); break;
+  case K::JobFinished:
+  case K::JobFailed:
+    // An interrupted job has not ended: a resume finishes it.
+    if (!rec.interrupted)
+      config.journal->jobEnded({rec.id, rec.ok, rec.result, rec.error, rec.arrival, rec.finish, rec.llmCalls,
+                                rec.toolCalls, rec.tokensIn, rec.tokensOut});
+    break;
+  default: break;
+  }
+}
+
+void Engine::commitJournal() {
+  if (!config.journal || !journalFailure.empty())
+    return;
+  if (llvm::Error e = config.journal->commit()) {
+    journalFailure = llvm::toString(std::move(e));
+    // Stop as after SIGINT, from the loop (not inside the caller's step).
+    boost::asio::post(io, [this] { interrupt("the journal failed: " + journalFailure, false); });
+  }
+}
+
+void Engine::requestCommit() {
+  if (!config.journal || commitPending)
+    return;
+  commitPending = true;
+  auto commit = [this] {
+    commitPending = false;
+    commitJournal();
+  };
+  if (config.journalWindow <= 0) {
+    boost::asio::post(io, commit);
+    return;
+  }
+  if (!commitTimer)
+    commitTimer = std::make_unique<boost::asio::steady_timer>(io);
+  commitTimer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(config.journalWindow)));
+  commitTimer->async_wait([this](const boost::system::error_code &ec) {
+    commitPending = false;
+    if (!ec)
+      commitJournal();
+  });
+}
+
+bool Engine::replayReady(rt::Job &job) {
+  auto js = journaled.find(job.id());
+  if (js == journaled.end() || !js->second.replay)
+    return false;
+  JournalState &st = js->second;
+  JobRecord &rec = jobs[job.id()];
+  bool any = false, progress = true;
+  // Completing a task readies its users, whose results may be journaled too.
+  while (progress && !job.done()) {
+    progress = false;
+    std::vector<rt::TaskId> ready = job.ready();
+    for (rt::TaskId t : ready) {
+      if (job.done())
+        break;
+      const rt::Task &task = job.task(t);
+      auto seen = st.starts.find(task.instance);
+      unsigned seq = (seen == st.starts.end() ? 0 : seen->second) + 1;
+      auto it = st.replay->stages.find({task.instance, seq});
+      if (it == st.replay->stages.end())
+        continue;
+      st.starts[task.instance] = seq;
+      const journal::StageResult &r = it->second;
+      job.markRunning(t);
+      Event e;
+      e.type = EventType::TaskReplayed;
+      e.job = job.id();
+      e.app = rec.app;
+      e.node = task.nodeId;
+      e.instance = task.instance;
+      e.executor = r.llm ? "llm" : "regular";
+      e.endpoint = r.endpoint;
+      if (r.llm && task.node && task.node->llm)
+        e.model = task.node->llm->model;
+      e.tokensIn = r.tokensIn;
+      e.tokensOut = r.tokensOut;
+      e.attempts = r.attempts;
+      e.error = r.error;
+      emit(std::move(e));
+      if (r.llm) {
+        ++rec.llmCalls;
+        rec.tokensIn += r.tokensIn.value_or(0);
+        rec.tokensOut += r.tokensOut.value_or(0);
+      } else {
+        ++rec.toolCalls;
+      }
+      ++rec.replayed;
+      job.complete(t, rt::TaskOutcome{r.ok, r.value, r.error});
+      drainEvents(job, job.takeEvents());
+      any = progress = true;
+    }
+  }
+  return any;
+}
+
+rt::JobId Engine::restore(const journal::JournaledJob &ended) {
+  assert(ended.end && "restore() takes a job that ended");
+  rt::JobId id = nextId++;
+  JobRecord &rec = jobs[id];
+  const journal::JobEnd &e = *ended.end;
+  rec.id = id;
+  rec.app = ended.admission.app;
+  rec.restored = true;
+  rec.ok = e.ok;
+  rec.result = e.result;
+  rec.error = e.error;
+  rec.arrival = e.arrival;
+  rec.finish = e.finish;
+  rec.llmCalls = e.llmCalls;
+  rec.toolCalls = e.toolCalls;
+  rec.tokensIn = e.tokensIn;
+  rec.tokensOut = e.tokensOut;
+  return id;
+}
+
+} // namespace llmflow::engine
