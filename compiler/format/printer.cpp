@@ -188,7 +188,7 @@ private:
       Break k = i > 0 ? breakBefore(i) : Break::Soft;
       // A line of comments before a statement already starts it on a line
       // of its own: `/* note */ enum E {...}` stays as it is.
-      unsigned n = k == Break::Hard ? std::max(commentsOnly ? 0u : 1u, b.newlinesAfterComments)
+      unsigned n = k == Break::Hard ? std::max(commentsOnly && !isClose(b) ? 0u : 1u, b.newlinesAfterComments)
                    : k == Break::Soft ? b.newlinesAfterComments : 0;
       if (needNewline)
         n = std::max(n, 1u);
