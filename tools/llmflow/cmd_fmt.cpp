@@ -124,13 +124,14 @@ Command fmtCommand() {
   Command c;
   c.name = "fmt";
   c.summary = "Format .llmflow programs in place.\n"
-              "Only the whitespace between tokens changes: comments and strings stay as written, "
-              "line breaks inside expressions are kept, statements get one line each and blocks "
-              "two spaces of indentation (docs/fmt.md). A file with syntax errors is reported as "
-              "'check' reports it and left untouched. A FILE may be an example folder; '-' reads "
-              "standard input and prints the result.\n"
-              "Exit status: 0 done (with --check: every file formatted already), 1 syntax errors or, "
-              "with --check, a file that would change, 2 usage, 3 a file cannot be read or written.";
+              "Only the whitespace between tokens changes: comments and strings stay as\n"
+              "written, line breaks inside expressions are kept, statements get a line each\n"
+              "and blocks two spaces of indentation (docs/fmt.md). A file with syntax errors\n"
+              "is reported as 'check' reports it and left untouched. A FILE may be an example\n"
+              "folder; '-' reads standard input and prints the result.\n"
+              "Exit status: 0 done (with --check: every file is formatted already), 1 syntax\n"
+              "errors or, with --check, a file that would change, 2 usage, 3 a file cannot be\n"
+              "read or written.";
   c.usage = "[options] FILE|FOLDER|-...";
   c.options = {
       {"check", false, "change nothing; print the files that formatting would change and exit 1 if any"},
