@@ -136,9 +136,11 @@ Command fmtCommand() {
   c.options = {
       {"check", false, "change nothing; print the files that formatting would change and exit 1 if any"},
       {"stdout", false, "print the formatted programs to standard output instead of rewriting them"},
-      {"diagnostics-format", true, "text (default) or json", "FORMAT"},
-      {"color", true, "auto (default: only on a terminal, never with NO_COLOR), always or never", "WHEN"},
   };
+  // Of the compiling commands' options, only those about how diagnostics look.
+  for (const OptionSpec &o : diagnosticOptions())
+    if (o.name == "diagnostics-format" || o.name == "color")
+      c.options.push_back(o);
   c.run = runFmt;
   return c;
 }
