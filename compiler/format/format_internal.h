@@ -17,7 +17,7 @@ struct Comment {
   std::string text;          // line comments without trailing blanks
   bool line = false;         // `//` or `#` (runs to the end of the line)
   unsigned newlinesBefore = 0; // since the previous token or comment
-  unsigned column = 0;       // in the source, code points from the line start
+  unsigned blanksBefore = 0; // spaces and tabs just before it on its line
 };
 
 /// What the parse tree says about a token, as far as layout cares.

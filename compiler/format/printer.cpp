@@ -11,8 +11,9 @@
 //   continuation lines align just after the bracket;
 // - blank lines are kept, at most one in a row, none just inside brackets;
 // - a comment keeps its line: on a line of its own it is indented like the
-//   code that follows; after code it keeps its column when there is room
-//   (so aligned trailing comments stay aligned).
+//   code that follows; after code it keeps the spaces written before it
+//   (so trailing comments aligned in a block stay aligned when the block
+//   is re-indented).
 #include "format/format_internal.h"
 
 #include "LLFlowLexer.h"
@@ -160,7 +161,7 @@ private:
   void emitComments(size_t i) {
     for (const Comment &c : toks[i].comments) {
       if (!out.empty() && c.newlinesBefore == 0 && !needNewline) {
-        unsigned pad = c.line && c.column > col ? c.column - col : 1;
+        unsigned pad = c.line ? std::max(1u, c.blanksBefore) : 1;
         out.append(pad, ' ');
         col += pad;
       } else {

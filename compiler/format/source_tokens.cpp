@@ -12,33 +12,26 @@ namespace llmflow::format {
 
 namespace {
 
-unsigned columnAt(llvm::StringRef text, size_t pos) {
-  size_t lineStart = text.rfind('\n', pos);
-  lineStart = lineStart == llvm::StringRef::npos ? 0 : lineStart + 1;
-  unsigned col = 0;
-  for (size_t i = lineStart; i < pos; ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80)
-      ++col;
-  return col;
-}
-
 /// Scans the gap that starts at `pos` (whitespace and comments, as the
 /// lexer's skip rules take them) into `tok`; returns where it ends.
 size_t scanGap(llvm::StringRef text, size_t pos, Token &tok) {
-  unsigned newlines = 0;
+  unsigned newlines = 0, blanks = 0;
   while (pos < text.size()) {
     char c = text[pos];
     llvm::StringRef rest = text.substr(pos);
     if (c == '\n') {
       ++newlines;
       ++pos;
+      blanks = 0;
     } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
       ++pos;
+      blanks += c != '\r';
     } else if (rest.startswith("//") || c == '#' || rest.startswith("/*")) {
       Comment cm;
       cm.line = !rest.startswith("/*");
       cm.newlinesBefore = newlines;
-      cm.column = columnAt(text, pos);
+      cm.blanksBefore = blanks;
+      blanks = 0;
       size_t len = cm.line ? rest.find_first_of("\r\n") : rest.find("*/", 2);
       len = len == llvm::StringRef::npos ? rest.size() : cm.line ? len : len + 2;
       cm.text = rest.take_front(len).str();
