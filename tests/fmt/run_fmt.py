@@ -74,7 +74,7 @@ class Copies:
         self.folders = {}
 
     def place(self, original, text):
-        folder = os.path.dirname(os.path.abspath(original))
+        folder = os.path.dirname(os.path.join(ROOT, original))
         if folder not in self.folders:
             self.folders[folder] = os.path.join(self.tmp, str(len(self.folders)))
             shutil.copytree(folder, self.folders[folder], symlinks=True)
