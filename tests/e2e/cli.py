@@ -60,7 +60,7 @@ def help_text(tmp):
     p = expect("--help", 0, "--help")
     for line in p.stdout.splitlines():
         check("usage line is whole: %r" % line[:40], len(line) <= 80, p)
-    for cmd in ("check", "compile", "run", "batch", "profile", "bn", "estimate", "simulate"):
+    for cmd in ("check", "compile", "fmt", "run", "batch", "profile", "bn", "estimate", "simulate"):
         a, b = llmflow("help", cmd), llmflow(cmd, "--help")
         check("help %s = %s --help" % (cmd, cmd), a.returncode == 0 and a.stdout == b.stdout and a.stdout, a)
     expect("help of an unknown command", 2, "help", "frobnicate")
@@ -128,7 +128,7 @@ def exit_2(tmp):
 def exit_3(tmp):
     rag = os.path.join(EX, "rag")
     missing = os.path.join(tmp, "nope")
-    for cmd in ("check", "compile", "run", "batch", "profile"):
+    for cmd in ("check", "compile", "fmt", "run", "batch", "profile"):
         p = expect("%s: missing program" % cmd, 3, cmd, missing + ".llmflow")
         check("%s: the message names the file" % cmd, "nope.llmflow" in p.stderr, p)
     expect("run: missing --inputs", 3, "run", rag, "--inputs", missing + ".json")

@@ -53,8 +53,9 @@ def completion(prefix):
                 % (script, " ".join('"%s"' % w for w in (exe,) + words), len(words)))
         return run(["bash", "-c", prog]).stdout.split()
 
-    check("completion: commands", {"check", "run", "batch", "simulate"} <= set(complete("")))
+    check("completion: commands", {"check", "fmt", "run", "batch", "simulate"} <= set(complete("")))
     check("completion: options of batch", "--arrival-rate" in complete("batch", "--arr"))
+    check("completion: options of fmt", "--check" in complete("fmt", "--ch"))
     check("completion: bn subcommands", set(complete("bn", "")) == {"train", "show", "export"})
 
 

@@ -15,4 +15,5 @@ Command estimateCommand();
 Command decimaCommand();
 Command testCommand();
 Command reportCommand();
+Command fmtCommand();
 } // namespace llmflow::cli

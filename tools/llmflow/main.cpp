@@ -32,7 +32,7 @@ static void printUsage(llvm::raw_ostream &os, const std::vector<Command> &cmds) 
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  std::vector<Command> cmds = {checkCommand(),    compileCommand(),  runCommand(),    batchCommand(),
+  std::vector<Command> cmds = {checkCommand(),    compileCommand(),  fmtCommand(),    runCommand(),    batchCommand(),
                                profileCommand(),  bnCommand(),       estimateCommand(), simulateCommand(),
                                decimaCommand(),   testCommand(),     reportCommand()};
   if (argc < 2) {
