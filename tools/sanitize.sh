@@ -11,5 +11,6 @@ cd "$(dirname "$0")/.."
 bash tools/clang-build.sh
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer   # from llvm-14, for file:line in stacks
 cd build-sanitize
 ctest -j 2 --output-on-failure "$@"
