@@ -6,6 +6,8 @@
 # builds would cost twice the CPU on 2 cores). -O1 with line tables and
 # without NDEBUG: asserts stay on, stacks have line numbers.
 #   tools/clang-build.sh [TARGET...]      (default: everything)
+# JOBS=N sets the parallelism (default 2); KEEP_GOING=1 reports every
+# compile error instead of stopping at the first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh --fuzz
@@ -21,4 +23,4 @@ if [ ! -f build-sanitize/build.ninja ]; then
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
-cmake --build build-sanitize -j "${JOBS:-2}" "${targets[@]}"
+cmake --build build-sanitize -j "${JOBS:-2}" "${targets[@]}" -- ${KEEP_GOING:+-k 0}

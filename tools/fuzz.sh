@@ -26,7 +26,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 bash tools/clang-build.sh "${targets[@]/#/fuzz_}"
 out=build-sanitize/fuzz
-export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer UBSAN_OPTIONS=print_stacktrace=1
+export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 python3 tests/fuzz/make_seeds.py "$out/seeds" "${targets[@]}" >/dev/null
 status=0
 for t in "${targets[@]}"; do

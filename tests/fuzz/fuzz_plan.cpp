@@ -35,6 +35,10 @@ const std::vector<Planner> &planners() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz::Input in(data, size);
   const Planner &p = planners()[in.choose(planners().size())];
+  // A reply's content is always UTF-8: it was a JSON string (the bounded
+  // reader checks), and so is every piece of a stream.
+  if (!llvm::json::isUTF8(in.rest()))
+    return 0;
   std::vector<rt::PlanStep> steps;
   if (llvm::Error e = rt::parsePlan(rt::Value(in.rest().str()), p.payload, *p.module, steps)) {
     llvm::consumeError(std::move(e));
