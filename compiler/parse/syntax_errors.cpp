@@ -16,7 +16,9 @@ using antlr4::misc::IntervalSet;
 support::DiagBuilder ParseState::report(DiagID id, llvm::SMRange r) {
   ++errors;
   if (diags.errorLimitReached()) {
-    diags.report(id, r); // dropped; the engine says it stopped
+    // Dropped; the engine says it stopped. Reported as the argument-less
+    // stop itself: `id` would be formatted without its arguments.
+    diags.report(DiagID::ErrTooManyErrors, r);
     throw StopParsing{};
   }
   return diags.report(id, r);

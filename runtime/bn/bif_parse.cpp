@@ -13,6 +13,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
 
 #include <charconv>
 #include <cmath>
@@ -530,6 +531,11 @@ llvm::Expected<bool> applyVariableProps(const VarDecl &d, Variable &v) {
 } // namespace
 
 llvm::Expected<Network> fromBIF(llvm::StringRef text) {
+  // Names and states become JSON strings (toJSON, the model file), which
+  // must be UTF-8.
+  size_t badAt = 0;
+  if (!llvm::json::isUTF8(text, &badAt))
+    return fail(BNErrorKind::BadFormat, "bif: byte " + llvm::Twine(badAt) + ": the text is not UTF-8");
   auto parsed = Parser(text).run();
   if (!parsed)
     return parsed.takeError();

@@ -169,7 +169,7 @@ void CurlMulti::collectDone() {
     DoneFn fn = std::move(it->second);
     done.erase(it);
     curl_multi_remove_handle(multi, easy);
-    boost::asio::post(io, [fn = std::move(fn), code] { fn(code); });
+    boost::asio::post(io, [fn = std::move(fn), code = code] { fn(code); }); // C++17 cannot capture a binding
   }
 }
 

@@ -369,6 +369,8 @@ TEST_CASE("BIF reader errors name the line") {
   CHECK(errorOf(fromBIF("network n {\n}\nvariable a {\n  type discrete [ 3 ] { x, y };\n}\n")) ==
         "bif:4:3: declares 3 states but lists 2");
   CHECK(errorOf(fromBIF("network n { /* never closed")) == "bif:1:13: unterminated comment");
+  // Names end up in JSON strings, which must be UTF-8 (found by tools/fuzz.sh).
+  CHECK(errorOf(fromBIF("network n {\n}\nvariable \xff {\n")) == "bif: byte 23: the text is not UTF-8");
   CHECK(errorOf(fromBIF(base + "variable b {\n  type discrete [ 2 ] { x, y };\n}\n"
                                "probability ( a ) {\n  table 0.5 0.5;\n}\n"
                                "probability ( b | a ) {\n  (x) 0.5, 0.5;\n}\n")) ==
