@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz::forEachNode(e.app->graph, [&](const ir::Node &n) {
     if (n.llm) {
       (void)draw.outputTokens(n.id, inst);
-      (void)draw.promptTokens(n.id, inst, "a rendered prompt");
+      const llvm::StringRef parts[] = {"a rendered ", "prompt"};
+      (void)draw.promptTokens(n.id, inst, parts);
       if (!n.llm->isPlanner)
         (void)draw.synthesize(n.resultType, n.id, inst, 8);
     } else if (n.tool) {
