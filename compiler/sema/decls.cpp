@@ -151,6 +151,8 @@ void Checker::checkRecordsAndEnums() {
         out->records.push_back({qualify(m, d->name), {}});
       else if (d->kind == ast::Decl::Kind::Enum) {
         ir::EnumDef e{qualify(m, d->name), {}};
+        if (d->enumValues.empty()) // no value could ever have this type
+          diags.report(DiagID::ErrEmptyEnum, d->nameRange) << d->name;
         llvm::StringMap<llvm::SMRange> seen;
         for (size_t i = 0; i < d->enumValues.size(); ++i) {
           if (auto [it, fresh] = seen.try_emplace(d->enumValues[i], d->enumValueRanges[i]); !fresh) {

@@ -9,6 +9,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <limits>
 #include <set>
 
 namespace llmflow::profile {
@@ -68,7 +69,12 @@ llvm::Expected<JobProfile> fromJSON(const llvm::json::Value &v) {
     return fail("'total' must be a non-negative number");
   p.app = app->str();
   p.total = *total;
-  p.job = uint64_t(o->getInteger("job").getValueOr(0));
+  if (const llvm::json::Value *j = o->get("job")) {
+    llvm::Optional<int64_t> x = j->getAsInteger();
+    if (!x || *x < 0)
+      return fail("'job' must be a non-negative whole number");
+    p.job = uint64_t(*x);
+  }
   if (auto s = o->getString("status"))
     p.status = s->str();
   for (const auto &kv : *nodes) {
@@ -88,10 +94,23 @@ llvm::Expected<JobProfile> fromJSON(const llvm::json::Value &v) {
     r.queue = n->getNumber("queue").getValueOr(0);
     if (!std::isfinite(r.queue) || r.queue < 0)
       return fail("node '" + id + "': 'queue' must be a non-negative number");
-    r.count = unsigned(n->getInteger("count").getValueOr(1));
-    r.retries = unsigned(n->getInteger("retries").getValueOr(0));
-    if (auto x = n->getInteger("tokens_in")) r.tokensIn = unsigned(*x);
-    if (auto x = n->getInteger("tokens_out")) r.tokensOut = unsigned(*x);
+    // Counts are whole and fit their fields: a cast would turn -1 into 4294967295.
+    std::optional<unsigned> fields[4];
+    const char *names[4] = {"count", "retries", "tokens_in", "tokens_out"};
+    for (unsigned k = 0; k < 4; ++k) {
+      const llvm::json::Value *v = n->get(names[k]);
+      if (!v)
+        continue;
+      llvm::Optional<int64_t> x = v->getAsInteger();
+      if (!x || *x < 0 || *x > int64_t(std::numeric_limits<unsigned>::max()))
+        return fail("node '" + id + "': '" + names[k] + "' must be a whole number from 0 to " +
+                    llvm::Twine(std::numeric_limits<unsigned>::max()));
+      fields[k] = unsigned(*x);
+    }
+    r.count = fields[0].value_or(1);
+    r.retries = fields[1].value_or(0);
+    r.tokensIn = fields[2];
+    r.tokensOut = fields[3];
     if (auto s = n->getString("status")) r.status = s->str();
     if (auto s = n->getString("structure")) r.structure = s->str();
     if (auto x = n->getInteger("value")) r.structureValue = *x;

@@ -382,3 +382,31 @@ TEST_CASE("trace replay: the committed ReAct trace, recorded on the real-time en
   CHECK(mean / n < 0.02);
   CHECK(worst < 0.05);
 }
+
+TEST_CASE("profile records: counts that do not fit their fields are errors, not wrapped values") {
+  auto record = [](llvm::StringRef field, llvm::json::Value v) {
+    llvm::json::Object node{{"kind", "llm"}, {"duration", 1.0}};
+    node[field] = std::move(v);
+    return llvm::json::Value(llvm::json::Object{{"llmflow_profile", int64_t(profile::kVersion)},
+                                                {"app", "a"},
+                                                {"total", 1.0},
+                                                {"job", int64_t(3)},
+                                                {"nodes", llvm::json::Object{{"n", std::move(node)}}}});
+  };
+  for (const char *f : {"count", "retries", "tokens_in", "tokens_out"}) {
+    CAPTURE(f);
+    auto ok = profile::fromJSON(record(f, int64_t(7)));
+    REQUIRE_MESSAGE(bool(ok), (ok ? std::string() : llvm::toString(ok.takeError())));
+    for (llvm::json::Value bad : {llvm::json::Value(int64_t(-1)), llvm::json::Value(int64_t(1) << 40),
+                                  llvm::json::Value(2.5), llvm::json::Value("7")}) {
+      auto p = profile::fromJSON(record(f, bad));
+      REQUIRE_FALSE(bool(p));
+      CHECK(llvm::toString(p.takeError()).find(std::string("'") + f + "' must be a whole number") != std::string::npos);
+    }
+  }
+  llvm::json::Value negativeJob = record("count", int64_t(1));
+  (*negativeJob.getAsObject())["job"] = int64_t(-2);
+  auto p = profile::fromJSON(negativeJob);
+  REQUIRE_FALSE(bool(p));
+  CHECK(llvm::toString(p.takeError()).find("'job'") != std::string::npos);
+}
