@@ -14,18 +14,19 @@ packages=(
   libtoml11-dev
   doctest-dev
   python3
+  python3-matplotlib
   graphviz
   openssl
   chromium
 )
 
-# Optional groups: --fuzz adds clang and its fuzzer/sanitizer runtimes;
-# --results adds matplotlib (for Debian's /usr/bin/python3), which
-# tools/reproduce.sh draws docs/figures with.
+# Optional groups: --fuzz adds clang and its fuzzer/sanitizer runtimes.
+# matplotlib (for Debian's /usr/bin/python3) is in the base set: tools/bench.sh
+# and tools/reproduce.sh draw their figures with it, and the docs test runs
+# `tools/bench.sh --quick`.
 for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
-    --results) packages+=(python3-matplotlib) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done

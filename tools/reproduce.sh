@@ -8,7 +8,7 @@
 #   tools/reproduce.sh [SEEDS]      (default: "1 2 3 4 5")
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/install-deps.sh --results >&2
+bash tools/install-deps.sh >&2
 bash tools/build.sh >&2
 bin=${BUILD_DIR:-build}/tools/llmflow/llmflow
 seeds=${1:-"1 2 3 4 5"}
