@@ -8,25 +8,18 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 ENV = dict(os.environ, NO_COLOR="1")
 ENV.pop("LLMFLOW_STDLIB", None)
 EX = os.path.join(ROOT, "examples")
-failures = []
 
 
 def llmflow(*args, cwd=None, timeout=120):
     return subprocess.run([BIN] + list(args), env=ENV, capture_output=True, text=True, timeout=timeout, cwd=cwd)
-
-
-def check(name, cond, p=None):
-    if cond:
-        print("ok  ", name)
-        return
-    detail = "" if p is None else "exit %d\nstdout: %s\nstderr: %s" % (p.returncode, p.stdout[-1500:], p.stderr[-1500:])
-    failures.append(name)
-    print("FAIL", name, detail)
 
 
 def expect(name, code, *args, **kw):

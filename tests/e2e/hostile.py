@@ -15,6 +15,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures, write, events_of, wait_for, start_fake_openai  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 GROUP = sys.argv[2]
@@ -23,16 +26,6 @@ ENV.pop("OPENAI_API_KEY", None)
 APP = os.path.join(ROOT, "tests/e2e/apps/hostile.llmflow")
 DEEP = "[" * 100000 + "]" * 100000
 ARG_DEEP = "[" * 60000 + "]" * 60000  # one argv string is at most 128 KiB
-failures = []
-
-
-def start_openai():
-    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/fake_openai.py"), "--port", "0",
-                             "--watch-stdin", "--max-seconds", "600"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().split()
-    assert line and line[0] == "PORT", line
-    return proc, "http://127.0.0.1:%s" % line[1]
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
@@ -69,27 +62,13 @@ def llmflow(*args, timeout=60):
     return p, time.monotonic() - t0
 
 
-def check(name, cond, detail=""):
-    if not cond:
-        failures.append("%s: %s" % (name, detail))
-        print("FAIL", name, detail[-2000:])
-    else:
-        print("ok  ", name)
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
 def clean_failure(p, code):
     """Exited with `code`, not a crash, and said why."""
     return p.returncode == code and p.stderr.strip() != ""
 
 
 def group_json(tmp):
-    server, url = start_openai()
+    server, url = start_fake_openai()
     web, base = start_http()
     allow = allow_config(tmp, base[len("http://"):])  # tools may reach the loopback server
     try:
@@ -250,10 +229,6 @@ def group_flags(tmp):
               and took < 10, "%s took %.1f s" % (p.stderr, took))
 
 
-def events_of(path):
-    return [json.loads(line) for line in open(path)]
-
-
 def pids_in(folder):
     pids = []
     for name in os.listdir(folder):
@@ -276,7 +251,7 @@ def alive(pid):
 
 
 def group_events(tmp):
-    server, url = start_openai()
+    server, url = start_fake_openai()
     try:
         ev = os.path.join(tmp, "ev1.jsonl")
         p, _ = llmflow("run", APP, "--app", "echo", "--input", "q=always [[fault:500]]", "--backend", url,
@@ -355,15 +330,6 @@ def group_events(tmp):
         server.wait(timeout=10)
 
 
-def wait_for(cond, limit):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def metric(url, name):
     import urllib.request
     text = urllib.request.urlopen(url + "/metrics", timeout=5).read().decode()
@@ -406,7 +372,7 @@ def interrupted_batch(tmp, tag, lines, extra, signals_to_send, wait_ready, serve
 
 
 def group_signals(tmp):
-    server, url = start_openai()
+    server, url = start_fake_openai()
     try:
         # SIGINT with 8 tools running: TERM to every group, the summary, --json,
         # trace and event log for what there is, exit 130, no process left.

@@ -20,6 +20,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures, start_fake_openai  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 13
@@ -27,24 +30,6 @@ APP = os.path.join(ROOT, "tests/e2e/apps/resume.llmflow")
 ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
 ENV.pop("OPENAI_API_KEY", None)
 KILLS = 20
-failures = []
-
-
-def check(name, cond, detail="", quiet=False):
-    if not cond:
-        failures.append("%s: %s" % (name, detail))
-        print("FAIL", name, str(detail)[-2000:])
-    elif not quiet:
-        print("ok  ", name)
-
-
-def start_server():
-    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/fake_openai.py"), "--port", "0",
-                             "--ttft", "0.02", "--watch-stdin", "--max-seconds", "600"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().split()
-    assert line and line[0] == "PORT", line
-    return proc, "http://127.0.0.1:%s" % line[1]
 
 
 def requests_of(url):
@@ -202,7 +187,7 @@ def bad_journals(tmp):
 
 def main():
     rng = random.Random(SEED)
-    server, url = start_server()
+    server, url = start_fake_openai("--ttft", "0.02")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             inputs = os.path.join(tmp, "inputs.jsonl")

@@ -10,35 +10,20 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures, start_fake_openai  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
 ENV.pop("OPENAI_API_KEY", None)
 FAULTS = os.path.join(ROOT, "tests/e2e/apps/faults.llmflow")
-failures = []
-
-
-def start_server():
-    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/fake_openai.py"), "--port", "0",
-                             "--watch-stdin", "--max-seconds", "600"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().split()
-    assert line and line[0] == "PORT", line
-    return proc, "http://127.0.0.1:%s" % line[1]
 
 
 def llmflow(*args, timeout=60):
     t0 = time.monotonic()
     p = subprocess.run([BIN] + list(args), env=ENV, capture_output=True, text=True, timeout=timeout)
     return p, time.monotonic() - t0
-
-
-def check(name, cond, detail=""):
-    if not cond:
-        failures.append("%s: %s" % (name, detail))
-        print("FAIL", name, detail[-2000:])
-    else:
-        print("ok  ", name)
 
 
 def run_app(url, app, inputs, extra=(), timeout=60):
@@ -51,7 +36,7 @@ def run_app(url, app, inputs, extra=(), timeout=60):
 
 
 def main():
-    server, url = start_server()
+    server, url = start_fake_openai()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             # Every example, real HTTP and real tools.

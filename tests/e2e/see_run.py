@@ -14,17 +14,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests", "servers"))
 from loopback import fake_openai  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures  # noqa: E402
+
 BIN = sys.argv[1]
 SECRET = "sk-test-SECRET-7f3a9c"
 ENV = dict(os.environ, NO_COLOR="1", OPENAI_API_KEY=SECRET)
 CODEGEN = os.path.join(ROOT, "examples", "codegen")
-failures = []
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else " " + str(detail)[-2000:]))
-    if not cond:
-        failures.append(name)
 
 
 def llmflow(*args):

@@ -11,22 +11,16 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures  # noqa: E402
+
 BUILD = os.path.abspath(sys.argv[1])
 ENV = dict(os.environ, NO_COLOR="1")
 ENV.pop("LLMFLOW_STDLIB", None)
-failures = []
 
 
 def run(args, env=ENV, **kw):
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=300, **kw)
-
-
-def check(name, cond, p=None):
-    print(("ok   " if cond else "FAIL ") + name)
-    if not cond:
-        failures.append(name)
-        if p is not None:
-            print("exit %d\nstdout: %s\nstderr: %s" % (p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
 
 
 def tree_works(label, prefix):

@@ -13,18 +13,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN, OUT = sys.argv[1], os.path.abspath(sys.argv[2])
 ENV = dict(os.environ, NO_COLOR="1")
 HEX = re.compile(r"^[0-9a-f]+$")
 ANY = {"stringValue": str, "intValue": str, "doubleValue": (int, float), "boolValue": bool}
-failures = []
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[-3000:]))
-    if not cond:
-        failures.append(name)
 
 
 def run(*args):

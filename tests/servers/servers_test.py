@@ -19,6 +19,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests", "servers"))
 from loopback import fake_openai  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures  # noqa: E402
+
 BIN = sys.argv[1]
 KEY = "sk-test-key-0123"
 ENV = dict(os.environ, NO_COLOR="1", OPENAI_API_KEY=KEY, GATEWAY_KEY=KEY, BACKUP_API_KEY=KEY)
@@ -26,13 +29,6 @@ CODEGEN = os.path.join(ROOT, "examples", "codegen")
 LLMCOMPILER = os.path.join(ROOT, "examples", "llmcompiler")
 SECTIONS = {"vLLM": "vllm", "SGLang": "sglang", "llama.cpp's llama-server": "llama-server", "Ollama": "ollama",
             "OpenAI": "openai", "A gateway with its own CA and headers": None}
-failures = []
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[-2500:]))
-    if not cond:
-        failures.append(name)
 
 
 def toml_blocks(doc):
