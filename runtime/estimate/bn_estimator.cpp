@@ -151,7 +151,9 @@ public:
       refresh(j);
     if (j.stale || now >= j.refreshAt)
       addRunning(j, now);
-    return j.estimate;
+    sched::JobEstimate e = j.estimate;
+    e.validUntil = j.refreshAt;
+    return e;
   }
 
   std::optional<StageView> inspect(sched::JobId job, llvm::StringRef nodeId) {

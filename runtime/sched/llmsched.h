@@ -17,6 +17,10 @@ namespace llmflow::sched {
 struct JobEstimate {
   double mean = 0;   // expected remaining work, seconds
   double lo = 0, hi = 0;
+  /// The estimate stays what it is until this time unless an observation
+  /// of the job comes first (0: it may change at any time, so ask again at
+  /// every decision). Lets a decision touch only the jobs that moved.
+  double validUntil = 0;
 };
 
 class Estimator {

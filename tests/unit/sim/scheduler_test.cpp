@@ -601,3 +601,67 @@ TEST_CASE("llmsched: exploration never fires while every ready stage has R = 0")
   CHECK(invalid(s, ps) == "");
   CHECK(pairs(ps).front() == std::pair<uint64_t, uint64_t>{3, 2});
 }
+
+TEST_CASE("llmsched: kept across decisions, it ranks exactly as a fresh scheduler would") {
+  // The scheduler re-estimates only jobs observed since or whose estimate
+  // expired, and moves only those within its orders. Against a fresh
+  // scheduler per decision (which estimates every job and sorts from
+  // scratch), over random arrivals, departures, estimate changes, ties,
+  // and sets both large (read off the mean order) and small (sorted).
+  std::mt19937_64 rng(7);
+  auto kept = std::make_unique<FixedEstimator>();
+  FixedEstimator *keptEst = kept.get();
+  auto persistent = llmsched(std::move(kept), 0.0);
+  std::map<sched::JobId, sched::JobView> live;
+  sched::JobId nextId = 1;
+  auto pick = [&](int n) { return int(rng() % unsigned(n)); };
+  auto fresh = [&](sched::JobId id, double now) {
+    // Integers make ties in lo, mean and arrival common.
+    double lo = pick(40), mean = lo + pick(20), hi = mean + (pick(4) == 0 ? pick(200) : pick(10));
+    keptEst->estimates[id] = {mean, lo, hi, pick(2) ? now + pick(5) : 0};
+  };
+  unsigned compared = 0;
+  for (int round = 0; round < 300; ++round) {
+    double now = round;
+    for (int a = pick(round < 20 ? 40 : 8); a > 0; --a) {
+      sched::JobId id = nextId++;
+      live[id] = jobView(id, "a", double(pick(50)), 0, {llmTask(1, "x"), toolTask(2, "y"), llmTask(3, "z")});
+      fresh(id, now);
+    }
+    for (auto it = live.begin(); it != live.end();) {
+      int r = pick(20);
+      if (r == 0) { // finished
+        persistent->observe(Observation::of(Observation::Kind::JobFinished, it->first, "a", "", now));
+        keptEst->estimates.erase(it->first);
+        it = live.erase(it);
+        continue;
+      }
+      if (r < 4) { // new evidence: observed, then a new estimate
+        fresh(it->first, now);
+        persistent->observe(Observation::of(Observation::Kind::TaskFinished, it->first, "a", "x", now));
+      } else if (r < 6 && keptEst->estimates[it->first].validUntil <= now) {
+        fresh(it->first, now); // an expired estimate may change unobserved
+      }
+      ++it;
+    }
+    std::vector<sched::JobView> jobs;
+    for (auto &[id, v] : live)
+      if (pick(6)) // some jobs have nothing placeable this time
+        jobs.push_back(v);
+    std::shuffle(jobs.begin(), jobs.end(), rng);
+    Snapshot s = snapshot(unsigned(1 + pick(30)), unsigned(pick(8)), jobs);
+    s.now = now;
+    auto scratch = std::make_unique<FixedEstimator>();
+    scratch->estimates = keptEst->estimates;
+    auto once = llmsched(std::move(scratch), 0.0);
+    std::vector<Placement> want = once->decide(s), got = persistent->decide(s);
+    CHECK(invalid(s, got) == "");
+    if (pairs(got) != pairs(want)) {
+      FAIL_CHECK("round " << round << ": " << got.size() << " placements differ from a fresh scheduler's "
+                          << want.size());
+      break;
+    }
+    compared += unsigned(!want.empty());
+  }
+  CHECK(compared > 200);
+}
