@@ -79,7 +79,10 @@ void learnMeans(Policy &policy, const std::vector<std::pair<const ir::Module *, 
   policy.apps.clear();
   double sum = 0;
   unsigned tasks = 0;
-  for (auto [m, app] : apps) {
+  for (const auto &entry : apps) {
+    // Not a structured binding: C++17 (the clang build) cannot capture one in a lambda.
+    auto m = entry.first;
+    auto app = entry.second;
     std::map<std::string, double> &out = policy.apps[app->name];
     const std::map<std::string, Acc> &a = acc[app->name];
     auto stat = [&](const std::string &id) { auto it = a.find(id); return it == a.end() ? Acc() : it->second; };

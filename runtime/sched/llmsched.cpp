@@ -1,6 +1,7 @@
 #include "sched/llmsched.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "sched/ready_index.h"
 
 #include <algorithm>
 #include <cassert>
@@ -15,6 +16,10 @@ class LLMSched : public Scheduler {
 public:
   LLMSched(std::unique_ptr<Estimator> est, const LLMSchedOptions &o) : est(std::move(est)), opts(o), rng(o.seed) {}
   std::string name() const override { return opts.name; }
+  /// Read from the ready index, a decision never waits for a snapshot of
+  /// every job to be built; the ranking is a total order, so which way the
+  /// candidates come does not change it.
+  bool wantsIndex() const override { return true; }
 
   void observe(const Observation &o) override {
     est->observe(o);
@@ -31,9 +36,9 @@ public:
   }
 
   std::vector<Placement> decide(const Snapshot &snap) override {
-    size_t nj = snap.jobs.size();
     ++stamp;
-    refresh(snap);
+    gather(snap);
+    size_t nj = cands.size();
     sweepSets();
     ranked.clear();
     nextSet = 0;
@@ -43,12 +48,12 @@ public:
     first.resize(nj + 1);
     first[0] = 0;
     for (size_t i = 0; i < nj; ++i)
-      first[i + 1] = first[i] + unsigned(snap.jobs[i].ready.size());
+      first[i + 1] = first[i] + unsigned(cands[i]->ready.size());
     taken.assign(first[nj], 0);
     out.clear();
     // The first untaken ready task of a free kind in job i, or -1.
     auto firstOpen = [&](size_t i) -> long {
-      const JobView &v = snap.jobs[i];
+      const JobView &v = *cands[i];
       for (size_t t = 0; t < v.ready.size(); ++t)
         if (!isTaken(i, t) && free[unsigned(v.ready[t].slot)])
           return long(t);
@@ -64,16 +69,16 @@ public:
         continue;
       }
       size_t ji = ranked[cursor].job;
-      unsigned kind = unsigned(snap.jobs[ji].ready[size_t(t)].slot);
+      unsigned kind = unsigned(cands[ji]->ready[size_t(t)].slot);
       if (opts.epsilon > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < opts.epsilon &&
-          explore(snap, cursor, kind))
+          explore(cursor, kind))
         continue;
       // Exploit: all of this stage's ready tasks (as slots allow).
-      const JobView &v = snap.jobs[ji];
+      const JobView &v = *cands[ji];
       llvm::StringRef node = v.ready[size_t(t)].nodeId;
       for (size_t k = size_t(t); k < v.ready.size(); ++k)
         if (!isTaken(ji, k) && v.ready[k].nodeId == node && free[unsigned(v.ready[k].slot)])
-          place(snap, ji, k);
+          place(ji, k);
     }
     return std::move(out);
   }
@@ -87,7 +92,7 @@ private:
     JobId id = 0;
     double validUntil = 0;
     uint64_t stamp = 0;   // the decision in which `job` is valid (it is a candidate)
-    unsigned job = 0;     // index into Snapshot::jobs
+    unsigned job = 0;     // index into cands
     unsigned set = 0;
     bool dirty = true;    // observed since its last estimate
     bool live = true;     // not finished
@@ -108,38 +113,60 @@ private:
     return x.mean != y.mean ? x.mean < y.mean : before(x, y);
   }
 
-  /// Marks the snapshot's jobs as this decision's candidates, estimates
-  /// again only those observed since or whose estimate has expired, and
-  /// moves just those within the two orders (the rest keep their places:
-  /// the orders are sorted by keys that did not change).
-  void refresh(const Snapshot &snap) {
+  /// This decision's candidates: every job with a ready task of a slot
+  /// kind that has room, from the ready index (each once) or the snapshot.
+  /// Each is estimated again only if observed since or if its estimate
+  /// has expired, and only those whose keys changed move within the two
+  /// orders (the rest keep their places: the orders are sorted by keys
+  /// that did not change).
+  void gather(const Snapshot &snap) {
+    cands.clear();
     moved.clear();
-    for (size_t i = 0; i < snap.jobs.size(); ++i) {
-      const JobView &v = snap.jobs[i];
-      auto [it, added] = slotOf.try_emplace(v.id, 0);
-      if (added) {
-        it->second = newSlot();
-        Entry &e = ent[it->second];
-        e.id = v.id;
-        e.arrival = v.arrival;
-      }
-      unsigned s = it->second;
-      Entry &e = ent[s];
-      e.stamp = stamp;
-      e.job = unsigned(i);
-      if (!e.dirty && snap.now < e.validUntil)
-        continue;
-      JobEstimate x = est->estimate(v.id, v.app, snap.now);
-      e.dirty = false;
-      e.validUntil = x.validUntil;
-      if (e.ordered && x.lo == e.lo && x.hi == e.hi && x.mean == e.mean)
-        continue;
-      e.lo = x.lo;
-      e.hi = x.hi;
-      e.mean = x.mean;
-      e.moved = true;
-      moved.push_back(s);
+    if (!snap.index) {
+      for (const JobView &v : snap.jobs)
+        consider(v, snap.now);
+    } else if (snap.free[0] && snap.free[1]) {
+      for (const auto &[id, v] : snap.index->all())
+        consider(v, snap.now);
+    } else {
+      for (const auto &[id, v] : snap.index->all())
+        for (const ReadyTask &t : v.ready)
+          if (snap.free[unsigned(t.slot)]) {
+            consider(v, snap.now);
+            break;
+          }
     }
+    reorderMoved();
+  }
+
+  void consider(const JobView &v, double now) {
+    auto [it, added] = slotOf.try_emplace(v.id, 0);
+    if (added) {
+      it->second = newSlot();
+      Entry &e = ent[it->second];
+      e.id = v.id;
+      e.arrival = v.arrival;
+    }
+    unsigned s = it->second;
+    Entry &e = ent[s];
+    e.stamp = stamp;
+    e.job = unsigned(cands.size());
+    cands.push_back(&v);
+    if (!e.dirty && now < e.validUntil)
+      return;
+    JobEstimate x = est->estimate(v.id, v.app, now);
+    e.dirty = false;
+    e.validUntil = x.validUntil;
+    if (e.ordered && x.lo == e.lo && x.hi == e.hi && x.mean == e.mean)
+      return;
+    e.lo = x.lo;
+    e.hi = x.hi;
+    e.mean = x.mean;
+    e.moved = true;
+    moved.push_back(s);
+  }
+
+  void reorderMoved() {
     if (moved.empty() && dead.empty())
       return;
     auto stays = [&](unsigned s) { return ent[s].live && !ent[s].moved; };
@@ -231,16 +258,16 @@ private:
 
   bool isTaken(size_t ji, size_t ti) const { return taken[first[ji] + ti]; }
 
-  void place(const Snapshot &snap, size_t ji, size_t ti) {
+  void place(size_t ji, size_t ti) {
     taken[first[ji] + ti] = 1;
-    --free[unsigned(snap.jobs[ji].ready[ti].slot)];
-    out.push_back({snap.jobs[ji].id, snap.jobs[ji].ready[ti].task});
+    --free[unsigned(cands[ji]->ready[ti].slot)];
+    out.push_back({cands[ji]->id, cands[ji]->ready[ti].task});
   }
 
   /// Explores within the set that ranked[cursor] opens: the ready stage of
   /// `kind` with the largest R(X) > 0, a fraction r of its tasks. False
   /// when no stage in the set would reveal anything.
-  bool explore(const Snapshot &snap, size_t cursor, unsigned kind) {
+  bool explore(size_t cursor, unsigned kind) {
     unsigned set = ranked[cursor].set;
     double best = 0;
     size_t bj = 0;
@@ -250,7 +277,7 @@ private:
     size_t end = cursor + kExploreCandidates;
     for (size_t k = cursor; k < end && rankThrough(k) && ranked[k].set == set; ++k) {
       size_t ji = ranked[k].job;
-      const JobView &v = snap.jobs[ji];
+      const JobView &v = *cands[ji];
       llvm::StringRef last;
       for (size_t t = 0; t < v.ready.size(); ++t) {
         if (isTaken(ji, t) || unsigned(v.ready[t].slot) != kind || v.ready[t].nodeId == last)
@@ -266,14 +293,14 @@ private:
     }
     if (!(best > 0))
       return false;
-    const JobView &v = snap.jobs[bj];
+    const JobView &v = *cands[bj];
     size_t tasks = 0;
     for (size_t t = 0; t < v.ready.size(); ++t)
       tasks += !isTaken(bj, t) && v.ready[t].nodeId == bnode;
     size_t n = std::max<size_t>(1, size_t(std::ceil(opts.partial * double(tasks))));
     for (size_t t = 0; t < v.ready.size() && n > 0 && free[kind]; ++t)
       if (!isTaken(bj, t) && v.ready[t].nodeId == bnode && unsigned(v.ready[t].slot) == kind) {
-        place(snap, bj, t);
+        place(bj, t);
         --n;
       }
     return true;
@@ -292,9 +319,10 @@ private:
   uint64_t stamp = 0;
   // Per decision, storage reused.
   struct Ranked {
-    unsigned job; // index into Snapshot::jobs
+    unsigned job; // index into cands
     unsigned set;
   };
+  std::vector<const JobView *> cands;
   std::vector<unsigned> moved, merged, members;
   std::vector<size_t> setStart, setSize;
   std::vector<Ranked> ranked;

@@ -24,6 +24,9 @@ public:
   const JobView *find(JobId id) const;
   /// Jobs with at least one ready task of slot kind `k`, in FCFS order.
   const std::set<std::pair<double, JobId>> &withReady(Slot k) const { return bySlot[unsigned(k)]; }
+  /// Every entry, in no particular order (for a scheduler whose ranking
+  /// does not follow arrival: one pass over contiguous storage).
+  const llvm::DenseMap<JobId, JobView> &all() const { return views; }
   /// Whether a job has a ready task of a slot kind with room in `free`.
   bool anyPlaceable(const unsigned free[kSlotKinds]) const;
   size_t size() const { return views.size(); }
