@@ -37,7 +37,7 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
     }
     return llvm::Error::success();
   };
-  if (auto e = count(root, "jobs", w.jobs, 1)) return std::move(e);
+  if (auto e = count(root, "jobs", w.jobs, 1)) return e;
   if (auto s = root.getInteger("seed")) w.seed = uint64_t(*s);
   if (const llvm::json::Array *s = root.getArray("schedulers"))
     for (const llvm::json::Value &v : *s)
@@ -56,18 +56,18 @@ llvm::Expected<Workload> loadWorkload(llvm::StringRef path) {
       }
       return llvm::Error::success();
     };
-    if (auto e = positive("rate", w.rate, "a number of jobs per second > 0")) return std::move(e);
+    if (auto e = positive("rate", w.rate, "a number of jobs per second > 0")) return e;
     if (auto e = positive("load", w.load, "a load factor > 0 (the arrival rate over the measured burst capacity)"))
-      return std::move(e);
+      return e;
     if (w.rate && w.load)
       return fail(path, "[arrival] takes rate or load, not both");
   }
   if (!w.rate && !w.load)
     w.load = 1.0;
   if (const llvm::json::Object *x = root.getObject("executors")) {
-    if (auto e = count(*x, "llm_endpoints", w.llmEndpoints, 1)) return std::move(e);
-    if (auto e = count(*x, "llm_max_in_flight", w.llmMaxInFlight, 1)) return std::move(e);
-    if (auto e = count(*x, "regular_slots", w.regularSlots, 1)) return std::move(e);
+    if (auto e = count(*x, "llm_endpoints", w.llmEndpoints, 1)) return e;
+    if (auto e = count(*x, "llm_max_in_flight", w.llmMaxInFlight, 1)) return e;
+    if (auto e = count(*x, "regular_slots", w.regularSlots, 1)) return e;
     if (auto g = x->getString("gpu")) {
       if (*g != "h100" && *g != "a100")
         return fail(path, "[executors] gpu must be \"h100\" or \"a100\"");
