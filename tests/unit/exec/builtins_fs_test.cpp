@@ -98,7 +98,10 @@ TEST_CASE("fs.read gives the same answer for what exists outside and what does n
       {"link-dir-up/outside.txt", "link-dir-up/nope.txt"},
       {"missing-dir/../../outside.txt", "missing-dir/../../nope.txt"},
   };
-  for (auto &[there, absent] : pairs) {
+  for (auto &p : pairs) {
+    // Not a structured binding: C++17 (the clang build) cannot capture one in CAPTURE.
+    const auto &there = p.first;
+    const auto &absent = p.second;
     CAPTURE(there);
     CAPTURE(absent);
     Failure a = fx.bad(there), b = fx.bad(absent);

@@ -263,11 +263,11 @@ TEST_CASE("ir json: garbage and non-objects give errors, never crashes") {
 
 TEST_CASE("ir json: readJSONFile reads a file and names it in errors") {
   llvm::SmallString<128> path;
-  REQUIRE_FALSE(llvm::sys::fs::createTemporaryFile("llmflow-ir-test", "json", path));
+  REQUIRE(!llvm::sys::fs::createTemporaryFile("llmflow-ir-test", "json", path));
   {
     std::error_code ec;
     llvm::raw_fd_ostream os(path, ec);
-    REQUIRE_FALSE(ec);
+    REQUIRE(!ec);
     os << writeJSON(sampleModule());
   }
   llvm::Expected<Module> m = readJSONFile(path);

@@ -173,7 +173,9 @@ std::vector<engine::Event> runEngine(const std::string &name, unsigned n, sched:
   }
   eng.run();
   REQUIRE(eng.records().size() == n);
-  for (const auto &[id, rec] : eng.records()) {
+  for (const auto &kv : eng.records()) {
+    const auto &id = kv.first; // not a structured binding: C++17 cannot capture one
+    const auto &rec = kv.second;
     CAPTURE(id);
     CHECK_MESSAGE(rec.ok, rec.error);
   }
@@ -288,7 +290,9 @@ TEST_CASE("replay: the engine and the simulator send a scheduler the same kinds 
       }
     }
     REQUIRE(perJob.size() == 6);
-    for (auto &[job, kinds] : perJob) {
+    for (auto &kv : perJob) {
+      const auto &job = kv.first; // not a structured binding: C++17 cannot capture one
+      auto &kinds = kv.second;
       CAPTURE(job);
       CHECK(kinds.front() == sched::Observation::Kind::JobArrived);
       CHECK(kinds.back() == sched::Observation::Kind::JobFinished);

@@ -303,13 +303,13 @@ TEST_CASE("trace replay: ReplayJob reads what the record says") {
 
 TEST_CASE("workload files: an application may name a trace, resolved against the workload's folder") {
   llvm::SmallString<128> dir;
-  REQUIRE_FALSE(llvm::sys::fs::createUniqueDirectory("llmflow-replay", dir));
+  REQUIRE(!llvm::sys::fs::createUniqueDirectory("llmflow-replay", dir));
   auto write = [&](const std::string &name, const std::string &text) {
     llvm::SmallString<128> p(dir);
     llvm::sys::path::append(p, name);
     std::error_code ec;
     llvm::raw_fd_ostream os(p, ec);
-    REQUIRE_FALSE(ec);
+    REQUIRE(!ec);
     os << text;
     return std::string(p);
   };

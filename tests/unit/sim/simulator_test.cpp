@@ -199,7 +199,9 @@ TEST_CASE("several LLM endpoints: no endpoint holds more than llmMaxInFlight req
     }
   }
   CHECK(peak.size() == 3); // all three endpoints were used
-  for (auto &[ep, n] : peak) {
+  for (auto &kv : peak) {
+    const auto &ep = kv.first; // not a structured binding: C++17 cannot capture one
+    const auto &n = kv.second;
     CAPTURE(ep);
     CHECK(n <= 2);
   }
@@ -248,7 +250,9 @@ TEST_CASE("a job behaves the same under fcfs and under the oracle") {
     const JobTrace &x = ta[j.id], &y = tb[j.id];
     CHECK(x.expanded == y.expanded);
     CHECK(x.tasks.size() == y.tasks.size());
-    for (const auto &[instance, what] : x.tasks) {
+    for (const auto &kv : x.tasks) {
+      const auto &instance = kv.first; // not a structured binding: C++17 cannot capture one
+      const auto &what = kv.second;
       CAPTURE(instance);
       auto it = y.tasks.find(instance);
       REQUIRE(it != y.tasks.end());
