@@ -5,6 +5,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <boost/asio/post.hpp>
+
 namespace llmflow::serve {
 
 JobService::JobService(boost::asio::io_context &io, engine::Engine &engine, JobBoard &board,
@@ -114,12 +116,20 @@ BoardJob *JobService::admit(const ServedApp &app, llvm::json::Object inputs, con
     return nullptr;
   }
   rt::JobId id = submit(*app.app, std::move(inputs), key);
-  BoardJob &j = board.admitted(id, app.app->name, key);
-  if (!engine.commit()) { // acknowledged only once durable
-    error = jsonError(503, "the journal failed: " + engine.journalError());
-    return nullptr;
-  }
-  return &j;
+  return &board.admitted(id, app.app->name, key);
+}
+
+void JobService::acknowledge(std::shared_ptr<Exchange> x, Response r) {
+  acks.emplace_back(std::move(x), std::move(r));
+  if (acks.size() > 1)
+    return; // the commit is on its way
+  // Group commit: the admissions read in this turn of the loop become
+  // durable together, then each is acknowledged.
+  boost::asio::post(io, [this] {
+    bool ok = engine.commit();
+    for (auto &[x, r] : std::exchange(acks, {}))
+      x->reply(ok ? std::move(r) : jsonError(503, "the journal failed: " + engine.journalError()));
+  });
 }
 
 Response JobService::jobAction(const Request &req, rt::JobId id, std::shared_ptr<Exchange> x, bool events) {
@@ -191,7 +201,10 @@ void JobService::route(const Request &req, std::shared_ptr<Exchange> x) {
   if (path == "/v1/jobs") {
     if (req.method != "POST")
       return methodNotAllowed("POST");
-    return x->reply(postJob(req));
+    Response r = postJob(req);
+    if (r.status >= 300)
+      return x->reply(std::move(r));
+    return acknowledge(std::move(x), std::move(r)); // once the admission is durable
   }
   if (path.consume_front("/v1/jobs/")) {
     bool events = path.consume_back("/events");

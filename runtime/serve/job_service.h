@@ -57,9 +57,11 @@ public:
 private:
   const ServedApp *findApp(llvm::StringRef name) const;
   Response postJob(const Request &req);
-  /// Admits a job with checked inputs, journaled and committed; null after
-  /// setting `error`.
+  /// Admits a job with checked inputs (journaled, not yet committed); null
+  /// after setting `error`.
   BoardJob *admit(const ServedApp &app, llvm::json::Object inputs, const std::string &key, Response &error);
+  /// Answers `r` once the journal has committed what was admitted so far.
+  void acknowledge(std::shared_ptr<Exchange> x, Response r);
   // The OpenAI-compatible facade (openai_facade.cpp).
   void chatCompletions(const Request &req, std::shared_ptr<Exchange> x);
   Response models() const;
@@ -78,6 +80,7 @@ private:
   Submit submit;
   ServiceOptions options;
   Metrics metrics;
+  std::vector<std::pair<std::shared_ptr<Exchange>, Response>> acks; // waiting for the commit
   bool draining = false;
   std::chrono::steady_clock::time_point drainDeadline;
   boost::asio::steady_timer drainTimer;
