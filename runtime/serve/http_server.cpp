@@ -103,8 +103,29 @@ private:
     answered = streaming = finishing = false;
     bodyRead = false;
     stream.expires_after(options.idleTimeout);
-    http::async_read(stream, buffer, *parser, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->onRead(ec);
+    http::async_read_header(stream, buffer, *parser, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->onHeader(ec);
+    });
+  }
+
+  /// curl and others wait for "100 Continue" before sending a large body.
+  void onHeader(beast::error_code ec) {
+    if (ec)
+      return onRead(ec);
+    auto readBody = [self = shared_from_this()] {
+      http::async_read(self->stream, self->buffer, *self->parser,
+                       [self](beast::error_code ec, size_t) { self->onRead(ec); });
+    };
+    llvm::StringRef expect(parser->get()[http::field::expect].data(), parser->get()[http::field::expect].size());
+    if (!expect.equals_insensitive("100-continue") || parser->is_done())
+      return readBody();
+    out.push_back("HTTP/1.1 100 Continue\r\n\r\n");
+    asio::async_write(stream, asio::buffer(out.front()), [self = shared_from_this(), readBody](beast::error_code ec,
+                                                                                              size_t) {
+      self->out.pop_front();
+      if (ec)
+        return self->shutdown();
+      readBody();
     });
   }
 
@@ -210,7 +231,7 @@ private:
 } // namespace
 
 HttpServer::HttpServer(asio::io_context &io, ServerOptions options, Handler handler)
-    : io(io), options(options), handler(std::move(handler)), acceptor(io) {}
+    : io(io), options(options), handler(std::move(handler)), acceptor(io), retry(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -239,6 +260,7 @@ tcp::endpoint HttpServer::endpoint() const { return acceptor.local_endpoint(); }
 void HttpServer::close() {
   beast::error_code ec;
   acceptor.close(ec);
+  retry.cancel();
 }
 
 void HttpServer::accept() {
@@ -246,10 +268,17 @@ void HttpServer::accept() {
     if (ec == asio::error::operation_aborted || !acceptor.is_open())
       return;
     if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
+      beast::error_code ignored; // latency only
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<Session>(std::move(socket), options, handler)->start();
+      return accept();
     }
-    accept(); // a failed accept (out of descriptors) does not stop the server
+    // Out of descriptors, say: try again shortly instead of spinning.
+    retry.expires_after(std::chrono::milliseconds(100));
+    retry.async_wait([this](beast::error_code ec) {
+      if (!ec)
+        accept();
+    });
   });
 }
 

@@ -14,6 +14,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
@@ -83,6 +84,7 @@ private:
   ServerOptions options;
   Handler handler;
   boost::asio::ip::tcp::acceptor acceptor;
+  boost::asio::steady_timer retry;
 };
 
 } // namespace llmflow::serve

@@ -336,6 +336,23 @@ def group_bad(tmp):
         reply = sock.recv(65536).decode(errors="replace")
         sock.close()
         check("garbage instead of HTTP: 400", reply.startswith("HTTP/1.1 400") and '"error"' in reply, reply[:200])
+        # curl sends a large body only after "100 Continue".
+        payload = json.dumps({"app": "react", "inputs": {"question": "x" * 2000}}).encode()
+        sock = socket.create_connection((s.host, s.port), timeout=30)
+        sock.sendall(("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: "
+                      "application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" %
+                      (token, len(payload))).encode())
+        interim = sock.recv(65536).decode()
+        sock.sendall(payload)
+        reply = b""
+        while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+            data = sock.recv(65536)
+            if not data:
+                break
+            reply += data
+        sock.close()
+        check("Expect: 100-continue is answered, then the body read", interim.startswith("HTTP/1.1 100") and
+              reply.startswith(b"HTTP/1.1 201"), (interim, reply[:200]))
         st, body, _ = s.request("POST", "/v1/jobs", good, auth)
         check("still serving after all that", st == 201, (st, body))
         check("stops with status 0", s.stop() == 0, s.stderr())

@@ -1,4 +1,4 @@
-// Shared set-up of the run-time commands (run, batch): configuration,
+// Shared set-up of the run-time commands (run, batch, profile, serve): configuration,
 // executors for the chosen backend, scheduler, behaviour model, engine.
 #pragma once
 
