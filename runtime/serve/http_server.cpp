@@ -59,10 +59,21 @@ std::string head(unsigned status, llvm::StringRef contentType, bool keepAlive, c
 
 class Session : public Exchange, public std::enable_shared_from_this<Session> {
 public:
-  Session(tcp::socket socket, const ServerOptions &options, const Handler &handler)
-      : stream(std::move(socket)), options(options), handler(handler) {}
+  Session(tcp::socket socket, const ServerOptions &options, const Handler &handler,
+          std::shared_ptr<size_t> open)
+      : stream(std::move(socket)), options(options), handler(handler), open(std::move(open)) {
+    ++*this->open;
+  }
+  ~Session() override { --*open; }
 
-  void start() { readNext(); }
+  void start() {
+    if (*open <= options.maxConnections)
+      return readNext();
+    bodyRead = false; // whatever the client sends is dropped
+    reply(jsonError(503, llvm::formatv("too many connections (the limit is {0}): try again later",
+                                       options.maxConnections)
+                             .str()));
+  }
 
   void reply(Response r) override {
     if (answered || closed)
@@ -226,12 +237,14 @@ private:
   char scratch[16384];
   bool answered = false, streaming = false, finishing = false, writing = false, closed = false;
   bool keepAlive = false, bodyRead = true;
+  std::shared_ptr<size_t> open; // the server's count of connections
 };
 
 } // namespace
 
 HttpServer::HttpServer(asio::io_context &io, ServerOptions options, Handler handler)
-    : io(io), options(options), handler(std::move(handler)), acceptor(io), retry(io) {}
+    : io(io), options(options), handler(std::move(handler)), acceptor(io), retry(io),
+      open(std::make_shared<size_t>(0)) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -270,7 +283,7 @@ void HttpServer::accept() {
     if (!ec) {
       beast::error_code ignored; // latency only
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), options, handler)->start();
+      std::make_shared<Session>(std::move(socket), options, handler, open)->start();
       return accept();
     }
     // Out of descriptors, say: try again shortly instead of spinning.

@@ -1,7 +1,8 @@
 // A small HTTP/1.1 server on a Boost.Asio io_context (Boost.Beast), for the
 // service that runs applications (job_service.h). It owns connections, keeps
 // them alive between requests, bounds what a client can make it hold (header
-// size, body size checked before the body is read, idle and read timeouts)
+// size, body size checked before the body is read, idle and read timeouts,
+// connections at once)
 // and answers malformed HTTP itself with a JSON error. Answers are given
 // asynchronously through an Exchange: one whole response, or a stream of
 // Server-Sent Events. Single-threaded: everything runs on the loop that
@@ -66,6 +67,8 @@ struct ServerOptions {
   size_t maxHeaderBytes = 16 << 10;
   /// A connection with no complete request for this long is closed.
   std::chrono::seconds idleTimeout{60};
+  /// Connections open at once; one more is answered 503 and closed.
+  size_t maxConnections = 1024;
 };
 
 class HttpServer {
@@ -85,6 +88,7 @@ private:
   Handler handler;
   boost::asio::ip::tcp::acceptor acceptor;
   boost::asio::steady_timer retry;
+  std::shared_ptr<size_t> open; // shared with the connections, which may outlive the server
 };
 
 } // namespace llmflow::serve

@@ -358,6 +358,17 @@ def group_bad(tmp):
         check("stops with status 0", s.stop() == 0, s.stderr())
     finally:
         s.stop(signal.SIGKILL)
+    s = sim_server(tmp, ["--max-connections", "3", "--journal", os.path.join(tmp, "conn.db")])
+    try:
+        idle = [socket.create_connection((s.host, s.port), timeout=30) for _ in range(3)]
+        st, body, _ = s.request("GET", "/healthz")
+        check("a connection over --max-connections: 503", is_error(st, body, 503) and
+              "too many connections" in body["error"]["message"], (st, body))
+        for c in idle:
+            c.close()
+        check("served again once they close", wait_for(lambda: s.request("GET", "/healthz")[0] == 200, 10))
+    finally:
+        s.stop(signal.SIGKILL)
     p = subprocess.run([BIN, "serve", REACT, "--host", "0.0.0.0", "--port", "0", "--journal",
                         os.path.join(tmp, "other.db")], env=ENV, capture_output=True, text=True, timeout=60)
     check("a non-loopback host without --token-file is refused", p.returncode == 2 and "--token-file" in p.stderr,

@@ -22,6 +22,7 @@ static constexpr NumberSpec kPortSpec{0, 65535, false, true};
 static constexpr NumberSpec kGraceSpec{0, 86400};
 static constexpr NumberSpec kBodySpec{64, 1 << 30, false, true};
 static constexpr NumberSpec kKeepSpec{1, 10000000, false, true};
+static constexpr NumberSpec kConnectionsSpec{1, 1000000, false, true};
 
 /// The bearer token in --token-file: its first line, trimmed.
 static std::optional<std::string> readToken(const std::string &path) {
@@ -54,9 +55,10 @@ static int runServe(const Args &given) {
   std::string host = args.get("host", "127.0.0.1");
   unsigned port = 8080;
   double grace = 30;
-  unsigned maxBody = 1 << 20, keep = 1000;
+  unsigned maxBody = 1 << 20, keep = 1000, maxConnections = 1024;
   if (!numberFlag(args, "port", kPortSpec, port) || !numberFlag(args, "grace", kGraceSpec, grace) ||
-      !numberFlag(args, "max-body", kBodySpec, maxBody) || !numberFlag(args, "keep-jobs", kKeepSpec, keep))
+      !numberFlag(args, "max-body", kBodySpec, maxBody) || !numberFlag(args, "keep-jobs", kKeepSpec, keep) ||
+      !numberFlag(args, "max-connections", kConnectionsSpec, maxConnections))
     return kUsage;
   serve::ServiceOptions so;
   if (args.has("token-file")) {
@@ -128,6 +130,7 @@ static int runServe(const Args &given) {
       so);
   serve::ServerOptions ho;
   ho.maxBodyBytes = maxBody;
+  ho.maxConnections = maxConnections;
   serve::HttpServer server(runner->ioContext(), ho,
                            [&service](const serve::Request &q, std::shared_ptr<serve::Exchange> x) {
                              service.handle(q, std::move(x));
@@ -189,6 +192,8 @@ Command serveCommand() {
                                            "16 characters) on every route but /healthz", "FILE"});
   c.options.push_back({"grace", true, "seconds running stages get to finish after SIGTERM (default 30)", "SECONDS"});
   c.options.push_back({"max-body", true, "largest request body in bytes (default 1048576)", "BYTES"});
+  c.options.push_back({"max-connections", true, "connections open at once; one more is answered 503 (default 1024)",
+                       "N"});
   c.options.push_back({"keep-jobs", true, "ended jobs remembered for GET (default 1000; older ones are forgotten)",
                        "N"});
   c.run = runServe;
