@@ -6,11 +6,12 @@ Groups (each its own ctest test):
   api     submit, poll, idempotency, events, the OpenAI facade, /metrics, /healthz (simulated backend)
   bad     every kind of bad request is a 4xx with a JSON error body and the server stays up:
           wrong content type, broken JSON, 100 MB body, 10,000-deep nesting, unknown app, wrong input
-          types, missing and wrong token, unknown route, wrong method; a non-loopback host without
-          a token file is refused
+          types, missing and wrong token, unknown route, wrong method, Expect: 100-continue,
+          connections over the limit; a non-loopback host without a token file is refused
   cancel  DELETE stops a running job: its tool process is killed, the job is cancelled, 409 after
   resume  SIGTERM while jobs run: their running stages finish, the server exits 0, a restart on the
-          same journal finishes every job, and every stage ran exactly once
+          same journal finishes every job, and every stage ran exactly once; SIGKILL right after
+          the 201s loses no acknowledged job
 
 Usage: serve.py LLMFLOW GROUP"""
 import http.client
@@ -453,7 +454,20 @@ def group_resume(tmp):
         check("stops with status 0", s.stop() == 0, s.stderr())
         con = __import__("sqlite3").connect(journal)
         ends = con.execute("SELECT job, COUNT(*) FROM job_ends GROUP BY job").fetchall()
+        con.close()
         check("the journal has one end per job", sorted(ends) == sorted((i, 1) for i in ids.values()), ends)
+        # An acknowledged admission is durable: SIGKILL right after the 201s loses none of them.
+        s = Server([APP, "--backend", url, "--journal", journal])
+        acked = [s.request("POST", "/v1/jobs", {"app": "slow", "inputs": {"dir": tmp, "tag": "k%d" % i,
+                                                                         "seconds": 0.2}})[1]["id"]
+                 for i in range(3)]
+        s.proc.kill()
+        s.proc.wait(30)
+        s = Server([APP, "--backend", url, "--journal", journal])
+        done = [wait_job(s, i) for i in acked]
+        check("SIGKILL after the 201s: every acknowledged job finishes after a restart",
+              all(d and d["status"] == "succeeded" for d in done), (acked, done, s.stderr()))
+        check("stops once more with status 0", s.stop() == 0, s.stderr())
     finally:
         s.stop(signal.SIGKILL)
         model.stdin.close()
