@@ -132,21 +132,14 @@ void JobService::acknowledge(std::shared_ptr<Exchange> x, Response r) {
   });
 }
 
-Response JobService::jobAction(const Request &req, rt::JobId id, std::shared_ptr<Exchange> x, bool events) {
-  BoardJob *j = board.find(id);
-  if (!j)
-    return jsonError(404, llvm::formatv("no job {0} (unknown, or ended long ago and forgotten)", id).str());
-  if (events) {
-    board.listen(*j, std::move(x));
-    return Response{0, "", "", {}}; // answered by the stream
-  }
+Response JobService::jobAction(const Request &req, BoardJob &j) {
   if (req.method == "GET")
-    return jsonResponse(200, toJSON(*j));
-  if (j->ended())
-    return jsonError(409, llvm::formatv("job {0} has already ended ({1})", id, toString(j->status)).str());
-  if (draining || !engine.cancel(id, "cancelled by the client (DELETE /v1/jobs/ID)"))
+    return jsonResponse(200, toJSON(j));
+  if (j.ended())
+    return jsonError(409, llvm::formatv("job {0} has already ended ({1})", j.id, toString(j.status)).str());
+  if (draining || !engine.cancel(j.id, "cancelled by the client (DELETE /v1/jobs/ID)"))
     return jsonError(503, "the service is stopping: the job will be resumed on the next start");
-  return jsonResponse(200, toJSON(*j));
+  return jsonResponse(200, toJSON(j));
 }
 
 /// The route a path belongs to, for the metrics (ids folded).
@@ -213,10 +206,13 @@ void JobService::route(const Request &req, std::shared_ptr<Exchange> x) {
       return x->reply(jsonError(404, "no route " + req.path));
     if (events ? req.method != "GET" : req.method != "GET" && req.method != "DELETE")
       return methodNotAllowed(events ? "GET" : "GET, DELETE");
-    Response r = jobAction(req, id, x, events);
-    if (r.status)
-      x->reply(std::move(r));
-    return;
+    BoardJob *j = board.find(id);
+    if (!j)
+      return x->reply(
+          jsonError(404, llvm::formatv("no job {0} (unknown, or ended long ago and forgotten)", id).str()));
+    if (events)
+      return board.listen(*j, std::move(x));
+    return x->reply(jobAction(req, *j));
   }
   x->reply(jsonError(404, "no route " + req.path));
 }

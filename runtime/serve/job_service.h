@@ -66,7 +66,8 @@ private:
   void chatCompletions(const Request &req, std::shared_ptr<Exchange> x);
   Response models() const;
   void route(const Request &req, std::shared_ptr<Exchange> x);
-  Response jobAction(const Request &req, rt::JobId id, std::shared_ptr<Exchange> x, bool events);
+  /// GET or DELETE of one job.
+  Response jobAction(const Request &req, BoardJob &j);
   /// Parses a JSON object body (content type, size, depth): the object, or
   /// the 4xx to answer.
   std::optional<llvm::json::Object> body(const Request &req, Response &error) const;
