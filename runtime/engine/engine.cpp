@@ -84,20 +84,20 @@ rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double d
     journaled[id].replay = replay;
   }
   waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
-  auto timer = std::make_unique<boost::asio::steady_timer>(io);
+  auto &timer = arrivals[id] = std::make_unique<boost::asio::steady_timer>(io);
   timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(std::max(0.0, clock.realDelay(delay)))));
   timer->async_wait([this, id](const boost::system::error_code &ec) {
     if (!ec)
       arrive(id);
   });
-  arrivals.push_back(std::move(timer));
   return id;
 }
 
 void Engine::arrive(rt::JobId id) {
   if (stopping || !waiting.count(id)) // cancel() may have made it arrive early
     return;
+  arrivals.erase(id); // a long-lived run keeps no timer per job it ever had
   auto node = waiting.extract(id);
   rt::Job &job = *node.mapped();
   live.insert(std::move(node));
@@ -413,7 +413,7 @@ void Engine::interrupt(const std::string &reason, bool force) {
   bool first = !stopping;
   stopping = true;
   if (first) {
-    for (auto &timer : arrivals)
+    for (auto &[id, timer] : arrivals)
       timer->cancel();
     for (auto &[id, job] : waiting) {
       JobRecord &rec = jobs[id];

@@ -169,7 +169,7 @@ private:
   std::map<rt::JobId, std::unique_ptr<rt::Job>> live;      // arrived, not finished (or tasks still running)
   std::map<rt::JobId, std::unique_ptr<rt::Job>> waiting;   // submitted, not arrived
   std::map<rt::JobId, JobRecord> jobs;
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> arrivals;
+  std::map<rt::JobId, std::unique_ptr<boost::asio::steady_timer>> arrivals; // of the waiting jobs
   unsigned busy[sched::kSlotKinds] = {0, 0};
   std::map<TaskKey, sched::Slot> running;          // dispatched, not yet reported back
   std::map<TaskKey, std::string> cancelled;        // running tasks we stopped, and why
