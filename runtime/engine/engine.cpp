@@ -68,7 +68,8 @@ rt::Job *Engine::job(rt::JobId id) {
 }
 
 rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double delay,
-                         rt::StructureOracle *oracle, const journal::JournaledJob *replay) {
+                         rt::StructureOracle *oracle, const journal::JournaledJob *replay,
+                         const std::string &idempotencyKey) {
   rt::JobId id = nextId++;
   JobRecord &rec = jobs[id];
   rec.id = id;
@@ -79,24 +80,24 @@ rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double d
     return id;
   }
   if (config.journal) {
-    config.journal->admit({id, journal::jobKey(id, inputs), app.name, inputs, ""});
+    config.journal->admit({id, journal::jobKey(id, inputs), app.name, inputs, idempotencyKey});
     journaled[id].replay = replay;
   }
   waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
-  auto timer = std::make_unique<boost::asio::steady_timer>(io);
+  auto &timer = arrivals[id] = std::make_unique<boost::asio::steady_timer>(io);
   timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(std::max(0.0, clock.realDelay(delay)))));
   timer->async_wait([this, id](const boost::system::error_code &ec) {
     if (!ec)
       arrive(id);
   });
-  arrivals.push_back(std::move(timer));
   return id;
 }
 
 void Engine::arrive(rt::JobId id) {
-  if (stopping)
+  if (stopping || !waiting.count(id)) // cancel() may have made it arrive early
     return;
+  arrivals.erase(id); // a long-lived run keeps no timer per job it ever had
   auto node = waiting.extract(id);
   rt::Job &job = *node.mapped();
   live.insert(std::move(node));
@@ -216,6 +217,8 @@ void Engine::requestSchedule() {
 }
 
 void Engine::schedule() {
+  if (holding)
+    return;
   sched::Snapshot snap;
   snap.now = now();
   snap.free[0] = config.llmSlots > busy[0] ? config.llmSlots - busy[0] : 0;
@@ -410,7 +413,7 @@ void Engine::interrupt(const std::string &reason, bool force) {
   bool first = !stopping;
   stopping = true;
   if (first) {
-    for (auto &timer : arrivals)
+    for (auto &[id, timer] : arrivals)
       timer->cancel();
     for (auto &[id, job] : waiting) {
       JobRecord &rec = jobs[id];
@@ -441,6 +444,31 @@ void Engine::interrupt(const std::string &reason, bool force) {
     return;
   }
   checkDone();
+}
+
+bool Engine::cancel(rt::JobId id, const std::string &reason) {
+  auto rec = jobs.find(id);
+  if (rec == jobs.end() || rec->second.finish >= 0 || stopping)
+    return false;
+  if (waiting.count(id))
+    arrive(id); // ends like any other job: events, journal, onJobDone
+  auto it = live.find(id);
+  if (it == live.end() || it->second->done())
+    return false;
+  rec->second.cancelled = true;
+  rt::Job &job = *it->second;
+  job.abort(reason); // drainEvents cancels the job's running tasks
+  drainEvents(job, job.takeEvents());
+  requestCommit();
+  retireIfDone(id);
+  requestSchedule();
+  return true;
+}
+
+void Engine::forget(rt::JobId id) {
+  auto it = jobs.find(id);
+  if (it != jobs.end() && it->second.finish >= 0 && !live.count(id) && !waiting.count(id))
+    jobs.erase(it);
 }
 
 void Engine::run() {

@@ -50,6 +50,7 @@ struct JobRecord {
   bool ok = false;
   bool interrupted = false; // stopped by interrupt() before it finished (or started)
   bool restored = false;    // ended in an earlier run (restore()); not run again
+  bool cancelled = false;   // ended by cancel()
   unsigned replayed = 0;    // stages whose journaled results were replayed
   std::string error;
   llvm::json::Value result = nullptr;
@@ -69,8 +70,11 @@ public:
   /// `replay` (may be null; it must outlive the job) is what an earlier run
   /// journaled of this job: its stage results are fed to the job instead of
   /// running those stages again.
+  /// `idempotencyKey` (may be empty) is the caller's own, journaled with
+  /// the admission.
   rt::JobId submit(const ir::App &app, llvm::json::Object inputs, double delay = 0,
-                   rt::StructureOracle *oracle = nullptr, const journal::JournaledJob *replay = nullptr);
+                   rt::StructureOracle *oracle = nullptr, const journal::JournaledJob *replay = nullptr,
+                   const std::string &idempotencyKey = "");
   /// Records a job that ended in an earlier run (its journaled end) under the
   /// next job id, without running it, so that summaries cover every job.
   rt::JobId restore(const journal::JournaledJob &ended);
@@ -91,6 +95,21 @@ public:
   /// The signal that interrupted the run (0: none). The caller picks the
   /// exit status; the engine never exits.
   int interruptedBy() const { return signalNumber; }
+
+  // A long-lived run (a service) keeps the loop busy itself, submits jobs
+  // from the loop while run() runs, and uses these.
+  /// Ends one job that has not ended: its running tasks are cancelled as by
+  /// interrupt(), and it fails with `reason` (journaled as ended: a resume
+  /// does not run it again). False if the job is unknown or has ended.
+  bool cancel(rt::JobId id, const std::string &reason);
+  /// Starts no further stage (running ones finish): the first step of a
+  /// graceful stop, before interrupt().
+  void hold() { holding = true; }
+  /// Makes the journal's writes so far durable now (an admission before the
+  /// caller acknowledges it); false if the journal failed.
+  bool commit();
+  /// Drops the record of a job that has ended (bounded memory in a service).
+  void forget(rt::JobId id);
 
   double now() const { return clock.now(); }
 
@@ -150,13 +169,14 @@ private:
   std::map<rt::JobId, std::unique_ptr<rt::Job>> live;      // arrived, not finished (or tasks still running)
   std::map<rt::JobId, std::unique_ptr<rt::Job>> waiting;   // submitted, not arrived
   std::map<rt::JobId, JobRecord> jobs;
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> arrivals;
+  std::map<rt::JobId, std::unique_ptr<boost::asio::steady_timer>> arrivals; // of the waiting jobs
   unsigned busy[sched::kSlotKinds] = {0, 0};
   std::map<TaskKey, sched::Slot> running;          // dispatched, not yet reported back
   std::map<TaskKey, std::string> cancelled;        // running tasks we stopped, and why
   rt::JobId nextId = 1;
   bool schedulePending = false;
   bool stopping = false;
+  bool holding = false;
   int signalNumber = 0;
   std::unique_ptr<boost::asio::signal_set> signals; // while run() handles signals
   unsigned decisionCount = 0;

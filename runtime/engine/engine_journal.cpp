@@ -68,6 +68,11 @@ void Engine::commitJournal() {
   }
 }
 
+bool Engine::commit() {
+  commitJournal();
+  return journalFailure.empty();
+}
+
 void Engine::requestCommit() {
   if (!config.journal || commitPending)
     return;

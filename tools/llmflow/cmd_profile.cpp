@@ -67,7 +67,7 @@ static int runProfile(const Args &args) {
   unsigned jobs = 0;
   if (int e = readJobInputs(args, *app, "profile", lines, jobs))
     return e;
-  auto runner = Runner::create(args, std::move(*app), &code, /*keepEvents=*/true);
+  auto runner = Runner::create(args, std::move(*app), &code, RunnerOptions{/*keepEvents=*/true});
   if (!runner)
     return code;
   const engine::RunConfig &cfg = runner->config();

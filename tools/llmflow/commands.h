@@ -16,4 +16,5 @@ Command decimaCommand();
 Command testCommand();
 Command reportCommand();
 Command fmtCommand();
+Command serveCommand();
 } // namespace llmflow::cli

@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   std::vector<Command> cmds = {checkCommand(),    compileCommand(),  fmtCommand(),    runCommand(),    batchCommand(),
                                profileCommand(),  bnCommand(),       estimateCommand(), simulateCommand(),
-                               decimaCommand(),   testCommand(),     reportCommand()};
+                               decimaCommand(),   testCommand(),     reportCommand(), serveCommand()};
   if (argc < 2) {
     printUsage(llvm::errs(), cmds);
     return kUsage;

@@ -68,8 +68,8 @@ std::vector<OptionSpec> journalOptions() {
 }
 
 /// Opens --journal (and reads it for --resume); false after saying why.
-static bool openJournal(const Args &args, std::unique_ptr<journal::Journal> &out, journal::JournalContents &earlier,
-                        int *exitCode) {
+static bool openJournal(const Args &args, bool service, std::unique_ptr<journal::Journal> &out,
+                        journal::JournalContents &earlier, int *exitCode) {
   if (!args.has("journal")) {
     for (const char *flag : {"resume", "journal-sync", "journal-window"})
       if (args.has(flag)) {
@@ -79,7 +79,7 @@ static bool openJournal(const Args &args, std::unique_ptr<journal::Journal> &out
     return true;
   }
   journal::SQLiteOptions o;
-  o.mustExist = args.has("resume");
+  o.mustExist = args.has("resume") || (service && llvm::sys::fs::exists(args.get("journal")));
   std::string sync = args.get("journal-sync", "normal");
   if (sync != "normal" && sync != "full") {
     llvm::errs() << "llmflow: --journal-sync expects normal or full, got '" << sync << "'\n";
@@ -139,7 +139,7 @@ Runner::~Runner() = default;
 
 std::string Runner::schedulerName() const { return scheduler->name(); }
 
-std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode, bool keepEvents) {
+std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode, RunnerOptions options) {
   std::unique_ptr<Runner> r(new Runner());
   r->app = std::move(loaded);
   *exitCode = kUsage;
@@ -160,7 +160,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     cfg.dataDir = r->app.dir;
   double windowMs = 10;
   if (!numberFlag(args, "journal-window", kJournalWindowSpec, windowMs) ||
-      !openJournal(args, r->journal, r->earlier, exitCode))
+      !openJournal(args, options.service, r->journal, r->earlier, exitCode))
     return nullptr;
 
   estimate::Knobs knobs;
@@ -292,8 +292,10 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, *r->simModel, lookup);
   }
 
-  if (keepEvents || args.has("trace") || args.has("otlp"))
+  if (options.keepEvents || args.has("trace") || args.has("otlp"))
     r->tee.add(&r->mem);
+  if (options.extraSink)
+    r->tee.add(options.extraSink);
   bool logContent = args.has("log-content"), verbose = args.has("v");
   if (verbose) {
     r->verbose = std::make_unique<VerboseSink>(llvm::errs());
@@ -317,7 +319,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       *exitCode = kEnvironment;
       return nullptr;
     }
-  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/true,
+  engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/!options.service,
                           r->journal.get(), windowMs / 1000};
   r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
                                                r->tee, ec);
@@ -325,7 +327,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   return r;
 }
 
-rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
+rt::JobId Runner::submit(llvm::json::Object inputs, double delay, const std::string &idempotencyKey) {
   rt::JobId expected = jobBehaviours.size() + 1;
   auto it = earlier.jobs.find(expected);
   const journal::JournaledJob *before = it == earlier.jobs.end() ? nullptr : &it->second;
@@ -336,9 +338,15 @@ rt::JobId Runner::submit(llvm::json::Object inputs, double delay) {
   // Simulated backend: the job's behaviour draw decides its structure too.
   jobBehaviours.push_back(behaviour ? std::make_unique<behave::JobBehaviour>(*behaviour, app.module, cfg.seed, expected)
                                     : nullptr);
-  rt::JobId id = engine->submit(*app.app, std::move(inputs), delay, jobBehaviours.back().get(), before);
+  rt::JobId id = engine->submit(*app.app, std::move(inputs), delay, jobBehaviours.back().get(), before,
+                                before ? before->admission.idempotencyKey : idempotencyKey);
   assert(id == expected && "the runner is the engine's only submitter");
   return id;
+}
+
+void Runner::release(rt::JobId id) {
+  if (id >= 1 && id <= jobBehaviours.size())
+    jobBehaviours[id - 1].reset();
 }
 
 llvm::Error Runner::checkResume(unsigned jobs,

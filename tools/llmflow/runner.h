@@ -1,4 +1,4 @@
-// Shared set-up of the run-time commands (run, batch): configuration,
+// Shared set-up of the run-time commands (run, batch, profile, serve): configuration,
 // executors for the chosen backend, scheduler, behaviour model, engine.
 #pragma once
 
@@ -25,17 +25,30 @@ std::vector<OptionSpec> runOptions();
 /// --journal, --resume, --journal-sync (run and batch).
 std::vector<OptionSpec> journalOptions();
 
+struct RunnerOptions {
+  /// Keep the events in memory() (otherwise only for --trace or --otlp).
+  bool keepEvents = false;
+  /// A service (serve): the caller handles signals, and --journal FILE is
+  /// resumed when it exists (there is no --resume flag).
+  bool service = false;
+  /// Also sends every event here (not owned).
+  engine::EventSink *extraSink = nullptr;
+};
+
 class Runner {
 public:
   ~Runner();
   /// Builds everything; prints the problem and returns null on failure.
-  /// Events are kept in memory() only for --trace or when `keepEvents`
-  /// (otherwise they go to --events, if given, and are not retained).
-  static std::unique_ptr<Runner> create(const Args &args, LoadedApp app, int *exitCode, bool keepEvents = false);
+  /// Events not kept in memory() go to --events, if given, and are not retained.
+  static std::unique_ptr<Runner> create(const Args &args, LoadedApp app, int *exitCode, RunnerOptions options = {});
 
   /// Submits the next job. Resuming (--resume), a job the journal says ended
   /// is restored as it ended instead, and one that did not is replayed.
-  rt::JobId submit(llvm::json::Object inputs, double delay);
+  rt::JobId submit(llvm::json::Object inputs, double delay, const std::string &idempotencyKey = "");
+  /// What the journal held at start (resuming; empty otherwise).
+  const journal::JournalContents &journaled() const { return earlier; }
+  /// Frees what the simulated backend kept for a job that has ended.
+  void release(rt::JobId id);
   /// Resuming: checks that the journal's jobs are this run's, i.e. job N
   /// had the inputs `inputsOf(N)` (N from 1 to `jobs`), and the same app.
   llvm::Error checkResume(unsigned jobs, llvm::function_ref<const llvm::json::Object &(unsigned)> inputsOf) const;

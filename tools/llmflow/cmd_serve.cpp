@@ -1,0 +1,203 @@
+// llmflow serve PROGRAM: runs an application as an HTTP service (the job
+// API, runtime/serve/) on one engine, journaled, resuming on start what an
+// earlier process left unfinished. This file is the command line: flags,
+// loading, the journal's resume, signals; the service is the library's.
+#include "commands.h"
+#include "flags.h"
+#include "runner.h"
+
+#include "serve/job_service.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+
+namespace llmflow::cli {
+
+static constexpr NumberSpec kPortSpec{0, 65535, false, true};
+static constexpr NumberSpec kGraceSpec{0, 86400};
+static constexpr NumberSpec kBodySpec{64, 1 << 30, false, true};
+static constexpr NumberSpec kKeepSpec{1, 10000000, false, true};
+static constexpr NumberSpec kConnectionsSpec{1, 1000000, false, true};
+
+/// The bearer token in --token-file: its first line, trimmed.
+static std::optional<std::string> readToken(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buf) {
+    llvm::errs() << "llmflow serve: cannot read token file '" << path << "': " << buf.getError().message() << "\n";
+    return std::nullopt;
+  }
+  std::string token = (*buf)->getBuffer().split('\n').first.trim().str();
+  if (token.size() < 16) {
+    llvm::errs() << "llmflow serve: the token in '" << path << "' is shorter than 16 characters\n";
+    return std::nullopt;
+  }
+  return token;
+}
+
+static bool loopback(llvm::StringRef host) {
+  return host == "127.0.0.1" || host == "::1" || host.startswith("127.");
+}
+
+static int runServe(const Args &given) {
+  if (given.positionals.size() != 1) {
+    llvm::errs() << "llmflow serve: expected one application (folder, .llmflow or IR .json)\n"
+                    "try 'llmflow serve --help'\n";
+    return kUsage;
+  }
+  Args args = given;
+  if (!args.has("journal"))
+    args.values["journal"] = "llmflow-serve.db";
+  std::string host = args.get("host", "127.0.0.1");
+  unsigned port = 8080;
+  double grace = 30;
+  unsigned maxBody = 1 << 20, keep = 1000, maxConnections = 1024;
+  if (!numberFlag(args, "port", kPortSpec, port) || !numberFlag(args, "grace", kGraceSpec, grace) ||
+      !numberFlag(args, "max-body", kBodySpec, maxBody) || !numberFlag(args, "keep-jobs", kKeepSpec, keep) ||
+      !numberFlag(args, "max-connections", kConnectionsSpec, maxConnections))
+    return kUsage;
+  serve::ServiceOptions so;
+  if (args.has("token-file")) {
+    std::optional<std::string> t = readToken(args.get("token-file"));
+    if (!t)
+      return kEnvironment;
+    so.token = *t;
+  } else if (!loopback(host)) {
+    llvm::errs() << "llmflow serve: refusing to listen on '" << host
+                 << "' without --token-file (anyone who can reach it could run jobs)\n";
+    return kUsage;
+  }
+  so.json.maxBytes = maxBody;
+  so.json.maxDepth = 64;
+
+  int code = kOk;
+  auto app = loadApplication(args, args.positionals[0], &code);
+  if (!app)
+    return code;
+  serve::JobBoard board({keep, 1000});
+  RunnerOptions ro;
+  ro.service = true;
+  ro.extraSink = &board;
+  auto runner = Runner::create(args, std::move(*app), &code, ro);
+  if (!runner)
+    return code;
+  engine::Engine &eng = runner->eng();
+
+  // Resume: every job the journal holds, in order (job ids stay the
+  // journal's): an ended one is restored as it ended, the others run on.
+  const journal::JournalContents &before = runner->journaled();
+  rt::JobId expect = 1;
+  for (const auto &[n, j] : before.jobs)
+    if (n != expect++) {
+      llvm::errs() << "llmflow serve: journal '" << args.get("journal") << "' has no job " << expect - 1
+                   << " before job " << n << "\n";
+      return kEnvironment;
+    }
+  if (llvm::Error e = runner->checkResume(unsigned(before.jobs.size()), [&](unsigned n) -> const llvm::json::Object & {
+        return before.jobs.at(n).admission.inputs;
+      })) {
+    llvm::errs() << "llmflow serve: " << llvm::toString(std::move(e)) << "\n";
+    return kUsage;
+  }
+  unsigned resumed = 0;
+  for (const auto &[n, j] : before.jobs) {
+    rt::JobId id = runner->submit(j.admission.inputs, 0);
+    if (j.end) {
+      board.restored(eng.records().at(id), j.admission.idempotencyKey);
+    } else {
+      board.admitted(id, j.admission.app, j.admission.idempotencyKey);
+      ++resumed;
+    }
+  }
+  Runner *r = runner.get();
+  board.evict = [&eng, r](rt::JobId id) {
+    eng.forget(id);
+    r->release(id);
+  };
+  eng.onJobDone = [&board](const engine::JobRecord &rec) { board.ended(rec); };
+
+  const ir::Module &module = runner->application().module;
+  std::vector<serve::ServedApp> apps = {{&module, runner->application().app}};
+  serve::JobService service(
+      runner->ioContext(), eng, board, apps,
+      [r](const ir::App &, llvm::json::Object inputs, const std::string &key) {
+        return r->submit(std::move(inputs), 0, key);
+      },
+      so);
+  serve::ServerOptions ho;
+  ho.maxBodyBytes = maxBody;
+  ho.maxConnections = maxConnections;
+  serve::HttpServer server(runner->ioContext(), ho,
+                           [&service](const serve::Request &q, std::shared_ptr<serve::Exchange> x) {
+                             service.handle(q, std::move(x));
+                           });
+  if (llvm::Error e = server.listen(host, uint16_t(port))) {
+    llvm::errs() << "llmflow serve: " << llvm::toString(std::move(e)) << "\n";
+    return kEnvironment;
+  }
+  boost::asio::signal_set signals(runner->ioContext(), SIGINT, SIGTERM);
+  std::function<void()> waitSignal = [&] {
+    signals.async_wait([&](const boost::system::error_code &ec, int sig) {
+      if (ec)
+        return;
+      llvm::errs() << "llmflow serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+                   << (service.stopping() ? ": stopping now\n"
+                                          : llvm::formatv(": not admitting; running stages get {0} s to finish\n",
+                                                          grace)
+                                                .str());
+      service.stop(grace);
+      waitSignal();
+    });
+  };
+  waitSignal();
+  auto ep = server.endpoint();
+  std::string address = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  llvm::errs() << llvm::formatv("llmflow serve: listening on http://{0}:{1} (app {2}, journal {3}, {4} job(s) "
+                                "resumed)\n",
+                                address, ep.port(), runner->application().app->name, args.get("journal"), resumed);
+  runner->run();
+  signals.cancel();
+  board.close(); // the connections it holds belong to the loop, which goes first
+  if (runner->journalFailed())
+    return kEnvironment;
+  unsigned open = 0;
+  for (const auto &[id, j] : board.all())
+    open += !j.ended();
+  llvm::errs() << "llmflow serve: stopped; " << open << " unfinished job(s) resume on the next start\n";
+  return kOk;
+}
+
+Command serveCommand() {
+  Command c;
+  c.name = "serve";
+  c.summary = "Run an application as an HTTP service: submit jobs, read their status, results and events, cancel them "
+              "(docs/serve.md).\nEvery job is journaled (--journal) and a restart on the same journal finishes what "
+              "was left.\nSIGTERM or SIGINT stops admitting, gives running stages --grace seconds, and exits 0.\n"
+              "Exit status: 0 stopped by a signal, 2 usage, 3 environment.";
+  c.usage = "[options] APP [--host 127.0.0.1] [--port N] [--token-file FILE] [--journal FILE.db]";
+  c.options = runOptions();
+  for (OptionSpec &o : journalOptions())
+    if (o.name != "resume")
+      c.options.push_back(std::move(o));
+  for (OptionSpec &o : c.options)
+    if (o.name == "journal")
+      o.help += "; resumed when it exists (default llmflow-serve.db)";
+  c.options.push_back({"host", true, "address to listen on (default 127.0.0.1; any other needs --token-file)", "IP"});
+  c.options.push_back({"port", true, "port to listen on, 0 for a free one (default 8080)", "N"});
+  c.options.push_back({"token-file", true, "require 'Authorization: Bearer TOKEN' (the file's first line, at least "
+                                           "16 characters) on every route but /healthz", "FILE"});
+  c.options.push_back({"grace", true, "seconds running stages get to finish after SIGTERM (default 30)", "SECONDS"});
+  c.options.push_back({"max-body", true, "largest request body in bytes (default 1048576)", "BYTES"});
+  c.options.push_back({"max-connections", true, "connections open at once; one more is answered 503 (default 1024)",
+                       "N"});
+  c.options.push_back({"keep-jobs", true, "ended jobs remembered for GET (default 1000; older ones are forgotten)",
+                       "N"});
+  c.run = runServe;
+  return c;
+}
+
+} // namespace llmflow::cli
