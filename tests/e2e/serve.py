@@ -28,6 +28,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, failures, start_fake_openai, wait_for  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 GROUP = sys.argv[2] if len(sys.argv) > 2 else "api"
@@ -35,15 +38,8 @@ APP = os.path.join(ROOT, "tests/e2e/apps/serve.llmflow")
 REACT = os.path.join(ROOT, "examples/react")
 ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
 ENV.pop("OPENAI_API_KEY", None)
-failures = []
 
 
-def check(name, cond, detail=""):
-    if not cond:
-        failures.append("%s: %s" % (name, detail))
-        print("FAIL", name, str(detail)[-2000:])
-    else:
-        print("ok  ", name)
 
 
 class Server:
@@ -101,21 +97,13 @@ class Server:
             return None
 
 
-def wait_for(cond, seconds=30, step=0.02):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    return None
 
 
 def wait_job(s, jid, headers=None, seconds=30):
     def ended():
         st, j, _ = s.request("GET", "/v1/jobs/%d" % jid, headers=headers)
         return j if st == 200 and j["status"] in ("succeeded", "failed", "cancelled") else None
-    return wait_for(ended, seconds)
+    return wait_for(ended, seconds, 0.02)
 
 
 def is_error(status, body, want):
@@ -123,13 +111,6 @@ def is_error(status, body, want):
         "message")
 
 
-def start_model_server():
-    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/fake_openai.py"), "--port", "0",
-                             "--watch-stdin", "--max-seconds", "300"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().split()
-    assert line and line[0] == "PORT", line
-    return proc, "http://127.0.0.1:%s" % line[1]
 
 
 def sim_server(tmp, extra=()):
@@ -377,7 +358,7 @@ def group_bad(tmp):
 
 
 def group_cancel(tmp):
-    model, url = start_model_server()
+    model, url = start_fake_openai()
     s = Server([APP, "--backend", url, "--journal", os.path.join(tmp, "j.db")])
     try:
         st, body, _ = s.request("POST", "/v1/jobs", {"app": "slow", "inputs": {"dir": tmp, "tag": "c",
@@ -416,7 +397,7 @@ def group_cancel(tmp):
 
 
 def group_resume(tmp):
-    model, url = start_model_server()
+    model, url = start_fake_openai()
     journal = os.path.join(tmp, "j.db")
     tags = ["r%d" % i for i in range(4)]
     s = Server([APP, "--backend", url, "--journal", journal, "--grace", "20"])

@@ -56,10 +56,12 @@ def events_of(path):
         return [json.loads(line) for line in f]
 
 
-def wait_for(cond, limit):
+def wait_for(cond, limit=30, step=0.05):
+    """Polls cond() until it returns something true (returned) or `limit` seconds pass (None)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
+        v = cond()
+        if v:
+            return v
+        time.sleep(step)
+    return None
