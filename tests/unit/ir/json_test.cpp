@@ -96,7 +96,7 @@ TEST_CASE("ir json: reading preserves structure, payloads and optional values") 
   CHECK(gen.loc.line == 41);
 
   const Node &fixes = llmflow::ir::test::findNode(m, "codegen/fixes");
-  REQUIRE(fixes.dynamic != nullptr);
+  REQUIRE((fixes.dynamic != nullptr));
   CHECK((fixes.dynamic->kind == DynamicKind::Loop));
   CHECK(fixes.dynamic->maxExpansion == 5);
   REQUIRE(fixes.dynamic->bodies.size() == 1);
@@ -114,13 +114,13 @@ TEST_CASE("ir json: reading preserves structure, payloads and optional values") 
   CHECK(fix.llm->prompt[1].hole->fields == std::vector<std::string>{"code"});
 
   const Node &translate = llmflow::ir::test::findNode(m, "codegen/translate");
-  REQUIRE(translate.dynamic != nullptr);
+  REQUIRE((translate.dynamic != nullptr));
   CHECK(translate.dynamic->itemName == "lang");
   CHECK(translate.dynamic->maxParallel == 3);
   CHECK(translate.hook.structure == "expansion_size");
 
   const Node &steps = llmflow::ir::test::findNode(m, "codegen/research.steps");
-  REQUIRE(steps.dynamic != nullptr);
+  REQUIRE((steps.dynamic != nullptr));
   CHECK(steps.dynamic->allowedTools == std::vector<std::string>{"http.search", "helper"});
   CHECK(steps.dynamic->resolvedBy == std::vector<std::string>{"codegen/research"});
   CHECK((app.resultExpr.kind == Expr::Kind::Binary));
