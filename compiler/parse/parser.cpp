@@ -2,6 +2,7 @@
 // two-stage ANTLR parsing (fast SLL first, full LL with our error strategy
 // only when SLL fails), then the AST. Template holes that are more than a
 // plain reference are parsed the same way, on their own.
+#include "parse/lexing.h"
 #include "parse/parse_internal.h"
 
 #include "llvm/Support/ConvertUTF.h"
@@ -73,8 +74,8 @@ auto parseText(llvm::StringRef text, support::DiagnosticEngine &diags, const Par
   ParseState st(diags, locs, opts);
   st.keywordNames = keywordNames;
   LexerErrors lexerErrors(st);
-  antlr4::ANTLRInputStream input(text.data(), text.size());
-  Lexer lexer(&input);
+  SourceStream input(text);
+  CompactLexer lexer(&input);
   lexer.removeErrorListeners();
   lexer.addErrorListener(&lexerErrors);
   antlr4::CommonTokenStream tokens(&lexer);
