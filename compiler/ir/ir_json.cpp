@@ -47,6 +47,15 @@ void number(OStream &j, llvm::StringRef key, double d) {
   j.attributeEnd();
 }
 
+/// The array under `key`, each element written by `write`.
+template <typename T> void arrayOf(OStream &j, llvm::StringRef key, const std::vector<T> &xs,
+                                   void (*write)(OStream &, const T &)) {
+  j.attributeArray(key, [&] {
+    for (const T &x : xs)
+      write(j, x);
+  });
+}
+
 void type(OStream &j, const Type &t) { j.attribute("type", t.str()); }
 
 void loc(OStream &j, const SourceLoc &l) {
@@ -215,10 +224,7 @@ void dynamic(OStream &j, const DynamicPayload &d) {
     j.attribute("kind", toString(d.kind));
     strings(j, "allowed_tools", d.allowedTools);
     args(j, d.args);
-    j.attributeArray("bodies", [&] {
-      for (const Graph &b : d.bodies)
-        graph(j, b);
-    });
+    arrayOf(j, "bodies", d.bodies, graph);
     j.attribute("callee", d.callee);
     optionalExpr(j, "condition", d.condition);
     optionalExpr(j, "init", d.init);
@@ -259,10 +265,7 @@ void node(OStream &j, const Node &n) {
 
 void graph(OStream &j, const Graph &g) {
   j.object([&] {
-    j.attributeArray("nodes", [&] {
-      for (const Node &n : g.nodes)
-        node(j, n);
-    });
+    arrayOf(j, "nodes", g.nodes, node);
   });
 }
 
@@ -332,22 +335,10 @@ void writeJSON(llvm::raw_ostream &os, const Module &m, bool pretty) {
     j.object([&] {
       j.attribute("llmflow_ir", int64_t(m.version));
       j.attribute("source", m.source);
-      j.attributeArray("records", [&] {
-        for (const RecordDef &r : m.records)
-          record(j, r);
-      });
-      j.attributeArray("enums", [&] {
-        for (const EnumDef &e : m.enums)
-          enumDef(j, e);
-      });
-      j.attributeArray("tools", [&] {
-        for (const ToolDef &t : m.tools)
-          toolDef(j, t);
-      });
-      j.attributeArray("apps", [&] {
-        for (const App &a : m.apps)
-          app(j, a);
-      });
+      arrayOf(j, "records", m.records, record);
+      arrayOf(j, "enums", m.enums, enumDef);
+      arrayOf(j, "tools", m.tools, toolDef);
+      arrayOf(j, "apps", m.apps, app);
     });
   }
   if (pretty)
