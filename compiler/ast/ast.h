@@ -4,12 +4,14 @@
 // into buffers owned by the llvm::SourceMgr that outlives the context.
 #pragma once
 
+#include "llvm/Support/Allocator.h"
 #include "llvm/Support/SMLoc.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace llmflow::ast {
@@ -129,20 +131,20 @@ struct Module {
   std::vector<const Decl *> decls;
 };
 
-/// Owns every node of one or more modules.
+/// Owns every node of one or more modules. Nodes of a type are packed in
+/// that type's arena (no allocation or bookkeeping per node: a large
+/// program has hundreds of thousands); all are destroyed with the context.
 class ASTContext {
 public:
   template <typename T> T *make() {
-    auto p = std::make_unique<Holder<T>>();
-    T *raw = &p->value;
-    nodes.push_back(std::move(p));
-    return raw;
+    return new (std::get<llvm::SpecificBumpPtrAllocator<T>>(arenas).Allocate()) T();
   }
 
 private:
-  struct HolderBase { virtual ~HolderBase() = default; };
-  template <typename T> struct Holder : HolderBase { T value; };
-  std::vector<std::unique_ptr<HolderBase>> nodes;
+  std::tuple<llvm::SpecificBumpPtrAllocator<TypeExpr>, llvm::SpecificBumpPtrAllocator<Expr>,
+             llvm::SpecificBumpPtrAllocator<Stmt>, llvm::SpecificBumpPtrAllocator<Block>,
+             llvm::SpecificBumpPtrAllocator<Decl>, llvm::SpecificBumpPtrAllocator<Module>>
+      arenas;
 };
 
 /// Writes the AST as an indented S-expression-like dump (for --emit=ast).

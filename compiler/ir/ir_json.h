@@ -7,13 +7,11 @@
 #include "ir/ir.h"
 
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 
 namespace llmflow::ir {
-
-/// The JSON value of a module (objects are unordered; use writeJSON for text).
-llvm::json::Value toJSON(const Module &m);
 
 /// The module as JSON text. Deterministic: keys are written in a fixed order
 /// ("llmflow_ir", "source", "records", "enums", "tools", "apps", "id", "kind",
@@ -21,6 +19,9 @@ llvm::json::Value toJSON(const Module &m);
 /// round-tripping spelling. Pretty output is
 /// indented by 2 and ends with a newline; compact output is one line.
 std::string writeJSON(const Module &m, bool pretty = true);
+/// The same text written to a stream as it is produced (no copy of the
+/// module as JSON values is held).
+void writeJSON(llvm::raw_ostream &os, const Module &m, bool pretty = true);
 
 /// Parses JSON text into a module. Fails on malformed JSON, on a missing or
 /// different "llmflow_ir" version, and on any missing, mistyped or unknown

@@ -307,8 +307,12 @@ ir::Module lower(const sema::CheckedProgram &cp, const llvm::SourceMgr &sm) {
   l.module.source = cp.program->modules[0].module->path;
   l.module.records = cp.records;
   l.module.enums = cp.enums;
+  // Reserved: ir::App and ToolDef hold json::Values, whose moves are not
+  // noexcept, so a growing vector would copy every application built so far.
+  l.module.tools.reserve(cp.tools.size());
   for (const sema::ToolInfo &t : cp.tools)
     l.module.tools.push_back(l.tool(t));
+  l.module.apps.reserve(cp.apps.size());
   for (const sema::AppInfo &a : cp.apps) {
     ir::App app;
     app.name = a.qualName;

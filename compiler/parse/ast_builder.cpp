@@ -53,6 +53,8 @@ public:
     return mod;
   }
 
+  const ast::Decl *item(P::ModuleItemContext *item) { return moduleItem(item); }
+
   const ast::Expr *expr(P::ExprContext *c) {
     if (auto *x = dynamic_cast<P::PrimaryExprContext *>(c))
       return primary(x->primary());
@@ -435,6 +437,11 @@ private:
 const ast::Module *buildAST(P::ModuleContext *tree, llvm::StringRef path, const LocMap &locs,
                             ast::ASTContext &ctx, support::DiagnosticEngine &diags, const HoleParser &parseHole) {
   return Builder(locs, ctx, diags, parseHole).module(tree, path);
+}
+
+const ast::Decl *buildModuleItem(P::ModuleItemContext *item, const LocMap &locs, ast::ASTContext &ctx,
+                                 support::DiagnosticEngine &diags, const HoleParser &parseHole) {
+  return Builder(locs, ctx, diags, parseHole).item(item);
 }
 
 const ast::Expr *buildHole(P::TemplateHoleContext *tree, const LocMap &locs, ast::ASTContext &ctx,

@@ -30,6 +30,12 @@ const ast::Module *buildAST(llmflow_antlr::LLFlowParser::ModuleContext *tree, ll
                             const HoleParser &parseHole);
 
 /// The expression of one template hole, parsed on its own.
+/// One top-level item, for a module built item by item (so that each
+/// item's parse tree can be freed once built); null when it declares nothing.
+const ast::Decl *buildModuleItem(llmflow_antlr::LLFlowParser::ModuleItemContext *item, const LocMap &locs,
+                                 ast::ASTContext &ctx, support::DiagnosticEngine &diags,
+                                 const HoleParser &parseHole);
+
 const ast::Expr *buildHole(llmflow_antlr::LLFlowParser::TemplateHoleContext *tree, const LocMap &locs,
                            ast::ASTContext &ctx, support::DiagnosticEngine &diags, const HoleParser &parseHole);
 

@@ -2,6 +2,7 @@
 // two-stage ANTLR parsing (fast SLL first, full LL with our error strategy
 // only when SLL fails), then the AST. Template holes that are more than a
 // plain reference are parsed the same way, on their own.
+#include "parse/lexing.h"
 #include "parse/parse_internal.h"
 
 #include "llvm/Support/ConvertUTF.h"
@@ -63,18 +64,22 @@ bool checkUTF8(const llvm::MemoryBuffer &buf, support::DiagnosticEngine &diags) 
   return false;
 }
 
-/// Lexes and parses `text` (a view into a source buffer) with `rule`, and
-/// builds the result with `build`. Null when there were syntax errors that
-/// left the tree unlike the source.
-template <typename Rule, typename Build>
+/// Lexes and parses `text` (a view into a source buffer) and builds the
+/// result. Parsing runs in two stages: `fast` first, with SLL prediction
+/// and bailing out at the first error (exact for correct programs), then,
+/// only when it bails, `rule` with full LL and our error strategy, whose
+/// tree `build` builds. Null when there were syntax errors that left the
+/// tree unlike the source.
+template <typename Fast, typename Rule, typename Build>
 auto parseText(llvm::StringRef text, support::DiagnosticEngine &diags, const ParseOptions &opts,
-               llvm::StringSet<> &keywordNames, Rule rule, Build build) -> decltype(build(nullptr, nullptr)) {
+               llvm::StringSet<> &keywordNames, Fast fast, Rule rule, Build build)
+    -> decltype(build(nullptr, nullptr)) {
   LocMap locs(text);
   ParseState st(diags, locs, opts);
   st.keywordNames = keywordNames;
   LexerErrors lexerErrors(st);
-  antlr4::ANTLRInputStream input(text.data(), text.size());
-  Lexer lexer(&input);
+  SourceStream input(text);
+  CompactLexer lexer(&input);
   lexer.removeErrorListeners();
   lexer.addErrorListener(&lexerErrors);
   antlr4::CommonTokenStream tokens(&lexer);
@@ -84,24 +89,19 @@ auto parseText(llvm::StringRef text, support::DiagnosticEngine &diags, const Par
       return nullptr;
     RecoveringParser parser(&tokens, st);
     parser.removeErrorListeners();
-    // Stage 1: SLL prediction, bail on the first error (fast, exact for
-    // correct programs).
     parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
     parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-    decltype(rule(parser)) tree = nullptr;
     try {
-      tree = rule(parser);
+      auto result = fast(parser, st, locs);
+      keywordNames = st.keywordNames;
+      return result;
     } catch (antlr4::ParseCancellationException &) {
-      tree = nullptr;
     }
-    if (!tree) {
-      // Stage 2: full LL with recovery, reporting every error (bounded).
-      tokens.seek(0);
-      parser.reset();
-      parser.setErrorHandler(makeErrorStrategy(st));
-      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
-      tree = rule(parser);
-    }
+    tokens.seek(0);
+    parser.reset();
+    parser.setErrorHandler(makeErrorStrategy(st));
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    auto *tree = rule(parser);
     keywordNames = st.keywordNames;
     if (st.errors && (!st.faithful || hasUnfinishedRule(tree)))
       return nullptr;
@@ -110,6 +110,24 @@ auto parseText(llvm::StringRef text, support::DiagnosticEngine &diags, const Par
     return nullptr;
   }
 }
+
+/// Diagnostics held back while it lives; dropped unless released.
+class HeldDiagnostics {
+public:
+  explicit HeldDiagnostics(support::DiagnosticEngine &diags) : diags(diags) { diags.hold(); }
+  ~HeldDiagnostics() {
+    if (!released)
+      diags.releaseHeld(false);
+  }
+  void release() {
+    released = true;
+    diags.releaseHeld(true);
+  }
+
+private:
+  support::DiagnosticEngine &diags;
+  bool released = false;
+};
 
 } // namespace
 
@@ -120,17 +138,42 @@ const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx, support:
     return nullptr;
   llvm::StringSet<> keywordNames;
   HoleParser parseHole = [&](llvm::StringRef hole) -> const ast::Expr * {
+    auto build = [&](Parser::TemplateHoleContext *tree, const LocMap *locs) -> const ast::Expr * {
+      return buildHole(tree, *locs, ctx, diags, parseHole);
+    };
     return parseText(
-        hole, diags, opts, keywordNames, [](Parser &p) { return p.templateHole(); },
-        [&](Parser::TemplateHoleContext *tree, const LocMap *locs) -> const ast::Expr * {
-          return buildHole(tree, *locs, ctx, diags, parseHole);
-        });
+        hole, diags, opts, keywordNames,
+        [&](Parser &p, ParseState &st, const LocMap &locs) -> const ast::Expr * {
+          Parser::TemplateHoleContext *tree = p.templateHole();
+          return st.errors && !st.faithful ? nullptr : build(tree, &locs);
+        },
+        [](Parser &p) { return p.templateHole(); }, build);
+  };
+  // Literals are decoded while building: a mistake in one (an escape, a
+  // template hole) leaves the tree unlike the source, and the module null.
+  auto fast = [&](Parser &p, ParseState &st, const LocMap &locs) -> const ast::Module * {
+    // Item by item, each item's tree freed once built: a large program's
+    // whole parse tree took more memory than its AST. What building
+    // reports is held back until the whole file has parsed, as the slow
+    // stage would rebuild (and report) it all again.
+    HeldDiagnostics held(diags);
+    unsigned before = diags.errorCount();
+    auto *mod = ctx.make<ast::Module>();
+    mod->path = buf->getBufferIdentifier().str();
+    while (p.getTokenStream()->LA(1) != antlr4::Token::EOF) {
+      Parser::ModuleItemContext *item = p.moduleItem();
+      if (const ast::Decl *d = buildModuleItem(item, locs, ctx, diags, parseHole))
+        mod->decls.push_back(d);
+      p.getTreeTracker().reset();
+    }
+    if (st.errors && !st.faithful)
+      return nullptr;
+    held.release();
+    return diags.errorCount() == before ? mod : nullptr;
   };
   return parseText(
-      buf->getBuffer(), diags, opts, keywordNames, [](Parser &p) { return p.module(); },
+      buf->getBuffer(), diags, opts, keywordNames, fast, [](Parser &p) { return p.module(); },
       [&](Parser::ModuleContext *tree, const LocMap *locs) -> const ast::Module * {
-        // Literals are decoded while building: a mistake in one (an
-        // escape, a template hole) leaves the tree unlike the source.
         unsigned before = diags.errorCount();
         const ast::Module *m = buildAST(tree, buf->getBufferIdentifier(), *locs, ctx, diags, parseHole);
         return diags.errorCount() == before ? m : nullptr;

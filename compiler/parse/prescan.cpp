@@ -128,7 +128,7 @@ bool prescan(ParseState &st, const std::vector<antlr4::Token *> &all) {
       // a second one before the name). Hidden from the parser, the
       // statement reads as meant.
       st.report(DiagID::ErrUnexpectedToken, st.range(t)) << describeToken(t);
-      static_cast<antlr4::CommonToken *>(t)->setChannel(antlr4::Token::HIDDEN_CHANNEL);
+      static_cast<antlr4::WritableToken *>(t)->setChannel(antlr4::Token::HIDDEN_CHANNEL);
       toks.erase(toks.begin() + long(i));
       --i;
       continue;
@@ -144,10 +144,10 @@ bool prescan(ParseState &st, const std::vector<antlr4::Token *> &all) {
         bool declaration = prev && prev->getText() != "(" && prev->getText() != "," && prev->getText() != "{";
         if (st.keywordNames.insert(kw).second || declaration)
           st.report(DiagID::ErrKeywordAsName, st.range(t)) << kw << what;
-        static_cast<antlr4::CommonToken *>(t)->setType(Lexer::IDENT);
+        static_cast<antlr4::WritableToken *>(t)->setType(Lexer::IDENT);
         type = Lexer::IDENT;
       } else if (st.keywordNames.count(kw) && (!valueKeyword || next->getText() == ".") && readsName(prev, next)) {
-        static_cast<antlr4::CommonToken *>(t)->setType(Lexer::IDENT);
+        static_cast<antlr4::WritableToken *>(t)->setType(Lexer::IDENT);
         type = Lexer::IDENT;
       }
     }

@@ -227,7 +227,7 @@ public:
             .suggest(st.range(t), best);
         quietItem = true;
         size_t type = types[size_t(std::find(keywords.begin(), keywords.end(), *best) - keywords.begin())];
-        static_cast<antlr4::CommonToken *>(t)->setType(type);
+        static_cast<antlr4::WritableToken *>(t)->setType(type);
         p->consume();
         return t;
       }
@@ -519,7 +519,7 @@ private:
       d.suggest(st.range(t), best);
     }
     if (best && fits(*best, module, ts->LT(2), ts->LT(3))) {
-      static_cast<antlr4::CommonToken *>(t)->setType(keywordType(*best));
+      static_cast<antlr4::WritableToken *>(t)->setType(keywordType(*best));
       return; // read as meant: the tree stays faithful
     }
     silence();

@@ -114,7 +114,20 @@ DiagBuilder DiagnosticEngine::report(DiagID id, FileLoc where) {
   return DiagBuilder(this, std::move(d));
 }
 
+void DiagnosticEngine::releaseHeld(bool emitThem) {
+  holding = false;
+  std::vector<Diagnostic> kept = std::move(held);
+  held.clear();
+  if (emitThem)
+    for (Diagnostic &d : kept)
+      emit(std::move(d));
+}
+
 void DiagnosticEngine::emit(Diagnostic d) {
+  if (holding) {
+    held.push_back(std::move(d));
+    return;
+  }
   // A diagnostic inside an imported file points back at the import(s).
   if (d.range.Start.isValid() && d.severity != Severity::Note) {
     unsigned buf = sm.FindBufferContainingLoc(d.range.Start);

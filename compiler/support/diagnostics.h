@@ -116,9 +116,19 @@ public:
   llvm::SourceMgr &sourceMgr() { return sm; }
   void finish();
 
+  /// While held, diagnostics are kept back, not emitted (nor counted): the
+  /// parser builds a file's AST during a fast pass that it may abandon for a
+  /// slower one, and only a pass it keeps may report what building found.
+  void hold() { holding = true; }
+  /// Ends holding; emits what was kept back, in order, or drops it.
+  void releaseHeld(bool emitThem);
+
 private:
   friend class DiagBuilder;
   void emit(Diagnostic d);
+
+  bool holding = false;
+  std::vector<Diagnostic> held;
 
   llvm::SourceMgr &sm;
   DiagnosticConsumer &consumer;
