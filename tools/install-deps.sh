@@ -17,6 +17,7 @@ packages=(
   python3-matplotlib
   graphviz
   openssl
+  time
   chromium
 )
 
