@@ -86,11 +86,14 @@ Value argsJSON(const std::vector<std::pair<std::string, Expr>> &args) {
 }
 
 Value policyJSON(const Policy &p) {
-  return Object{{"timeout_seconds", p.timeoutSeconds},
-                {"timeout_explicit", p.timeoutExplicit},
-                {"attempts", int64_t(p.attempts)},
-                {"backoff_seconds", p.backoffSeconds},
-                {"executor_group", p.executorGroup}};
+  Object o{{"timeout_seconds", p.timeoutSeconds},
+           {"timeout_explicit", p.timeoutExplicit},
+           {"attempts", int64_t(p.attempts)},
+           {"backoff_seconds", p.backoffSeconds},
+           {"executor_group", p.executorGroup}};
+  if (p.cache != CachePolicy::Default) // absent by default, so IR without it is unchanged
+    o["cache"] = toString(p.cache);
+  return o;
 }
 
 Value hookJSON(const ProfilingHook &h) {

@@ -334,6 +334,9 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, unsigned seq, 
   e.tokensIn = r.tokensIn;
   e.tokensOut = r.tokensOut;
   e.attempts = r.attempts;
+  e.cacheHit = r.cacheHit;
+  if (r.cacheHit)
+    ++(*r.cacheHit ? rec.cacheHits : rec.cacheMisses);
   bool ok = r.outcome.ok;
   e.error = r.outcome.error;
   auto why = cancelled.extract({id, t});

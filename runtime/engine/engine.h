@@ -55,6 +55,7 @@ struct JobRecord {
   llvm::json::Value result = nullptr;
   unsigned llmCalls = 0, toolCalls = 0;
   uint64_t tokensIn = 0, tokensOut = 0;
+  unsigned cacheHits = 0, cacheMisses = 0; // calls the call cache answered, or was asked and did not
 };
 
 class Engine {
