@@ -8,6 +8,7 @@
 #include "engine/sim_executors.h"
 #include "engine/trace.h"
 #include "estimate/model_file.h"
+#include "journal/background_journal.h"
 #include "journal/sqlite_journal.h"
 #include "cache/caching_executor.h"
 #include "estimate/train_app.h"
@@ -137,7 +138,8 @@ static bool openJournal(const Args &args, std::unique_ptr<journal::Journal> &out
     }
     earlier = std::move(*contents);
   }
-  out = std::move(*j);
+  // Writes and commits on a thread of their own: the event loop never waits for SQLite.
+  out = journal::inBackground(std::move(*j));
   *exitCode = kUsage;
   return true;
 }
