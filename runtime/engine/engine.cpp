@@ -197,17 +197,19 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
       continue;
     }
     // The end is durable before the log or anyone else hears of it, and
-    // before the engine acts on it.
-    afterDurable([this, id = job.id(), failed = je.kind == rt::JobEvent::Kind::JobFailed, e = std::move(e)]() mutable {
-      emit(std::move(e));
-      if (failed) {
-        // Whatever else of the job runs can no longer matter: stop it.
-        for (auto it = running.lower_bound({id, 0}); it != running.end() && it->first.first == id;)
-          cancelTask((it++)->first, "cancelled: the job failed");
-      }
-      if (onJobDone)
-        onJobDone(jobs[id]);
-    });
+    // before the engine acts on it. This one commit is waited for: reported
+    // right after it, a job end that is durable is (nearly) never left
+    // unreported by a kill, which a resumed run could not make up for (its
+    // log has no events of jobs that ended before).
+    commitJournal();
+    emit(std::move(e));
+    if (je.kind == rt::JobEvent::Kind::JobFailed) {
+      // Whatever else of the job runs can no longer matter: stop it.
+      for (auto it = running.lower_bound({job.id(), 0}); it != running.end() && it->first.first == job.id();)
+        cancelTask((it++)->first, "cancelled: the job failed");
+    }
+    if (onJobDone)
+      onJobDone(rec);
   }
   reindex(job);
 }
