@@ -197,19 +197,25 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
       continue;
     }
     // The end is durable before the log or anyone else hears of it, and
-    // before the engine acts on it. This one commit is waited for: reported
-    // right after it, a job end that is durable is (nearly) never left
-    // unreported by a kill, which a resumed run could not make up for (its
-    // log has no events of jobs that ended before).
-    commitJournal();
-    emit(std::move(e));
-    if (je.kind == rt::JobEvent::Kind::JobFailed) {
-      // Whatever else of the job runs can no longer matter: stop it.
-      for (auto it = running.lower_bound({job.id(), 0}); it != running.end() && it->first.first == job.id();)
-        cancelTask((it++)->first, "cancelled: the job failed");
-    }
-    if (onJobDone)
-      onJobDone(rec);
+    // before the engine acts on it (reportEnds()).
+    endsToReport.push_back([this, id = job.id(), failed = je.kind == rt::JobEvent::Kind::JobFailed,
+                            e = std::move(e)]() mutable {
+      emit(std::move(e));
+      if (failed) {
+        // Whatever else of the job runs can no longer matter: stop it.
+        for (auto it = running.lower_bound({id, 0}); it != running.end() && it->first.first == id;)
+          cancelTask((it++)->first, "cancelled: the job failed");
+      }
+      if (onJobDone)
+        onJobDone(jobs[id]);
+    });
+    if (!config.journal)
+      reportEnds();
+    else if (endsToReport.size() == 1) // after what the loop has queued: ends that come together share a commit
+      boost::asio::post(io, [this] {
+        reportEnds();
+        checkDone();
+      });
   }
   reindex(job);
 }
@@ -414,7 +420,7 @@ void Engine::checkDone() {
     return; // without a signal wait the loop runs dry by itself
   // Nothing runs, arrives or is about to be scheduled: the run is over (or
   // stalled, which run() reports). Only the signal wait keeps the loop busy.
-  if (running.empty() && waiting.empty() && !schedulePending && deferred.empty())
+  if (running.empty() && waiting.empty() && !schedulePending && deferred.empty() && endsToReport.empty())
     signals->cancel();
 }
 
@@ -480,6 +486,7 @@ void Engine::run() {
   commitJournal();
   // A forced stop leaves reports of durable job ends behind; deliver them
   // (starts it left behind see `stopping` and do not start).
+  reportEnds();
   runDurable(~uint64_t(0));
   signals.reset(); // default dispositions again
   // The loop ran dry: any job still open can never finish. That is a bug

@@ -147,6 +147,12 @@ private:
   void afterDurable(std::function<void()> action);
   /// The journal made commits up to `ticket` durable (or failed: `error`).
   void durableUpTo(uint64_t ticket, const std::string &error);
+  /// Commits, waiting for it, and then reports the jobs that ended: right
+  /// after the commit, so that a kill can hardly fall between an end being
+  /// durable and being reported, which a resumed run could not make up for
+  /// (its log has no events of jobs that ended before it).
+  void reportEnds();
+  std::vector<std::function<void()>> endsToReport;
   /// Runs the deferred actions whose commits are durable, in order.
   void runDurable(uint64_t ticket);
   void failJournal(const std::string &error);

@@ -73,6 +73,16 @@ void Engine::commitJournal() {
     failJournal(llvm::toString(std::move(e)));
 }
 
+void Engine::reportEnds() {
+  if (endsToReport.empty())
+    return;
+  commitJournal();
+  std::vector<std::function<void()>> ends = std::move(endsToReport);
+  endsToReport.clear();
+  for (std::function<void()> &report : ends)
+    report();
+}
+
 void Engine::afterDurable(std::function<void()> action) {
   if (!config.journal) {
     action();

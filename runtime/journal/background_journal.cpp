@@ -50,6 +50,7 @@ public:
       std::lock_guard<std::mutex> l(m);
       t = ++tickets;
       queue.push_back(Commit{t});
+      ++commitsAsked;
     }
     wake.notify_all();
     return t;
@@ -65,13 +66,20 @@ public:
   }
 
 private:
+  /// The writer wakes for a commit, or for every kWakeEvery records so that
+  /// it writes them while the caller goes on; waking it for each record
+  /// would cost the caller a system call per record.
   template <typename T> void push(T op) {
+    bool wakeWriter;
     {
       std::lock_guard<std::mutex> l(m);
       queue.push_back(std::move(op));
+      wakeWriter = queue.size() % kWakeEvery == 0;
     }
-    wake.notify_all();
+    if (wakeWriter)
+      wake.notify_all();
   }
+  static constexpr size_t kWakeEvery = 64;
 
   void apply(Op &op) {
     if (auto *a = std::get_if<Admission>(&op))
@@ -91,9 +99,10 @@ private:
     for (;;) {
       {
         std::unique_lock<std::mutex> l(m);
-        wake.wait(l, [&] { return stopping || !queue.empty(); });
-        if (queue.empty() && stopping)
+        wake.wait(l, [&] { return stopping || commitsAsked > commitsTaken || queue.size() >= kWakeEvery; });
+        if (commitsAsked == commitsTaken && stopping)
           return;
+        commitsTaken = commitsAsked;
         batch.swap(queue);
       }
       // Every record of the batch is written before its last commit, which
@@ -130,6 +139,7 @@ private:
   std::deque<Op> queue;
   bool stopping = false;
   uint64_t durableTicket = 0;
+  uint64_t commitsAsked = 0, commitsTaken = 0; // the writer wakes for commits only
   std::string firstError;
   std::thread writer;
 };

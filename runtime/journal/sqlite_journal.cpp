@@ -141,6 +141,11 @@ llvm::Error SQLiteJournal::open(const SQLiteOptions &o) {
   // thread.
   if (llvm::Error e = exec("PRAGMA wal_autocheckpoint = 10000", "cannot set the checkpoint interval"))
     return e;
+  // Closing would copy the whole log into the database, fsync both and
+  // delete the log: tens of milliseconds at the end of every run. The log is
+  // as good a home for committed records (the next open, or sqlite3, reads
+  // it), so it stays beside the file, as it does after a kill.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   if (llvm::Error e = exec("BEGIN IMMEDIATE", "cannot start a transaction"))
     return e;
   Stmt tables;
