@@ -45,7 +45,9 @@ def main():
                 if p.returncode != 0:
                     sys.stderr.write(p.stderr)
                     return 1
-        size = os.path.getsize(os.path.join(tmp, "run0.db"))
+        # The journal keeps its write-ahead log beside it (docs/journal.md).
+        size = sum(os.path.getsize(os.path.join(tmp, "run0.db" + ext)) for ext in ("", "-wal")
+                   if os.path.exists(os.path.join(tmp, "run0.db" + ext)))
     without, with_ = statistics.median(times["without"]), statistics.median(times["with"])
     print("batch %s: %d jobs, time scale %s, %d runs each, synchronous=%s, commit window %s ms"
           % (os.path.basename(a.app.rstrip("/")), a.jobs, a.time_scale, a.repeats, a.sync.upper(), a.window))

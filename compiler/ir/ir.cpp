@@ -157,6 +157,16 @@ llvm::StringRef toString(RefRoot k) {
   llvm_unreachable("bad RefRoot");
 }
 
+llvm::StringRef toString(CachePolicy c) {
+  switch (c) {
+  case CachePolicy::Default: return "default";
+  case CachePolicy::Off: return "off";
+  case CachePolicy::On: return "on";
+  case CachePolicy::Always: return "always";
+  }
+  llvm_unreachable("cache policy");
+}
+
 llvm::StringRef toString(ToolDef::Impl k) {
   switch (k) {
   case ToolDef::Impl::Exec: return "exec";

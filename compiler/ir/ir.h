@@ -73,12 +73,18 @@ struct TemplatePart {
 };
 using Template = std::vector<TemplatePart>;
 
+/// Whether the call cache (--cache) may answer a node: Default follows the
+/// model's configuration, then the run's rule (calls at temperature 0 and
+/// tool calls); Always caches even sampled (temperature > 0) LLM calls.
+enum class CachePolicy { Default, Off, On, Always };
+
 struct Policy {
   double timeoutSeconds = 60;
   bool timeoutExplicit = false;  // false: the default was applied
   unsigned attempts = 1;         // 1 = no retry
   double backoffSeconds = 1;     // first retry delay; doubles with jitter
   std::string executorGroup = "default";
+  CachePolicy cache = CachePolicy::Default;
 };
 
 /// What the runtime records for a node (the profiler and the BN read it).
@@ -229,6 +235,7 @@ llvm::StringRef toString(DynamicKind k);
 llvm::StringRef toString(RefRoot k);
 llvm::StringRef toString(ToolDef::Impl k);
 llvm::StringRef toString(Expr::Kind k);
+llvm::StringRef toString(CachePolicy c);
 
 /// Inverses of toString; nullopt on an unknown spelling.
 std::optional<NodeKind> parseNodeKind(llvm::StringRef s);

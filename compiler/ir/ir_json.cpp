@@ -163,6 +163,8 @@ void policy(OStream &j, const Policy &p) {
   j.attributeObject("policy", [&] {
     j.attribute("attempts", int64_t(p.attempts));
     number(j, "backoff_seconds", p.backoffSeconds);
+    if (p.cache != CachePolicy::Default) // absent by default, so IR without it is unchanged
+      j.attribute("cache", toString(p.cache));
     j.attribute("executor_group", p.executorGroup);
     j.attribute("timeout_explicit", p.timeoutExplicit);
     number(j, "timeout_seconds", p.timeoutSeconds);

@@ -181,6 +181,9 @@ public:
   bool read(const Value &v, const JPath &p, RefRoot &out) {
     return readEnum<RefRoot, 4>(v, p, out);
   }
+  bool read(const Value &v, const JPath &p, CachePolicy &out) {
+    return readEnum<CachePolicy, 4>(v, p, out);
+  }
   bool read(const Value &v, const JPath &p, ToolDef::Impl &out) {
     return readEnum<ToolDef::Impl, 3>(v, p, out);
   }
@@ -285,10 +288,13 @@ public:
 
   bool read(const Value &v, const JPath &p, Policy &out) {
     Fields f(*this, v, p);
-    return f && f.req("timeout_seconds", out.timeoutSeconds) &&
-           f.req("timeout_explicit", out.timeoutExplicit) && f.req("attempts", out.attempts) &&
-           f.req("backoff_seconds", out.backoffSeconds) &&
-           f.req("executor_group", out.executorGroup) && f.done();
+    std::optional<CachePolicy> cache;
+    bool ok = f && f.req("timeout_seconds", out.timeoutSeconds) &&
+              f.req("timeout_explicit", out.timeoutExplicit) && f.req("attempts", out.attempts) &&
+              f.req("backoff_seconds", out.backoffSeconds) &&
+              f.req("executor_group", out.executorGroup) && f.opt("cache", cache) && f.done();
+    out.cache = cache.value_or(CachePolicy::Default);
+    return ok;
   }
 
   bool read(const Value &v, const JPath &p, ProfilingHook &out) {

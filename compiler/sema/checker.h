@@ -130,6 +130,7 @@ public:
   void checkStage(AppInfo &app, const ast::Stmt *s, const Scope &scope);
   Policies checkPolicies(const Policies &base, const std::vector<ast::Prop> &props, llvm::StringRef what,
                          std::initializer_list<llvm::StringRef> extra, bool *explicitTimeout = nullptr);
+  std::optional<ir::CachePolicy> cacheValue(const ast::Prop &x);
   void checkAfter(const ast::Stmt *s, const Scope &scope);
   /// The expression that gives a block its value (its yield or return).
   static const ast::Expr *valueExpr(const ast::Block *b);

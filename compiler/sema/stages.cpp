@@ -52,8 +52,11 @@ Policies Checker::checkPolicies(const Policies &base, const std::vector<ast::Pro
     } else if (x.name == "executor") {
       if (auto v = stringValue(x, diags))
         p.policy.executorGroup = *v;
+    } else if (x.name == "cache") {
+      if (auto v = cacheValue(x))
+        p.policy.cache = *v;
     } else if (std::find(extra.begin(), extra.end(), x.name) == extra.end()) {
-      std::vector<llvm::StringRef> names = {"timeout", "retries", "backoff", "executor"};
+      std::vector<llvm::StringRef> names = {"timeout", "retries", "backoff", "executor", "cache"};
       names.insert(names.end(), extra.begin(), extra.end());
       auto best = support::closestName(x.name, names);
       auto d = diags.report(DiagID::ErrUnknownProperty, x.nameRange);
@@ -64,6 +67,19 @@ Policies Checker::checkPolicies(const Policies &base, const std::vector<ast::Pro
     }
   }
   return p;
+}
+
+/// cache = true | false | "always" (docs/cache.md): "always" also caches
+/// sampled LLM calls, which `true` leaves to the model.
+std::optional<ir::CachePolicy> Checker::cacheValue(const ast::Prop &x) {
+  const ast::Expr &v = *x.value;
+  if (v.kind == ast::Expr::Kind::Bool)
+    return v.boolValue ? ir::CachePolicy::On : ir::CachePolicy::Off;
+  bool holes = llvm::any_of(v.pieces, [](const ast::TemplatePiece &p) { return p.hole != nullptr; });
+  if (v.kind == ast::Expr::Kind::String && !holes && v.text == "always")
+    return ir::CachePolicy::Always;
+  diags.report(DiagID::ErrPropertyValue, v.range) << "cache" << "expected true, false or \"always\"";
+  return std::nullopt;
 }
 
 void Checker::checkAfter(const ast::Stmt *s, const Scope &scope) {

@@ -164,8 +164,17 @@ llvm::Error loadRunConfig(llvm::StringRef path, RunConfig &cfg) {
       const llvm::json::Array *names = kv.second.getAsArray();
       std::string where = "[models] " + kv.first.str();
       if (const llvm::json::Object *t = kv.second.getAsObject()) {
-        if (auto err = known(*t, {"endpoints", "id", "extra", "max_tokens_field"}, path, "models." + kv.first.str()))
+        if (auto err = known(*t, {"endpoints", "id", "extra", "max_tokens_field", "cache"}, path,
+                             "models." + kv.first.str()))
           return err;
+        if (const llvm::json::Value *c = t->get("cache")) {
+          // As the stage property: true, false or "always" (docs/cache.md).
+          auto always = c->getAsString();
+          if (!c->getAsBoolean() && !(always && *always == "always"))
+            return fail(path, where + ": cache: expected true, false or \"always\"");
+          cfg.modelCache[kv.first.str()] = always ? ir::CachePolicy::Always
+                                           : *c->getAsBoolean() ? ir::CachePolicy::On : ir::CachePolicy::Off;
+        }
         llm::ModelOptions mo;
         if (const llvm::json::Value *id = t->get("id")) {
           if (!id->getAsString() || id->getAsString()->empty())

@@ -4,10 +4,12 @@
 #pragma once
 
 #include "engine/net_policy.h"
+#include "ir/ir.h"
 #include "llm/llm_client.h"
 
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +26,7 @@ struct RunConfig {
   std::vector<llm::Endpoint> endpoints;
   std::vector<std::pair<std::string, std::vector<std::string>>> routes;
   std::vector<std::pair<std::string, llm::ModelOptions>> models;   // [models.NAME] id, extra, max_tokens_field
+  std::map<std::string, ir::CachePolicy> modelCache;               // [models.NAME] cache (docs/cache.md)
   llm::Timeouts timeouts;
   llm::ReplyLimits limits;         // also bounds tool output and json.parse (limits.json)
   llm::HedgePolicy hedging;

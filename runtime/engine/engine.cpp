@@ -35,6 +35,10 @@ Engine::Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::
                EngineConfig config)
     : io(io), clock(clock), module(module), scheduler(scheduler), executors{&llm, &regular}, events(events),
       config(config) {
+  if (config.journal) // the journal's writer may call from its own thread: hand over to the loop
+    config.journal->setDurableCallback([this](uint64_t ticket, const std::string &error) {
+      boost::asio::post(this->io, [this, ticket, error] { durableUpTo(ticket, error); });
+    });
   Event e;
   e.type = EventType::RunStarted;
   e.extra = llvm::json::Object{{"scheduler", scheduler.name()},
@@ -189,18 +193,30 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
     }
     journalJobEvent(je, rec);
     bool ended = je.kind == rt::JobEvent::Kind::JobFinished || je.kind == rt::JobEvent::Kind::JobFailed;
-    if (ended)
-      commitJournal(); // the end is durable before the log or anyone else hears of it
-    emit(std::move(e));
-    if (je.kind == rt::JobEvent::Kind::JobFailed) {
-      // Whatever else of the job runs can no longer matter: stop it.
-      for (auto it = running.lower_bound({job.id(), 0}); it != running.end() && it->first.first == job.id();)
-        cancelTask((it++)->first, "cancelled: the job failed");
+    if (!ended) {
+      emit(std::move(e));
+      continue;
     }
-    if (ended) {
+    // The end is durable before the log or anyone else hears of it, and
+    // before the engine acts on it (reportEnds()).
+    endsToReport.push_back([this, id = job.id(), failed = je.kind == rt::JobEvent::Kind::JobFailed,
+                            e = std::move(e)]() mutable {
+      emit(std::move(e));
+      if (failed) {
+        // Whatever else of the job runs can no longer matter: stop it.
+        for (auto it = running.lower_bound({id, 0}); it != running.end() && it->first.first == id;)
+          cancelTask((it++)->first, "cancelled: the job failed");
+      }
       if (onJobDone)
-        onJobDone(rec);
-    }
+        onJobDone(jobs[id]);
+    });
+    if (!config.journal)
+      reportEnds();
+    else if (endsToReport.size() == 1) // after what the loop has queued: ends that come together share a commit
+      boost::asio::post(io, [this] {
+        reportEnds();
+        checkDone();
+      });
   }
   reindex(job);
 }
@@ -267,12 +283,16 @@ void Engine::schedule() {
       continue;
     starts.push_back(dispatch(job, p.task));
   }
+  auto startAll = [starts = std::move(starts)] {
+    for (const std::function<void()> &start : starts)
+      start();
+  };
   // Without a group-commit window, one commit for the whole round: every
   // start is durable before any request or process leaves.
   if (config.journalWindow <= 0)
-    commitJournal();
-  for (std::function<void()> &start : starts)
-    start();
+    afterDurable(std::move(startAll));
+  else
+    startAll();
 }
 
 std::function<void()> Engine::dispatch(rt::Job &job, rt::TaskId t) {
@@ -296,6 +316,15 @@ std::function<void()> Engine::dispatch(rt::Job &job, rt::TaskId t) {
   scheduler.observe(taskObservation(sched::Observation::Kind::TaskStarted, id, jobs[id].app, t, task, startAt));
   unsigned seq = journalStart(task);
   return [this, &job, &task, slot, id, t, startAt, seq] {
+    if (stopping || cancelled.count({id, t})) { // stopped while its start was being journaled
+      ExecResult r;
+      r.outcome.ok = false;
+      r.outcome.error = "not started";
+      boost::asio::post(io, [this, id, t, startAt, seq, r = std::move(r)]() mutable {
+        finished(id, t, startAt, seq, std::move(r));
+      });
+      return;
+    }
     executors[unsigned(slot)]->run(task, job, [this, id, t, startAt, seq](ExecResult r) {
       // Always finish on the event loop, never inside an executor's callback.
       boost::asio::post(io, [this, id, t, startAt, seq, r = std::move(r)]() mutable {
@@ -337,6 +366,9 @@ void Engine::finished(rt::JobId id, rt::TaskId t, double startAt, unsigned seq, 
   e.tokensIn = r.tokensIn;
   e.tokensOut = r.tokensOut;
   e.attempts = r.attempts;
+  e.cacheHit = r.cacheHit;
+  if (r.cacheHit)
+    ++(*r.cacheHit ? rec.cacheHits : rec.cacheMisses);
   bool ok = r.outcome.ok;
   e.error = r.outcome.error;
   auto why = cancelled.extract({id, t});
@@ -391,7 +423,7 @@ void Engine::checkDone() {
     return; // without a signal wait the loop runs dry by itself
   // Nothing runs, arrives or is about to be scheduled: the run is over (or
   // stalled, which run() reports). Only the signal wait keeps the loop busy.
-  if (running.empty() && waiting.empty() && !schedulePending)
+  if (running.empty() && waiting.empty() && !schedulePending && deferred.empty() && endsToReport.empty())
     signals->cancel();
 }
 
@@ -480,6 +512,10 @@ void Engine::run() {
   io.run();
   io.restart();
   commitJournal();
+  // A forced stop leaves reports of durable job ends behind; deliver them
+  // (starts it left behind see `stopping` and do not start).
+  reportEnds();
+  runDurable(~uint64_t(0));
   signals.reset(); // default dispositions again
   // The loop ran dry: any job still open can never finish. That is a bug
   // (in an executor or the job state machine); say so instead of hanging.

@@ -19,7 +19,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
+
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -56,6 +59,7 @@ struct JobRecord {
   llvm::json::Value result = nullptr;
   unsigned llmCalls = 0, toolCalls = 0;
   uint64_t tokensIn = 0, tokensOut = 0;
+  unsigned cacheHits = 0, cacheMisses = 0; // calls the call cache answered, or was asked and did not
 };
 
 class Engine {
@@ -153,8 +157,24 @@ private:
   void journalJobEvent(const rt::JobEvent &je, const JobRecord &rec);
   /// Feeds the job every ready task whose result is journaled; true if any.
   bool replayReady(rt::Job &job);
-  /// Makes the journal's writes durable; on failure stops the run.
+  /// Makes the journal's writes durable, waiting for it (the end of a run);
+  /// on failure stops the run.
   void commitJournal();
+  /// Runs `action` once everything journaled so far is durable: at once
+  /// without a journal, else when the journal says so (durableUpTo), without
+  /// waiting on the loop.
+  void afterDurable(std::function<void()> action);
+  /// The journal made commits up to `ticket` durable (or failed: `error`).
+  void durableUpTo(uint64_t ticket, const std::string &error);
+  /// Commits, waiting for it, and then reports the jobs that ended: right
+  /// after the commit, so that a kill can hardly fall between an end being
+  /// durable and being reported, which a resumed run could not make up for
+  /// (its log has no events of jobs that ended before it).
+  void reportEnds();
+  std::vector<std::function<void()>> endsToReport;
+  /// Runs the deferred actions whose commits are durable, in order.
+  void runDurable(uint64_t ticket);
+  void failJournal(const std::string &error);
   /// Commits once the loop has handled what is already queued (results that
   /// arrive together share a transaction).
   void requestCommit();
@@ -187,6 +207,10 @@ private:
   std::map<rt::JobId, JournalState> journaled;
   std::string journalFailure;
   bool commitPending = false;
+  std::deque<std::pair<uint64_t, std::function<void()>>> deferred; // afterDurable, by commit ticket
+  uint64_t durableTicket = 0;
+  /// Keeps run() going while a commit it waits for is on the journal's thread.
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> awaitingCommit;
   std::unique_ptr<boost::asio::steady_timer> commitTimer; // journalWindow > 0
 };
 

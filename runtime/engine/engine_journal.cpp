@@ -58,14 +58,57 @@ void Engine::journalJobEvent(const rt::JobEvent &je, const JobRecord &rec) {
   }
 }
 
+void Engine::failJournal(const std::string &error) {
+  if (!journalFailure.empty())
+    return;
+  journalFailure = error;
+  // Stop as after SIGINT, from the loop (not inside the caller's step).
+  boost::asio::post(io, [this] { interrupt("the journal failed: " + journalFailure, false); });
+}
+
 void Engine::commitJournal() {
   if (!config.journal || !journalFailure.empty())
     return;
-  if (llvm::Error e = config.journal->commit()) {
-    journalFailure = llvm::toString(std::move(e));
-    // Stop as after SIGINT, from the loop (not inside the caller's step).
-    boost::asio::post(io, [this] { interrupt("the journal failed: " + journalFailure, false); });
+  if (llvm::Error e = config.journal->commit())
+    failJournal(llvm::toString(std::move(e)));
+}
+
+void Engine::reportEnds() {
+  if (endsToReport.empty())
+    return;
+  commitJournal();
+  std::vector<std::function<void()>> ends = std::move(endsToReport);
+  endsToReport.clear();
+  for (std::function<void()> &report : ends)
+    report();
+}
+
+void Engine::afterDurable(std::function<void()> action) {
+  if (!config.journal) {
+    action();
+    return;
   }
+  deferred.emplace_back(config.journal->commitAsync(), std::move(action));
+  if (!awaitingCommit)
+    awaitingCommit.emplace(io.get_executor());
+}
+
+void Engine::durableUpTo(uint64_t ticket, const std::string &error) {
+  if (!error.empty())
+    failJournal(error);
+  durableTicket = std::max(durableTicket, ticket);
+  runDurable(durableTicket);
+  checkDone();
+}
+
+void Engine::runDurable(uint64_t ticket) {
+  while (!deferred.empty() && deferred.front().first <= ticket) {
+    std::function<void()> action = std::move(deferred.front().second);
+    deferred.pop_front();
+    action();
+  }
+  if (deferred.empty())
+    awaitingCommit.reset();
 }
 
 bool Engine::commit() {
@@ -79,7 +122,8 @@ void Engine::requestCommit() {
   commitPending = true;
   auto commit = [this] {
     commitPending = false;
-    commitJournal();
+    if (journalFailure.empty())
+      config.journal->commitAsync(); // durableUpTo hears of it
   };
   if (config.journalWindow <= 0) {
     boost::asio::post(io, commit);
@@ -89,10 +133,11 @@ void Engine::requestCommit() {
     commitTimer = std::make_unique<boost::asio::steady_timer>(io);
   commitTimer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(config.journalWindow)));
-  commitTimer->async_wait([this](const boost::system::error_code &ec) {
-    commitPending = false;
+  commitTimer->async_wait([this, commit](const boost::system::error_code &ec) {
     if (!ec)
-      commitJournal();
+      commit();
+    else
+      commitPending = false;
   });
 }
 

@@ -37,6 +37,7 @@ llvm::json::Value toJSON(const Event &e) {
   if (e.tokensIn) o["tokens_in"] = int64_t(*e.tokensIn);
   if (e.tokensOut) o["tokens_out"] = int64_t(*e.tokensOut);
   if (e.attempts) o["attempts"] = int64_t(e.attempts);
+  if (e.cacheHit) o["cache"] = *e.cacheHit ? "hit" : "miss";
   if (!e.structure.empty()) {
     o["structure"] = e.structure;
     o["size"] = e.size;
@@ -82,6 +83,7 @@ llvm::Expected<Event> eventFromJSON(const llvm::json::Value &v) {
   if (auto x = o->getInteger("tokens_in")) e.tokensIn = unsigned(*x);
   if (auto x = o->getInteger("tokens_out")) e.tokensOut = unsigned(*x);
   if (auto x = o->getInteger("attempts")) e.attempts = unsigned(*x);
+  if (auto x = o->getString("cache")) e.cacheHit = *x == "hit";
   if (auto x = o->getString("structure")) e.structure = x->str();
   if (auto x = o->getInteger("size")) e.size = *x;
   if (auto x = o->getString("error")) e.error = x->str();

@@ -34,6 +34,7 @@ struct Event {
   std::string model;                    // LLM task: the model the program names
   std::optional<unsigned> tokensIn, tokensOut;
   unsigned attempts = 0;
+  std::optional<bool> cacheHit;         // TaskFinished / TaskFailed: the call cache answered it, or missed
   std::string structure;                // Expanded: branch | iterations | expansion_size
   int64_t size = 0;
   std::string error;

@@ -30,6 +30,9 @@ struct ExecResult {
   unsigned attempts = 1;
   std::string endpoint;                  // which endpoint / worker ran it
   std::optional<double> firstTokenAt;    // engine-clock time of the first token (LLM)
+  /// Whether the call cache answered it (true) or was asked and did not
+  /// (false); unset when no cache was asked (runtime/cache).
+  std::optional<bool> cacheHit;
 };
 
 using ExecCallback = std::function<void(ExecResult)>;

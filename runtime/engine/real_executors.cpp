@@ -4,6 +4,7 @@
 #include "engine/chat_request.h"
 #include "core/url_template.h"
 #include "engine/http_fetch.h"
+#include "engine/tool_request.h"
 #include "exec/process.h"
 #include "exec/spawn.h"
 
@@ -170,11 +171,11 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
   const ir::ToolDef &tool = *call->task.tool;
   const rt::Task &task = call->task;
   double timeout = task.node->policy.timeoutSeconds;
-  // Tool templates see the arguments as inputs.
-  const llvm::json::Object &args = task.args;
-  rt::EvalScope scope{[&args](ir::RefRoot root, llvm::StringRef name) -> const llvm::json::Value * {
-    return root == ir::RefRoot::Input ? args.get(name) : nullptr;
-  }};
+  auto rendered = renderToolRequest(task);
+  if (!rendered)
+    return finish(call, rendered.takeError());
+  ToolRequest &request = *rendered;
+  call->record(toJSON(request));
   auto retryable = [this, call](llvm::Expected<llvm::json::Value> v, bool canRetry) {
     call->stop = nullptr;
     if (!v && canRetry && !call->cancelled && call->attempt < std::max(1u, call->task.node->policy.attempts)) {
@@ -191,24 +192,22 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
   };
   switch (tool.impl) {
   case ir::ToolDef::Impl::Builtin: {
-    call->record(llvm::json::Object{{"builtin", tool.builtin}, {"args", llvm::json::Object(args)}});
     if (exec::isSyncBuiltin(tool.builtin)) {
-      auto v = exec::callBuiltin(tool.builtin, args, builtins);
+      auto v = exec::callBuiltin(tool.builtin, task.args, builtins);
       boost::asio::post(io, [this, call, v = std::move(v)]() mutable { finish(call, std::move(v)); });
       return;
     }
-    if (tool.builtin == "http.get" || tool.builtin == "http.post") {
+    if (!request.method.empty()) { // http.get, http.post
       HttpRequest req;
-      req.method = tool.builtin == "http.get" ? "GET" : "POST";
-      req.url = args.getString("url").getValueOr("").str();
+      req.method = request.method;
+      req.url = request.url;
       // libcurl refuses other schemes too, but with a less clear message.
       if (llvm::Error e = rt::checkHttpUrl(req.url))
         return finish(call, std::move(e));
-      req.body = args.getString("body").getValueOr("").str();
-      req.contentType = args.getString("content_type").getValueOr("application/json").str();
+      req.body = request.body;
+      req.contentType = request.contentType;
       req.timeoutSeconds = timeout;
       req.network = limits.network;
-      call->record(llvm::json::Object{{"method", req.method}, {"url", req.url}, {"body", req.body}});
       call->stop = httpFetch(http, std::move(req), [retryable, call](llvm::Expected<HttpResponse> r) {
         if (!r) {
           bool canRetry = canRetryFetch(r);
@@ -225,21 +224,12 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     return;
   }
   case ir::ToolDef::Impl::Http: {
-    auto url = rt::renderUrl(tool.url, scope);
-    if (!url)
-      return finish(call, url.takeError());
     HttpRequest req;
-    req.method = tool.method;
-    req.url = *url;
-    if (tool.body) {
-      auto body = rt::renderTemplate(*tool.body, scope);
-      if (!body)
-        return finish(call, body.takeError());
-      req.body = *body;
-    }
+    req.method = request.method;
+    req.url = request.url;
+    req.body = request.body;
     req.timeoutSeconds = timeout;
     req.network = limits.network;
-    call->record(llvm::json::Object{{"method", req.method}, {"url", req.url}, {"body", req.body}});
     const ir::ToolDef *td = &tool;
     call->stop = httpFetch(http, std::move(req), [this, retryable, td, call](llvm::Expected<HttpResponse> r) {
       if (!r) {
@@ -253,30 +243,13 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
   }
   case ir::ToolDef::Impl::Exec: {
     exec::ProcessSpec spec;
-    for (const ir::Template &t : tool.argv) {
-      auto a = rt::renderTemplate(t, scope);
-      if (!a)
-        return finish(call, a.takeError());
-      spec.argv.push_back(std::move(*a));
-    }
+    spec.argv = std::move(request.argv);
     spec.cwd = workDir;
     spec.timeoutSeconds = timeout;
     spec.graceSeconds = limits.graceSeconds;
     spec.extraEnv = environment(tool);
     spec.inheritEnvironment = false;
-    if (tool.stdinMode == "json") {
-      std::string s;
-      llvm::raw_string_ostream os(s);
-      os << llvm::json::Value(llvm::json::Object(args));
-      spec.stdinData = os.str();
-    } else if (tool.stdinMode != "none") {
-      if (const llvm::json::Value *v = args.get(tool.stdinMode))
-        spec.stdinData = rt::renderValue(*v);
-    }
-    llvm::json::Array argv;
-    for (const std::string &a : spec.argv)
-      argv.push_back(a);
-    call->record(llvm::json::Object{{"argv", std::move(argv)}, {"stdin", spec.stdinData}});
+    spec.stdinData = std::move(request.stdinData);
     const ir::ToolDef *td = &tool;
     uint64_t handle = exec::runProcess(io, std::move(spec), [this, retryable, td, call](llvm::Expected<exec::ProcessResult> r) {
       if (!r)

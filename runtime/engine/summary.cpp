@@ -25,6 +25,8 @@ BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records) {
     s.tokensOut += r.tokensOut;
     s.restored += r.restored;
     s.replayed += r.replayed;
+    s.cacheHits += r.cacheHits;
+    s.cacheMisses += r.cacheMisses;
     // An earlier run's times are on that run's clock: its jobs' JCTs count,
     // their times do not stretch this run's makespan.
     if (!r.restored) {
@@ -64,6 +66,8 @@ std::string formatSummary(const BatchSummary &s, llvm::StringRef scheduler) {
                      s.p95, s.p99, s.makespan);
   os << llvm::format("LLM calls %u (tokens in %llu, out %llu), tool calls %u\n", s.llmCalls,
                      (unsigned long long)s.tokensIn, (unsigned long long)s.tokensOut, s.toolCalls);
+  if (s.cacheHits || s.cacheMisses)
+    os << llvm::format("cache: %u hits, %u misses\n", s.cacheHits, s.cacheMisses);
   if (s.restored || s.replayed)
     os << llvm::format("resumed: %u jobs had ended in an earlier run, %u stages replayed from the journal\n",
                        s.restored, s.replayed);
@@ -78,7 +82,8 @@ llvm::json::Value toJSON(const BatchSummary &s) {
                             {"p99_jct", s.p99},                {"makespan", s.makespan},
                             {"llm_calls", int64_t(s.llmCalls)}, {"tool_calls", int64_t(s.toolCalls)},
                             {"tokens_in", int64_t(s.tokensIn)}, {"tokens_out", int64_t(s.tokensOut)},
-                            {"restored", int64_t(s.restored)}, {"replayed_stages", int64_t(s.replayed)}};
+                            {"restored", int64_t(s.restored)}, {"replayed_stages", int64_t(s.replayed)},
+                            {"cache_hits", int64_t(s.cacheHits)}, {"cache_misses", int64_t(s.cacheMisses)}};
 }
 
 } // namespace llmflow::engine

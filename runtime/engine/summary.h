@@ -15,6 +15,7 @@ struct BatchSummary {
   double avgJCT = 0, p50 = 0, p95 = 0, p99 = 0, makespan = 0;
   unsigned llmCalls = 0, toolCalls = 0;
   uint64_t tokensIn = 0, tokensOut = 0;
+  unsigned cacheHits = 0, cacheMisses = 0;
 };
 
 BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records);

@@ -15,6 +15,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,8 +104,29 @@ public:
   virtual void stageFinished(const StageKey &k, const StageResult &r) = 0;
   virtual void expanded(const Expansion &e) = 0;
   virtual void jobEnded(const JobEnd &e) = 0;
-  /// Makes every write so far durable (as the implementation documents).
+  /// Makes every write so far durable (as the implementation documents),
+  /// waiting for it.
   virtual llvm::Error commit() = 0;
+
+  /// Called once commits up to `ticket` are durable, with the first error
+  /// ("" if none): on the thread that made them durable.
+  using DurableCallback = std::function<void(uint64_t ticket, const std::string &error)>;
+  void setDurableCallback(DurableCallback cb) { durable = std::move(cb); }
+  /// Asks for every write so far to be made durable without waiting for it
+  /// and returns the commit's ticket (1, 2, ...); the durable callback hears
+  /// of it. By default the commit happens at once, on the caller's thread
+  /// (background_journal.h does it on a writer thread).
+  virtual uint64_t commitAsync() {
+    llvm::Error e = commit();
+    std::string error = e ? llvm::toString(std::move(e)) : "";
+    if (durable)
+      durable(++tickets, error);
+    return tickets;
+  }
+
+protected:
+  DurableCallback durable;
+  uint64_t tickets = 0;
 };
 
 /// The key that identifies a batch's job across runs: its number and a hash

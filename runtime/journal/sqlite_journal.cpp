@@ -6,7 +6,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/xxhash.h"
 
-#include <sqlite3.h>
+#include "sqlite/sqlite_stmt.h"
 
 namespace llmflow::journal {
 
@@ -40,37 +40,15 @@ CREATE TABLE job_ends (
 
 std::string jsonText(const llvm::json::Value &v) { return llvm::formatv("{0}", v).str(); }
 
-/// A prepared statement, finalized with its owner.
-class Stmt {
-public:
-  Stmt() = default;
-  Stmt(const Stmt &) = delete;
-  Stmt &operator=(const Stmt &) = delete;
-  ~Stmt() { sqlite3_finalize(s); }
-  sqlite3_stmt *s = nullptr;
-  void text(int i, llvm::StringRef v) { sqlite3_bind_text(s, i, v.data(), int(v.size()), SQLITE_TRANSIENT); }
-  void integer(int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
-  void real(int i, double v) { sqlite3_bind_double(s, i, v); }
-  void optional(int i, std::optional<unsigned> v) {
-    if (v)
-      integer(i, *v);
-    else
-      sqlite3_bind_null(s, i);
-  }
-  /// A value (as JSON text) at column i, or else the error at i + 1.
-  void outcome(int i, bool ok, const llvm::json::Value &value, llvm::StringRef error) {
-    if (ok)
-      text(i, jsonText(value));
-    else
-      text(i + 1, error);
-  }
-  std::string column(int i) {
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? std::string(reinterpret_cast<const char *>(t), size_t(sqlite3_column_bytes(s, i))) : std::string();
-  }
-  int64_t columnInt(int i) { return sqlite3_column_int64(s, i); }
-  bool isNull(int i) { return sqlite3_column_type(s, i) == SQLITE_NULL; }
-};
+using sqlite::Stmt;
+
+/// A value (as JSON text) at column i, or else the error at i + 1.
+void bindOutcome(Stmt &s, int i, bool ok, const llvm::json::Value &value, llvm::StringRef error) {
+  if (ok)
+    s.text(i, jsonText(value));
+  else
+    s.text(i + 1, error);
+}
 
 class SQLiteJournal : public Journal {
 public:
@@ -110,16 +88,9 @@ private:
 };
 
 llvm::Error SQLiteJournal::error(llvm::StringRef what) const {
-  int code = db ? sqlite3_errcode(db) : SQLITE_CANTOPEN;
-  std::string why;
-  switch (code & 0xff) {
-  case SQLITE_BUSY:
-  case SQLITE_LOCKED: why = " (another process has it open: one llmflow writes a journal at a time)"; break;
-  case SQLITE_READONLY: why = " (the file or its folder is read-only)"; break;
-  case SQLITE_NOTADB:
-  case SQLITE_CORRUPT: why = " (not an SQLite database, or a damaged one)"; break;
-  default: break;
-  }
+  std::string why = sqlite::reason(db);
+  if ((sqlite3_errcode(db) & 0xff) == SQLITE_BUSY || (sqlite3_errcode(db) & 0xff) == SQLITE_LOCKED)
+    why = " (another process has it open: one llmflow writes a journal at a time)";
   return llvm::createStringError(std::errc::io_error, "journal '%s': %s: %s%s", path.c_str(), what.str().c_str(),
                                  db ? sqlite3_errmsg(db) : "cannot allocate", why.c_str());
 }
@@ -170,6 +141,11 @@ llvm::Error SQLiteJournal::open(const SQLiteOptions &o) {
   // thread.
   if (llvm::Error e = exec("PRAGMA wal_autocheckpoint = 10000", "cannot set the checkpoint interval"))
     return e;
+  // Closing would copy the whole log into the database, fsync both and
+  // delete the log: tens of milliseconds at the end of every run. The log is
+  // as good a home for committed records (the next open, or sqlite3, reads
+  // it), so it stays beside the file, as it does after a kill.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   if (llvm::Error e = exec("BEGIN IMMEDIATE", "cannot start a transaction"))
     return e;
   Stmt tables;
@@ -274,7 +250,7 @@ void SQLiteJournal::stageFinished(const StageKey &k, const StageResult &r) {
   s.text(4, r.node);
   s.integer(5, r.llm);
   s.integer(6, r.ok);
-  s.outcome(7, r.ok, r.value, r.error);
+  bindOutcome(s, 7, r.ok, r.value, r.error);
   s.optional(9, r.tokensIn);
   s.optional(10, r.tokensOut);
   s.real(11, r.duration);
@@ -296,7 +272,7 @@ void SQLiteJournal::jobEnded(const JobEnd &e) {
   Stmt &s = insEnd;
   s.integer(1, int64_t(e.job));
   s.integer(2, e.ok);
-  s.outcome(3, e.ok, e.result, e.error);
+  bindOutcome(s, 3, e.ok, e.result, e.error);
   s.real(5, e.arrival);
   s.real(6, e.finish);
   s.integer(7, e.llmCalls);

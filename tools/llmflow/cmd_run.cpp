@@ -128,6 +128,7 @@ static int runOne(const Args &args) {
   rt::JobId id = runner->submit(*inputs, 0);
   runner->run();
   const engine::JobRecord &rec = runner->eng().records().at(id);
+  runner->warnCache();
   if (!runner->writeTrace() || runner->journalFailed())
     return kEnvironment;
   if (int sig = runner->eng().interruptedBy()) {
@@ -137,6 +138,8 @@ static int runOne(const Args &args) {
   llvm::errs() << llvm::format("job %llu %s in %.2f s: %u LLM calls, %u tool calls, %llu tokens out\n",
                                (unsigned long long)id, rec.ok ? "finished" : "failed", rec.finish - rec.arrival,
                                rec.llmCalls, rec.toolCalls, (unsigned long long)rec.tokensOut);
+  if (rec.cacheHits || rec.cacheMisses)
+    llvm::errs() << llvm::format("cache: %u hits, %u misses\n", rec.cacheHits, rec.cacheMisses);
   if (jsonOut && !jsonOut->write(llvm::formatv("{0:2}\n", engine::toJSON(rec, *inputs)).str()))
     return kEnvironment;
   if (!rec.ok) {
@@ -208,6 +211,7 @@ static int runBatch(const Args &args) {
     if (r.restored)
       runner->eng().onJobDone(r);
   runner->run();
+  runner->warnCache();
   if (!runner->writeTrace() || runner->journalFailed())
     return kEnvironment;
   engine::BatchSummary s = engine::summarize(runner->eng().records());

@@ -8,7 +8,9 @@
 #include "engine/sim_executors.h"
 #include "engine/trace.h"
 #include "estimate/model_file.h"
+#include "journal/background_journal.h"
 #include "journal/sqlite_journal.h"
+#include "cache/caching_executor.h"
 #include "estimate/train_app.h"
 #include "knob_flags.h"
 #include "policy_flag.h"
@@ -64,7 +66,43 @@ std::vector<OptionSpec> journalOptions() {
                                    "(default 10; 0: before every stage starts; job ends are always committed "
                                    "before they are reported)", "MS"},
           {"journal-sync", true, "normal (default: a commit survives the process being killed) or full (it also "
-                                 "survives a power failure; one fsync per commit)", "MODE"}};
+                                 "survives a power failure; one fsync per commit)", "MODE"},
+          {"cache", true, "answer LLM and tool calls made before (same stage, rendered request, model and "
+                          "parameters) from this SQLite file, or from llmflow-cache.db in this folder, and keep "
+                          "new results there (docs/cache.md)", "FILE.db|DIR"}};
+}
+
+/// Puts the call cache (--cache) in front of the executors.
+static bool openCache(const Args &args, const engine::RunConfig &cfg, boost::asio::io_context &io,
+                      std::unique_ptr<cache::CallCache> &store, std::unique_ptr<cache::CachingExecutor> (&out)[2],
+                      engine::TaskExecutor *(&executors)[2]) {
+  if (!args.has("cache"))
+    return true;
+  auto opened = cache::CallCache::open(args.get("cache"));
+  if (!opened) {
+    llvm::errs() << "llmflow: " << llvm::toString(opened.takeError()) << "\n";
+    return false;
+  }
+  store = std::move(*opened);
+  cache::CacheRules rules;
+  rules.models = cfg.modelCache;
+  for (const auto &[name, o] : cfg.models) {
+    // Only what changes the request: a [models.NAME] table of defaults keeps the keys.
+    llvm::json::Object params;
+    if (!o.id.empty())
+      params["id"] = o.id;
+    if (!o.extra.empty())
+      params["extra"] = llvm::json::Object(o.extra);
+    if (o.maxTokensField != llm::ModelOptions().maxTokensField)
+      params["max_tokens_field"] = o.maxTokensField;
+    if (!params.empty())
+      rules.modelParams.insert_or_assign(name, std::move(params));
+  }
+  for (unsigned i = 0; i < 2; ++i) {
+    out[i] = std::make_unique<cache::CachingExecutor>(io, *executors[i], *store, rules);
+    executors[i] = out[i].get();
+  }
+  return true;
 }
 
 /// Opens --journal (and reads it for --resume); false after saying why.
@@ -100,7 +138,8 @@ static bool openJournal(const Args &args, bool service, std::unique_ptr<journal:
     }
     earlier = std::move(*contents);
   }
-  out = std::move(*j);
+  // Writes and commits on a thread of their own: the event loop never waits for SQLite.
+  out = journal::inBackground(std::move(*j));
   *exitCode = kUsage;
   return true;
 }
@@ -303,6 +342,13 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   }
   r->llmExec->setRecordContent(logContent);
   r->toolExec->setRecordContent(logContent);
+  engine::TaskExecutor *executors[2] = {r->llmExec.get(), r->toolExec.get()};
+  if (!openCache(args, cfg, r->io, r->callCache, r->cached, executors)) {
+    *exitCode = kEnvironment;
+    return nullptr;
+  }
+  for (engine::TaskExecutor *e : executors)
+    e->setRecordContent(logContent);
   if (args.has("events")) {
     std::error_code ec;
     auto os = std::make_unique<llvm::raw_fd_ostream>(args.get("events"), ec, llvm::sys::fs::OF_Append);
@@ -321,7 +367,7 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     }
   engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/!options.service,
                           r->journal.get(), windowMs / 1000};
-  r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *r->llmExec, *r->toolExec,
+  r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *executors[0], *executors[1],
                                                r->tee, ec);
   *exitCode = kOk;
   return r;
@@ -374,6 +420,14 @@ bool Runner::journalFailed() const {
     return false;
   llvm::errs() << "llmflow: the run stopped: " << engine->journalError() << "\n";
   return true;
+}
+
+void Runner::warnCache() const {
+  for (const auto &c : cached)
+    if (c && !c->firstError().empty()) {
+      llvm::errs() << "llmflow: warning: the call cache missed or lost entries: " << c->firstError() << "\n";
+      return;
+    }
 }
 
 bool Runner::writeTrace() {

@@ -13,6 +13,7 @@
 
 #include <memory>
 
+namespace llmflow::cache { class CallCache; class CachingExecutor; }
 namespace llmflow::behave { struct BehaviourModel; class JobBehaviour; }
 namespace llmflow::engine { class SimTaskModel; }
 namespace llmflow::estimate { struct AppBN; }
@@ -22,7 +23,7 @@ namespace llmflow::cli {
 
 /// The options run and batch share.
 std::vector<OptionSpec> runOptions();
-/// --journal, --resume, --journal-sync (run and batch).
+/// --journal, --resume, --journal-sync, --cache (run and batch).
 std::vector<OptionSpec> journalOptions();
 
 struct RunnerOptions {
@@ -54,6 +55,9 @@ public:
   llvm::Error checkResume(unsigned jobs, llvm::function_ref<const llvm::json::Object &(unsigned)> inputsOf) const;
   /// Says what the journal stopped (on stderr) and returns true if it did.
   bool journalFailed() const;
+  /// Says (on stderr) if the call cache could not be read or written during
+  /// the run; the run's results do not depend on it.
+  void warnCache() const;
   void run() { engine->run(); }
   engine::Engine &eng() { return *engine; }
   boost::asio::io_context &ioContext() { return io; }
@@ -78,6 +82,9 @@ private:
   std::vector<std::unique_ptr<behave::JobBehaviour>> jobBehaviours;
   std::unique_ptr<engine::SimTaskModel> simModel;
   std::unique_ptr<engine::TaskExecutor> llmExec, toolExec;
+  std::unique_ptr<cache::CallCache> callCache;           // --cache
+  std::unique_ptr<cache::CachingExecutor> cached[2];     // in front of llmExec, toolExec
+
   engine::MemorySink mem;
   std::unique_ptr<engine::EventSink> verbose;
   std::unique_ptr<engine::JSONLSink> file;
