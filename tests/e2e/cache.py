@@ -21,30 +21,19 @@ import sys
 import tempfile
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from harness import check, events_of, failures, start_fake_openai  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 APP = os.path.join(ROOT, "tests/e2e/apps/cache.llmflow")
 ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
 ENV.pop("OPENAI_API_KEY", None)
 JOBS = 3
-failures = []
 
 
-def check(name, cond, detail=""):
-    if not cond:
-        failures.append("%s: %s" % (name, detail))
-        print("FAIL", name, str(detail)[-2000:])
-    else:
-        print("ok  ", name)
 
 
-def start_server():
-    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/fake_openai.py"), "--port", "0",
-                             "--watch-stdin", "--max-seconds", "300"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().split()
-    assert line and line[0] == "PORT", line
-    return proc, "http://127.0.0.1:%s" % line[1]
 
 
 def prompts_sent(url):
@@ -56,9 +45,6 @@ def run(args, cwd=None):
     return subprocess.run([BIN] + args, env=ENV, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def events(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f]
 
 
 def finished(evs):
@@ -72,7 +58,7 @@ def results(path):
 
 
 def main():
-    server, url = start_server()
+    server, url = start_fake_openai()
     tmp = tempfile.mkdtemp(prefix="llmflow-cache-")
     inputs = os.path.join(tmp, "inputs.jsonl")
     with open(inputs, "w") as f:
@@ -96,7 +82,7 @@ def main():
     cacheable = 3 * JOBS  # plain, forced, words per job
     check("first: summary counts misses", "cache: 0 hits, %d misses" % cacheable in p1.stderr, p1.stderr)
     check("first: --json counts", (s1.get("cache_hits"), s1.get("cache_misses")) == (0, cacheable), s1)
-    ev1 = finished(events(os.path.join(tmp, "first.events.jsonl")))
+    ev1 = finished(events_of(os.path.join(tmp, "first.events.jsonl")))
     check("first: misses marked in the event log",
           all(ev1[(j, n)].get("cache") == "miss" for j in range(1, JOBS + 1) for n in ("plain", "forced", "words")),
           ev1)
@@ -114,7 +100,7 @@ def main():
     check("second: --json counts", (s2.get("cache_hits"), s2.get("cache_misses")) == (cacheable, 0), s2)
     check("second: same results", results(os.path.join(tmp, "first.jsonl")) == results(os.path.join(tmp, "second.jsonl")))
     check("second: same tokens", (s1["tokens_in"], s1["tokens_out"]) == (s2["tokens_in"], s2["tokens_out"]), (s1, s2))
-    ev2 = finished(events(os.path.join(tmp, "second.events.jsonl")))
+    ev2 = finished(events_of(os.path.join(tmp, "second.events.jsonl")))
     for j in range(1, JOBS + 1):
         for n in ("plain", "forced", "words"):
             a, b = ev1[(j, n)], ev2[(j, n)]
