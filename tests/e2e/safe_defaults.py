@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from hostile import ENV, ROOT, GROUP, allow_config, check, failures, llmflow, start_http, start_openai, write
+from hostile import ENV, ROOT, GROUP, allow_config, check, failures, llmflow, start_fake_openai, start_http, write
 
 APP = os.path.join(ROOT, "tests/e2e/apps/safe.llmflow")
 
@@ -57,7 +57,7 @@ class Target(http.server.BaseHTTPRequestHandler):
 
 
 def group_network(tmp):
-    server, url = start_openai()
+    server, url = start_fake_openai()
     web, base = start_http(Target)
     port = base.rsplit(":", 1)[1]
     try:
@@ -148,7 +148,7 @@ def env_of(text):
 
 
 def group_env(tmp):
-    server, url = start_openai()
+    server, url = start_fake_openai()
     try:
         env = dict(ENV, OPENAI_API_KEY="sk-not-for-tools", DECLARED_VAR="declared", UNDECLARED_SECRET="s3cret",
                    HOME=tmp, LANG="C.UTF-8", TZ="UTC")
