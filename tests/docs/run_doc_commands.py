@@ -87,7 +87,7 @@ def main():
                 continue
             t0 = time.monotonic()
             p = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=tmp, env=env, capture_output=True,
-                               text=True, timeout=300)
+                               text=True, timeout=300 * float(os.environ.get("LLMFLOW_TIMEOUT_SCALE", "1")))
             took = time.monotonic() - t0
             if p.returncode != 0:
                 failures += 1
