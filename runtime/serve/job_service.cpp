@@ -13,7 +13,15 @@ JobService::JobService(boost::asio::io_context &io, engine::Engine &engine, JobB
                        std::vector<ServedApp> apps, Submit submit, ServiceOptions options)
     : io(io), engine(engine), board(board), apps(std::move(apps)), submit(std::move(submit)),
       options(std::move(options)), drainTimer(io) {
-  board.onEnded = [this](const BoardJob &j) { metrics.jobEnded(j); };
+  board.onEnded = [this](const BoardJob &j) {
+    metrics.jobEnded(j);
+    auto waiting = cancels.find(j.id);
+    if (waiting == cancels.end())
+      return;
+    for (std::shared_ptr<Exchange> &x : waiting->second)
+      x->reply(jsonResponse(200, toJSON(j)));
+    cancels.erase(waiting);
+  };
 }
 
 JobService::~JobService() = default;
@@ -132,14 +140,17 @@ void JobService::acknowledge(std::shared_ptr<Exchange> x, Response r) {
   });
 }
 
-Response JobService::jobAction(const Request &req, BoardJob &j) {
+void JobService::jobAction(const Request &req, BoardJob &j, std::shared_ptr<Exchange> x) {
   if (req.method == "GET")
-    return jsonResponse(200, toJSON(j));
+    return x->reply(jsonResponse(200, toJSON(j)));
   if (j.ended())
-    return jsonError(409, llvm::formatv("job {0} has already ended ({1})", j.id, toString(j.status)).str());
+    return x->reply(
+        jsonError(409, llvm::formatv("job {0} has already ended ({1})", j.id, toString(j.status)).str()));
   if (draining || !engine.cancel(j.id, "cancelled by the client (DELETE /v1/jobs/ID)"))
-    return jsonError(503, "the service is stopping: the job will be resumed on the next start");
-  return jsonResponse(200, toJSON(j));
+    return x->reply(jsonError(503, "the service is stopping: the job will be resumed on the next start"));
+  if (j.ended())
+    return x->reply(jsonResponse(200, toJSON(j)));
+  cancels[j.id].push_back(std::move(x));
 }
 
 /// The route a path belongs to, for the metrics (ids folded).
@@ -212,7 +223,7 @@ void JobService::route(const Request &req, std::shared_ptr<Exchange> x) {
           jsonError(404, llvm::formatv("no job {0} (unknown, or ended long ago and forgotten)", id).str()));
     if (events)
       return board.listen(*j, std::move(x));
-    return x->reply(jobAction(req, *j));
+    return jobAction(req, *j, std::move(x));
   }
   x->reply(jsonError(404, "no route " + req.path));
 }

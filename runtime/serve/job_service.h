@@ -20,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -66,8 +67,9 @@ private:
   void chatCompletions(const Request &req, std::shared_ptr<Exchange> x);
   Response models() const;
   void route(const Request &req, std::shared_ptr<Exchange> x);
-  /// GET or DELETE of one job.
-  Response jobAction(const Request &req, BoardJob &j);
+  /// GET or DELETE of one job. A cancelled job is answered once its end is
+  /// reported (journaled first), so a GET after the answer agrees with it.
+  void jobAction(const Request &req, BoardJob &j, std::shared_ptr<Exchange> x);
   /// Parses a JSON object body (content type, size, depth): the object, or
   /// the 4xx to answer.
   std::optional<llvm::json::Object> body(const Request &req, Response &error) const;
@@ -82,6 +84,7 @@ private:
   ServiceOptions options;
   Metrics metrics;
   std::vector<std::pair<std::shared_ptr<Exchange>, Response>> acks; // waiting for the commit
+  std::map<rt::JobId, std::vector<std::shared_ptr<Exchange>>> cancels; // DELETEs waiting for the job's end
   bool draining = false;
   std::chrono::steady_clock::time_point drainDeadline;
   boost::asio::steady_timer drainTimer;
