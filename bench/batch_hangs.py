@@ -24,7 +24,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SERVER = os.path.join(ROOT, "tests/servers/fake_openai.py")
+sys.path.insert(0, os.path.join(ROOT, "tests", "servers"))
+from loopback import fake_openai  # noqa: E402  (starts and stops the loopback server)
 PROGRAM = """// One LLM stage: the request is the whole job.
 app echo(q: string) -> string {
   llm a { prompt = "{{q}}"; retries = 1; backoff = 100ms; }
@@ -80,29 +81,24 @@ def main():
     ap.add_argument("--no-hedge", action="store_true")
     ap.add_argument("--repeats", type=int, default=1)
     a = ap.parse_args()
+    if not 0 <= a.hang_percent <= 50 or a.jobs < 1 or a.repeats < 1 or a.slots < 1:
+        ap.error("--hang-percent must be 0-50, --jobs, --repeats and --slots at least 1")
     hang_every = round(100 / a.hang_percent) if a.hang_percent > 0 else 0
-    server = subprocess.Popen([sys.executable, SERVER, "--ttft", str(a.ttft), "--watch-stdin"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        url = "http://127.0.0.1:%s" % server.stdout.readline().split()[1]
-        with tempfile.TemporaryDirectory() as tmp:
-            with open(os.path.join(tmp, "echo.llmflow"), "w") as f:
-                f.write(PROGRAM)
-            walls = {"fault-free": [], "hung": []}
-            failed = 0
-            for r in range(a.repeats):
-                for tag in walls:
-                    wall, s, requests = run_batch(a, tmp, url, "%s%d" % (tag, r), hang_every if tag == "hung" else 0)
-                    walls[tag].append(wall)
-                    failed += s["failed"]
-                    print("%-10s %6d jobs: %8.2f s wall, %d done, %d failed, %d requests, p99 JCT %.2f s"
-                          % (tag, a.jobs, wall, s["done"], s["failed"], requests, s["p99_jct"]), flush=True)
-        free, hung = statistics.median(walls["fault-free"]), statistics.median(walls["hung"])
-        print("%g%% hung first attempts, %s, %d slots, first-token timeout %g s: %.2fx the fault-free wall time"
-              % (a.hang_percent, "no hedging" if a.no_hedge else "hedging", a.slots, a.first_token, hung / free))
-    finally:
-        server.stdin.close()
-        server.wait(timeout=30)
+    failed = 0
+    with fake_openai("--ttft", str(a.ttft)) as url, tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "echo.llmflow"), "w") as f:
+            f.write(PROGRAM)
+        walls = {"fault-free": [], "hung": []}
+        for r in range(a.repeats):
+            for tag in walls:
+                wall, s, requests = run_batch(a, tmp, url, "%s%d" % (tag, r), hang_every if tag == "hung" else 0)
+                walls[tag].append(wall)
+                failed += s["failed"]
+                print("%-10s %6d jobs: %8.2f s wall, %d done, %d failed, %d requests, p99 JCT %.2f s"
+                      % (tag, a.jobs, wall, s["done"], s["failed"], requests, s["p99_jct"]), flush=True)
+    free, hung = statistics.median(walls["fault-free"]), statistics.median(walls["hung"])
+    print("%g%% hung first attempts, %s, %d slots, first-token timeout %g s: %.2fx the fault-free wall time"
+          % (a.hang_percent, "no hedging" if a.no_hedge else "hedging", a.slots, a.first_token, hung / free))
     # Every job must finish: a hung request is answered by a hedge or a retry.
     return 1 if failed else 0
 
