@@ -22,18 +22,12 @@ import tempfile
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from harness import check, events_of, failures, start_fake_openai  # noqa: E402
+from harness import ENV, check, events_of, failures, start_fake_openai  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 APP = os.path.join(ROOT, "tests/e2e/apps/cache.llmflow")
-ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
-ENV.pop("OPENAI_API_KEY", None)
 JOBS = 3
-
-
-
-
 
 
 def prompts_sent(url):
@@ -43,8 +37,6 @@ def prompts_sent(url):
 
 def run(args, cwd=None):
     return subprocess.run([BIN] + args, env=ENV, cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
 
 
 def finished(evs):

@@ -16,13 +16,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from harness import check, failures, write, events_of, wait_for, start_fake_openai  # noqa: E402
+from harness import ENV, check, failures, write, events_of, wait_for, start_fake_openai  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 GROUP = sys.argv[2]
-ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
-ENV.pop("OPENAI_API_KEY", None)
 APP = os.path.join(ROOT, "tests/e2e/apps/hostile.llmflow")
 DEEP = "[" * 100000 + "]" * 100000
 ARG_DEEP = "[" * 60000 + "]" * 60000  # one argv string is at most 128 KiB

@@ -21,14 +21,12 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from harness import check, failures, start_fake_openai  # noqa: E402
+from harness import ENV, check, failures, start_fake_openai  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 13
 APP = os.path.join(ROOT, "tests/e2e/apps/resume.llmflow")
-ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
-ENV.pop("OPENAI_API_KEY", None)
 KILLS = 20
 
 

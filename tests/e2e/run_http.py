@@ -11,12 +11,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from harness import check, failures, start_fake_openai  # noqa: E402
+from harness import ENV, check, failures, start_fake_openai  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
-ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
-ENV.pop("OPENAI_API_KEY", None)
 FAULTS = os.path.join(ROOT, "tests/e2e/apps/faults.llmflow")
 
 

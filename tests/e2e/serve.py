@@ -29,17 +29,13 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from harness import check, failures, start_fake_openai, wait_for  # noqa: E402
+from harness import ENV, check, failures, start_fake_openai, wait_for  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 GROUP = sys.argv[2] if len(sys.argv) > 2 else "api"
 APP = os.path.join(ROOT, "tests/e2e/apps/serve.llmflow")
 REACT = os.path.join(ROOT, "examples/react")
-ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
-ENV.pop("OPENAI_API_KEY", None)
-
-
 
 
 class Server:
@@ -97,8 +93,6 @@ class Server:
             return None
 
 
-
-
 def wait_job(s, jid, headers=None, seconds=30):
     def ended():
         st, j, _ = s.request("GET", "/v1/jobs/%d" % jid, headers=headers)
@@ -109,8 +103,6 @@ def wait_job(s, jid, headers=None, seconds=30):
 def is_error(status, body, want):
     return status == want and isinstance(body, dict) and isinstance(body.get("error"), dict) and body["error"].get(
         "message")
-
-
 
 
 def sim_server(tmp, extra=()):

@@ -14,6 +14,11 @@ from loopback import fake_openai, start as start_fake_openai  # noqa: E402,F401 
 
 failures = []
 
+# The environment the llmflow binary runs in: no colour codes, the repository's standard library,
+# and no API key from the developer's shell (tests never reach a real provider).
+ENV = dict(os.environ, NO_COLOR="1", LLMFLOW_STDLIB=os.path.join(ROOT, "stdlib"))
+ENV.pop("OPENAI_API_KEY", None)
+
 
 def check(name, cond, detail="", quiet=False):
     """Records a failed check; `detail` (a string, or a finished process whose exit status and
