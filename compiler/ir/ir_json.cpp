@@ -149,11 +149,11 @@ void templ(OStream &j, llvm::StringRef key, const Template &t) {
 
 void args(OStream &j, const std::vector<std::pair<std::string, Expr>> &as) {
   j.attributeArray("args", [&] {
-    for (const auto &[name, e] : as)
+    for (const auto &arg : as)
       j.object([&] {
-        j.attribute("name", name);
+        j.attribute("name", arg.first);
         j.attributeBegin("value");
-        expr(j, e);
+        expr(j, arg.second);
         j.attributeEnd();
       });
   });
@@ -298,10 +298,10 @@ void record(OStream &j, const RecordDef &r) {
   j.object([&] {
     j.attribute("name", r.name);
     j.attributeArray("fields", [&] {
-      for (const auto &[name, t] : r.fields)
+      for (const auto &field : r.fields) // no structured binding: clang 14 cannot capture one
         j.object([&] {
-          j.attribute("name", name);
-          type(j, t);
+          j.attribute("name", field.first);
+          type(j, field.second);
         });
     });
   });
