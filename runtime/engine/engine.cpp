@@ -120,6 +120,7 @@ void Engine::arrive(rt::JobId id) {
   replayReady(job);
   requestCommit();
   retireIfDone(id);
+  refill();
   requestSchedule();
   checkDone();
 }
@@ -130,7 +131,23 @@ void Engine::retireIfDone(rt::JobId id) {
     readyIndex.erase(id);
     live.erase(it);
     journaled.erase(id);
+    if (dropOnRetire.erase(id))
+      dropRecord(id);
   }
+}
+
+void Engine::dropRecord(rt::JobId id) {
+  if (!onRecordDropped)
+    return;
+  if (live.count(id)) {
+    dropOnRetire.insert(id);
+    return;
+  }
+  auto it = jobs.find(id);
+  if (it == jobs.end())
+    return;
+  onRecordDropped(it->second);
+  jobs.erase(it);
 }
 
 void Engine::reindex(const rt::Job &job) {
@@ -209,6 +226,7 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
       }
       if (onJobDone)
         onJobDone(jobs[id]);
+      dropRecord(id);
     });
     if (!config.journal)
       reportEnds();
@@ -423,8 +441,13 @@ void Engine::checkDone() {
     return; // without a signal wait the loop runs dry by itself
   // Nothing runs, arrives or is about to be scheduled: the run is over (or
   // stalled, which run() reports). Only the signal wait keeps the loop busy.
-  if (running.empty() && waiting.empty() && !schedulePending && deferred.empty() && endsToReport.empty())
+  if (running.empty() && waiting.empty() && fed && !schedulePending && deferred.empty() && endsToReport.empty())
     signals->cancel();
+}
+
+void Engine::refill() {
+  while (!fed && !stopping && waiting.size() < kFeedAhead)
+    fed = !feed();
 }
 
 void Engine::waitForSignal() {
@@ -508,6 +531,8 @@ void Engine::run() {
     signals = std::make_unique<boost::asio::signal_set>(io, SIGINT, SIGTERM);
     waitForSignal();
   }
+  fed = !feed;
+  refill();
   requestSchedule();
   io.run();
   io.restart();

@@ -25,6 +25,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace llmflow::engine {
 
@@ -121,6 +122,17 @@ public:
   rt::Job *job(rt::JobId id);
   /// Called after every job finishes (progress display).
   std::function<void(const JobRecord &)> onJobDone;
+  /// If set, the run pulls its jobs from it instead of taking them all up
+  /// front: it is called (from run() and as jobs arrive) while fewer than
+  /// kFeedAhead submitted jobs wait to arrive, submits one job and returns
+  /// false once it has none left. Jobs with far-off arrival times then cost
+  /// nothing until shortly before they arrive.
+  std::function<bool()> feed;
+  static constexpr size_t kFeedAhead = 64;
+  /// If set, a job's record is handed to it and dropped once the job has
+  /// ended, onJobDone has heard of it and nothing of it runs, so that a long
+  /// batch holds no record per finished job (records() keeps the others).
+  std::function<void(const JobRecord &)> onRecordDropped;
   unsigned decisions() const { return decisionCount; }
   /// Tasks running now (both slot kinds), and jobs submitted but not arrived.
   unsigned tasksInFlight() const { return busy[0] + busy[1]; }
@@ -141,8 +153,14 @@ private:
   void cancelTask(TaskKey key, const std::string &reason);
   /// Forgets a job's state once it has ended and nothing of it runs.
   void retireIfDone(rt::JobId id);
+  /// Hands an ended, reported job's record to onRecordDropped and drops it,
+  /// or, while tasks of the job still run, marks it to be dropped on retiring.
+  void dropRecord(rt::JobId id);
   /// Ends run() when nothing is left to wait for (see run()).
   void checkDone();
+  /// Calls `feed` while fewer than kFeedAhead jobs wait to arrive.
+  void refill();
+  bool fed = true; // `feed` has no more jobs (or there is none)
   void waitForSignal();
   void emit(Event e);
 
@@ -189,6 +207,7 @@ private:
   std::map<rt::JobId, std::unique_ptr<rt::Job>> live;      // arrived, not finished (or tasks still running)
   std::map<rt::JobId, std::unique_ptr<rt::Job>> waiting;   // submitted, not arrived
   std::map<rt::JobId, JobRecord> jobs;
+  std::set<rt::JobId> dropOnRetire; // reported to onJobDone while tasks of the job still ran
   std::map<rt::JobId, std::unique_ptr<boost::asio::steady_timer>> arrivals; // of the waiting jobs
   unsigned busy[sched::kSlotKinds] = {0, 0};
   std::map<TaskKey, sched::Slot> running;          // dispatched, not yet reported back

@@ -2,6 +2,7 @@
 
 #include "llvm/Support/Format.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace llmflow::engine {
@@ -13,46 +14,53 @@ double percentile(const std::vector<double> &sorted, double q) {
   return sorted[std::min(sorted.size() - 1, rank ? rank - 1 : 0)];
 }
 
-BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records) {
-  BatchSummary s;
-  std::vector<double> jct;
-  double first = 1e300, last = 0;
-  for (const auto &[id, r] : records) {
-    ++s.jobs;
-    s.llmCalls += r.llmCalls;
-    s.toolCalls += r.toolCalls;
-    s.tokensIn += r.tokensIn;
-    s.tokensOut += r.tokensOut;
-    s.restored += r.restored;
-    s.replayed += r.replayed;
-    s.cacheHits += r.cacheHits;
-    s.cacheMisses += r.cacheMisses;
-    // An earlier run's times are on that run's clock: its jobs' JCTs count,
-    // their times do not stretch this run's makespan.
-    if (!r.restored) {
-      first = std::min(first, r.arrival);
-      if (r.finish >= 0)
-        last = std::max(last, r.finish);
-    }
-    if (r.ok) {
-      ++s.done;
-      jct.push_back(r.finish - r.arrival);
-    } else if (r.interrupted) {
-      ++s.interrupted;
-    } else {
-      ++s.failed;
-    }
+void SummaryBuilder::add(const JobRecord &r) {
+  ++s.jobs;
+  s.llmCalls += r.llmCalls;
+  s.toolCalls += r.toolCalls;
+  s.tokensIn += r.tokensIn;
+  s.tokensOut += r.tokensOut;
+  s.restored += r.restored;
+  s.replayed += r.replayed;
+  s.cacheHits += r.cacheHits;
+  s.cacheMisses += r.cacheMisses;
+  // An earlier run's times are on that run's clock: its jobs' JCTs count,
+  // their times do not stretch this run's makespan.
+  if (!r.restored) {
+    first = std::min(first, r.arrival);
+    if (r.finish >= 0)
+      last = std::max(last, r.finish);
   }
-  std::sort(jct.begin(), jct.end());
-  for (double x : jct)
-    s.avgJCT += x;
-  if (!jct.empty())
-    s.avgJCT /= double(jct.size());
-  s.p50 = percentile(jct, 0.5);
-  s.p95 = percentile(jct, 0.95);
-  s.p99 = percentile(jct, 0.99);
-  s.makespan = last > first ? last - first : 0;
-  return s;
+  if (r.ok) {
+    ++s.done;
+    jct.push_back(r.finish - r.arrival);
+  } else if (r.interrupted) {
+    ++s.interrupted;
+  } else {
+    ++s.failed;
+  }
+}
+
+BatchSummary SummaryBuilder::build() const {
+  BatchSummary out = s;
+  std::vector<double> sorted = jct;
+  std::sort(sorted.begin(), sorted.end());
+  for (double x : sorted)
+    out.avgJCT += x;
+  if (!sorted.empty())
+    out.avgJCT /= double(sorted.size());
+  out.p50 = percentile(sorted, 0.5);
+  out.p95 = percentile(sorted, 0.95);
+  out.p99 = percentile(sorted, 0.99);
+  out.makespan = last > first ? last - first : 0;
+  return out;
+}
+
+BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records) {
+  SummaryBuilder b;
+  for (const auto &[id, r] : records)
+    b.add(r);
+  return b.build();
 }
 
 std::string formatSummary(const BatchSummary &s, llvm::StringRef scheduler) {

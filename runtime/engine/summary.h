@@ -18,6 +18,24 @@ struct BatchSummary {
   unsigned cacheHits = 0, cacheMisses = 0;
 };
 
+/// Adds up job records one at a time, so that a long run can summarise jobs
+/// whose records it no longer holds (8 bytes per finished job, its JCT).
+class SummaryBuilder {
+public:
+  void add(const JobRecord &r);
+  /// Jobs an interrupted run never submitted.
+  void addNotStarted(unsigned n) {
+    s.jobs += n;
+    s.interrupted += n;
+  }
+  BatchSummary build() const;
+
+private:
+  BatchSummary s;
+  std::vector<double> jct;
+  double first = 1e300, last = 0;
+};
+
 BatchSummary summarize(const std::map<rt::JobId, JobRecord> &records);
 /// Nearest-rank percentile of sorted values (q in [0, 1]).
 double percentile(const std::vector<double> &sorted, double q);

@@ -186,17 +186,9 @@ static int runBatch(const Args &args) {
       return kEnvironment;
     }
   }
-  // Poisson arrivals at `rate` (engine seconds), seeded; all at once without a rate.
-  std::mt19937_64 rng(runner->config().seed ^ 0xa5a5a5a5ULL);
-  std::exponential_distribution<double> gap(rate > 0 ? rate : 1);
-  double t = 0;
-  for (unsigned i = 0; i < jobs; ++i) {
-    runner->submit(lines[i % lines.size()], t);
-    if (rate > 0)
-      t += gap(rng);
-  }
   Progress progress(runner->ioContext(), runner->eng(), jobs, llvm::errs().is_displayed());
-  runner->eng().onJobDone = [&](const engine::JobRecord &r) {
+  engine::Engine &eng = runner->eng();
+  eng.onJobDone = [&](const engine::JobRecord &r) {
     if (r.interrupted)
       return; // counted in the summary
     progress.jobDone(r);
@@ -205,20 +197,54 @@ static int runBatch(const Args &args) {
       results->flush();
     }
   };
+  // A finished job's record is summarised and dropped, and its behaviour
+  // draw released: memory stays flat however many jobs finish.
+  engine::SummaryBuilder summary;
+  eng.onRecordDropped = [&](const engine::JobRecord &r) {
+    summary.add(r);
+    runner->release(r.id);
+  };
+  // Poisson arrivals at `rate` (engine seconds), seeded; all at once without a rate.
+  std::mt19937_64 rng(runner->config().seed ^ 0xa5a5a5a5ULL);
+  std::exponential_distribution<double> gap(rate > 0 ? rate : 1);
+  double t = 0, start = 0;
+  unsigned submitted = 0;
+  auto submitNext = [&] {
+    rt::JobId id = runner->submit(lines[submitted % lines.size()], std::max(0.0, start + t - eng.now()));
+    ++submitted;
+    if (rate > 0)
+      t += gap(rng);
+    // A job that ended in an earlier run (--resume) counts and is written as if it ended now.
+    if (auto it = eng.records().find(id); it != eng.records().end() && it->second.restored)
+      eng.onJobDone(it->second);
+    return submitted < jobs;
+  };
   progress.start();
-  // Jobs that ended in an earlier run (--resume) count and are written as if they ended now.
-  for (const auto &[id, r] : runner->eng().records())
-    if (r.restored)
-      runner->eng().onJobDone(r);
+  if (rate > 0) {
+    // Spread arrivals are fed to the engine shortly before they are due, so
+    // that jobs far in the future hold no memory.
+    eng.feed = [&] {
+      if (submitted == 0)
+        start = eng.now();
+      return submitted < jobs && submitNext();
+    };
+  } else {
+    // All at once: every job is in flight from the start anyway.
+    while (submitted < jobs)
+      submitNext();
+  }
   runner->run();
   runner->warnCache();
   if (!runner->writeTrace() || runner->journalFailed())
     return kEnvironment;
-  engine::BatchSummary s = engine::summarize(runner->eng().records());
+  for (const auto &[id, r] : eng.records())
+    summary.add(r);
+  summary.addNotStarted(jobs - submitted); // an interrupt stopped the feed
+  engine::BatchSummary s = summary.build();
   std::string text = engine::formatSummary(s, runner->schedulerName());
-  unsigned decisions = runner->eng().decisions();
+  unsigned decisions = eng.decisions();
   text += llvm::formatv("scheduler decisions {0}, mean {1:f1} us\n", decisions,
-                        decisions ? runner->eng().decisionSeconds() / decisions * 1e6 : 0.0)
+                        decisions ? eng.decisionSeconds() / decisions * 1e6 : 0.0)
               .str();
   llvm::errs() << text;
   if (jsonOut) {
@@ -231,7 +257,7 @@ static int runBatch(const Args &args) {
     if (!jsonOut->write(os.str()))
       return kEnvironment;
   }
-  if (int sig = runner->eng().interruptedBy())
+  if (int sig = eng.interruptedBy())
     return kSignalBase + sig;
   return s.failed ? kErrors : kOk;
 }
