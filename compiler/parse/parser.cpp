@@ -14,21 +14,6 @@ using support::DiagID;
 
 namespace {
 
-/// The lexer never fails (ERROR_CHAR takes any stray character), but should
-/// ANTLR report something, it is worded like every other syntax error.
-class LexerErrors : public antlr4::BaseErrorListener {
-public:
-  explicit LexerErrors(ParseState &st) : st(st) {}
-  void syntaxError(antlr4::Recognizer *, antlr4::Token *, size_t, size_t, const std::string &,
-                   std::exception_ptr) override {
-    st.faithful = false;
-    st.report(DiagID::ErrUnexpectedToken, {}) << "character";
-  }
-
-private:
-  ParseState &st;
-};
-
 /// Whether some rule of the tree gave up (ANTLR recovered by leaving it
 /// unfinished): such a tree must not be built into an AST.
 bool hasUnfinishedRule(antlr4::tree::ParseTree *t) {
@@ -77,11 +62,7 @@ auto parseText(llvm::StringRef text, support::DiagnosticEngine &diags, const Par
   LocMap locs(text);
   ParseState st(diags, locs, opts);
   st.keywordNames = keywordNames;
-  LexerErrors lexerErrors(st);
-  SourceStream input(text);
-  CompactLexer lexer(&input);
-  lexer.removeErrorListeners();
-  lexer.addErrorListener(&lexerErrors);
+  SourceLexer lexer(text);
   antlr4::CommonTokenStream tokens(&lexer);
   try {
     tokens.fill();
