@@ -55,7 +55,12 @@ Engine::Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::
   emit(std::move(e));
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  // The journal may outlive the engine and commit once more (a writer
+  // thread finishing its queue): it must not call back into a gone engine.
+  if (config.journal)
+    config.journal->setDurableCallback(nullptr);
+}
 
 void Engine::emit(Event e) {
   if (e.t == 0)

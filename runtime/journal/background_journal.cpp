@@ -44,6 +44,11 @@ public:
   void expanded(const Expansion &e) override { push(e); }
   void jobEnded(const JobEnd &e) override { push(e); }
 
+  void setDurableCallback(DurableCallback cb) override {
+    std::lock_guard<std::mutex> l(callbackMutex);
+    durable = std::move(cb);
+  }
+
   uint64_t commitAsync() override {
     uint64_t t;
     {
@@ -128,6 +133,7 @@ private:
         error = firstError;
       }
       done.notify_all();
+      std::lock_guard<std::mutex> l(callbackMutex); // not while it is being replaced (the engine going away)
       if (durable)
         durable(last, error);
     }
@@ -135,6 +141,7 @@ private:
 
   std::unique_ptr<Journal> inner;
   std::mutex m;
+  std::mutex callbackMutex;
   std::condition_variable wake, done;
   std::deque<Op> queue;
   bool stopping = false;

@@ -111,7 +111,9 @@ public:
   /// Called once commits up to `ticket` are durable, with the first error
   /// ("" if none): on the thread that made them durable.
   using DurableCallback = std::function<void(uint64_t ticket, const std::string &error)>;
-  void setDurableCallback(DurableCallback cb) { durable = std::move(cb); }
+  /// Sets (or, with null, removes) the callback. Once this returns, the old
+  /// one is not running and is never called again, whatever thread calls it.
+  virtual void setDurableCallback(DurableCallback cb) { durable = std::move(cb); }
   /// Asks for every write so far to be made durable without waiting for it
   /// and returns the commit's ticket (1, 2, ...); the durable callback hears
   /// of it. By default the commit happens at once, on the caller's thread

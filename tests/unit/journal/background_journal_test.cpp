@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -101,4 +102,27 @@ TEST_CASE("background journal: commit() waits for everything written before it")
   auto c = (*j)->load();
   REQUIRE(bool(c));
   CHECK(c->jobs.size() == 20);
+}
+
+TEST_CASE("background journal: once the callback is removed it is never called again") {
+  // The engine removes its callback when it goes away while the writer
+  // thread may still be committing: a later call would reach a freed engine.
+  auto j = openBackground(scratchFile("detach.db"));
+  std::atomic<bool> removed{false};
+  std::atomic<unsigned> calls{0}, late{0};
+  for (int round = 0; round < 200; ++round) {
+    removed = false;
+    j->setDurableCallback([&](uint64_t, const std::string &) {
+      ++calls;
+      if (removed)
+        ++late;
+    });
+    j->admit({uint64_t(round + 1), "k", "app", {}, ""});
+    j->commitAsync();
+    j->setDurableCallback(nullptr); // races the writer's report of that commit
+    removed = true;
+    REQUIRE(!j->commit()); // the writer has reported everything
+  }
+  CHECK(late == 0);
+  CHECK(calls <= 200);
 }
