@@ -350,6 +350,9 @@ void writeJSON(llvm::raw_ostream &os, const Module &m, bool pretty) {
 std::string writeJSON(const Module &m, bool pretty) {
   std::string out;
   llvm::raw_string_ostream os(out);
+  // Buffered: unbuffered (the default for a string stream) the writer's
+  // character-at-a-time output went through a virtual call each.
+  os.SetBuffered();
   writeJSON(os, m, pretty);
   os.flush();
   return out;
