@@ -2,6 +2,8 @@
 
 #include <toml.hpp>
 
+#include "llvm/Support/ConvertUTF.h"
+
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -149,6 +151,17 @@ llvm::Expected<llvm::json::Value> parseTOML(llvm::StringRef text, llvm::StringRe
                                    name.str().c_str(), text.size(), limits.maxBytes);
   if (llvm::Error e = checkNesting(text, name, limits.maxDepth))
     return std::move(e);
+  // TOML is UTF-8 by definition, and toml11 reads out of bounds on some
+  // invalid sequences inside strings (found by fuzzing): refuse them first.
+  const auto *begin = reinterpret_cast<const llvm::UTF8 *>(text.begin());
+  if (!llvm::isLegalUTF8String(&begin, reinterpret_cast<const llvm::UTF8 *>(text.end()))) {
+    llvm::StringRef before = text.take_front(size_t(reinterpret_cast<const char *>(begin) - text.begin()));
+    size_t line = before.count('\n') + 1, lineStart = before.rfind('\n');
+    size_t col = before.size() - (lineStart == llvm::StringRef::npos ? 0 : lineStart + 1) + 1;
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "%s: line %zu, byte %zu: not valid UTF-8 (a TOML file must be UTF-8)",
+                                   name.str().c_str(), line, col);
+  }
   try {
     std::istringstream in{std::string(text)};
     toml::value v = toml::parse(in, name.str());

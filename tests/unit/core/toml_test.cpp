@@ -84,3 +84,11 @@ TEST_CASE("toml: inf and nan are refused with the key's path") {
   REQUIRE(bool(big));
   CHECK(*big->getAsObject()->getNumber("z") > 1e300);
 }
+
+TEST_CASE("toml: invalid UTF-8 is refused with where it is, before toml11 reads it") {
+  // toml11 read out of bounds on invalid UTF-8 inside a literal string
+  // (fuzz_config); tests/fuzz/regressions/config holds the input it found.
+  CHECK(errorOf("a = 1\nb = '\xd9\xd8'\n") == "t.toml: line 2, byte 6: not valid UTF-8 (a TOML file must be UTF-8)");
+  CHECK(errorOf("'\xd9\xd8\xd8\xd1''''''s 2''''son\"\n?") != "");
+  CHECK(errorOf("name = \"caf\xc3\xa9\"\n") == "");
+}
