@@ -1,0 +1,118 @@
+#include "serve/shared_queue.h"
+
+#include <boost/asio/post.hpp>
+
+namespace llmflow::serve {
+
+static std::chrono::steady_clock::duration seconds(double s) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
+}
+
+SharedQueue::SharedQueue(boost::asio::io_context &io, journal::PgQueue &queue, Run run, SharedOptions options)
+    : io(io), queue(queue), run(std::move(run)), options(std::move(options)), pollTimer(io), renewTimer(io) {}
+
+SharedQueue::~SharedQueue() = default;
+
+void SharedQueue::report(llvm::Error e) {
+  std::string message = llvm::toString(std::move(e));
+  if (onError)
+    onError(message);
+}
+
+void SharedQueue::start() {
+  poll();
+  renew();
+}
+
+void SharedQueue::claimNow() {
+  if (paused || claimed.size() >= options.maxClaimed)
+    return;
+  auto jobs = queue.claim(unsigned(options.maxClaimed - claimed.size()), options.app);
+  if (!jobs)
+    return report(jobs.takeError());
+  for (auto &[n, job] : jobs->jobs) {
+    journal::JournaledJob &held = claimed[rt::JobId(n)] = std::move(job);
+    run(held);
+  }
+}
+
+void SharedQueue::poll() {
+  claimNow();
+  pollTimer.expires_after(seconds(options.pollSeconds));
+  pollTimer.async_wait([this](const boost::system::error_code &ec) {
+    if (!ec)
+      poll();
+  });
+}
+
+void SharedQueue::renew() {
+  if (!claimed.empty())
+    if (auto held = queue.renew(); !held)
+      report(held.takeError());
+  renewTimer.expires_after(seconds(options.leaseSeconds / 3));
+  renewTimer.async_wait([this](const boost::system::error_code &ec) {
+    if (!ec)
+      renew();
+  });
+}
+
+llvm::Expected<journal::QueuedJob> SharedQueue::admit(const std::string &app, const llvm::json::Object &inputs,
+                                                      const std::string &idempotencyKey, bool runHere) {
+  auto q = queue.enqueue(app, inputs, idempotencyKey, runHere);
+  if (!q || q->existed)
+    return q;
+  if (runHere) {
+    journal::JournaledJob &held = claimed[rt::JobId(q->job)];
+    held.admission = {q->job, journal::jobKey(q->job, inputs), app, inputs, idempotencyKey};
+    run(held);
+  } else if (!claimPosted) {
+    // Claimed in a moment, once the answer is on its way (and with every
+    // job admitted in this turn of the loop).
+    claimPosted = true;
+    boost::asio::post(io, [this] {
+      claimPosted = false;
+      claimNow();
+    });
+  }
+  return q;
+}
+
+void SharedQueue::ended(rt::JobId id) {
+  // The engine is done with the job's journaled stages once it has ended,
+  // but the call that tells us may still hold them: free them afterwards.
+  boost::asio::post(io, [this, id] {
+    claimed.erase(id);
+    claimNow();
+  });
+}
+
+llvm::Expected<std::optional<BoardJob>> SharedQueue::lookup(rt::JobId id) {
+  auto v = queue.lookup(journal::JobNumber(id));
+  if (!v)
+    return v.takeError();
+  if (!*v)
+    return std::nullopt;
+  const journal::JournaledJob &job = (*v)->job;
+  const std::string &key = job.admission.idempotencyKey;
+  if (job.end)
+    return endedElsewhere(engine::recordOf(job), key);
+  BoardJob j;
+  j.id = id;
+  j.app = job.admission.app;
+  j.idempotencyKey = key;
+  j.fromJournal = true;
+  j.submittedUnix = (*v)->submittedUnix;
+  j.status = (*v)->held ? JobStatus::Running : JobStatus::Queued;
+  return j;
+}
+
+void SharedQueue::pause() { paused = true; }
+
+llvm::Error SharedQueue::stop() {
+  paused = true;
+  pollTimer.cancel();
+  renewTimer.cancel();
+  return queue.release();
+}
+
+} // namespace llmflow::serve
