@@ -63,7 +63,8 @@ llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app
   // waiting for each other; the row lock is held to the statement's end.
   auto rows = db->exec((std::string("UPDATE llmflow_jobs SET owner = $1, lease_until = now() + $2::float8 * interval "
                                     "'1 second', claims = claims + 1 WHERE job IN (SELECT job FROM llmflow_jobs "
-                                    "WHERE NOT ended AND app = $4 AND (owner IS NULL OR lease_until < now()) ORDER BY job "
+                                    "WHERE NOT ended AND app = $4 AND (owner IS NULL OR (lease_until < now() AND owner <> $1)) "
+                                    "ORDER BY job "
                                     "LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ") +
                         pg::kJobColumns)
                            .c_str(),
@@ -82,13 +83,16 @@ llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app
   return out;
 }
 
-llvm::Expected<unsigned> PgQueue::renew() {
+llvm::Expected<std::vector<JobNumber>> PgQueue::renew() {
   auto r = db->exec("UPDATE llmflow_jobs SET lease_until = now() + $2::float8 * interval '1 second' "
                     "WHERE owner = $1 AND NOT ended RETURNING job",
                     {me, lease}, "cannot renew leases");
   if (!r)
     return r.takeError();
-  return unsigned(r->count());
+  std::vector<JobNumber> held;
+  for (int i = 0; i < r->count(); ++i)
+    held.push_back(JobNumber(r->integer(i, 0)));
+  return held;
 }
 
 llvm::Error PgQueue::release() {

@@ -14,6 +14,7 @@
 #include "journal/journal.h"
 
 #include <optional>
+#include <vector>
 
 namespace llmflow::journal {
 
@@ -48,12 +49,14 @@ public:
   llvm::Expected<QueuedJob> enqueue(llvm::StringRef app, const llvm::json::Object &inputs,
                                     llvm::StringRef idempotencyKey, bool claim);
   /// Claims up to `max` runnable jobs of `app` (not ended; nobody's, or
-  /// their lease ran out), oldest first; returns them with what was
-  /// journaled of them.
+  /// another process's whose lease ran out), oldest first; returns them
+  /// with what was journaled of them. Never a job this process holds, even
+  /// if its lease ran out (renew() takes that back unless another did).
   llvm::Expected<JournalContents> claim(unsigned max, llvm::StringRef app);
-  /// Extends the lease of every unfinished job this process holds; returns
-  /// how many it holds.
-  llvm::Expected<unsigned> renew();
+  /// Extends the lease of every unfinished job this process holds (an
+  /// expired lease too, unless another process claimed the job since);
+  /// returns the jobs it holds.
+  llvm::Expected<std::vector<JobNumber>> renew();
   /// Gives back the unfinished jobs this process holds, for others to claim
   /// at once (a graceful stop).
   llvm::Error release();

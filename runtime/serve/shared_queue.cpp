@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <cassert>
+
 namespace llmflow::serve {
 
 static std::chrono::steady_clock::duration seconds(double s) {
@@ -31,8 +33,10 @@ void SharedQueue::claimNow() {
   if (!jobs)
     return report(jobs.takeError());
   for (auto &[n, job] : jobs->jobs) {
-    journal::JournaledJob &held = claimed[rt::JobId(n)] = std::move(job);
-    run(held);
+    auto [it, fresh] = claimed.try_emplace(rt::JobId(n), std::move(job));
+    assert(fresh && "the queue never hands out a job this process holds");
+    if (fresh)
+      run(it->second);
   }
 }
 
@@ -46,9 +50,30 @@ void SharedQueue::poll() {
 }
 
 void SharedQueue::renew() {
-  if (!claimed.empty())
-    if (auto held = queue.renew(); !held)
+  if (!claimed.empty()) {
+    auto held = queue.renew();
+    if (!held) {
       report(held.takeError());
+      renewLater();
+      return;
+    }
+    // A job whose lease ran out before this renewal and that another
+    // process claimed meanwhile runs there too now: say so (its first end
+    // recorded is the job's).
+    std::set<rt::JobId> still(held->begin(), held->end());
+    for (const auto &[id, job] : claimed)
+      if (!still.count(id) && !lost.count(id)) {
+        lost.insert(id);
+        report(llvm::createStringError(std::errc::timed_out,
+                                       "lost the lease on job %llu (not renewed in time; another process took it "
+                                       "over and runs it too)",
+                                       (unsigned long long)id));
+      }
+  }
+  renewLater();
+}
+
+void SharedQueue::renewLater() {
   renewTimer.expires_after(seconds(options.leaseSeconds / 3));
   renewTimer.async_wait([this](const boost::system::error_code &ec) {
     if (!ec)
@@ -82,6 +107,7 @@ void SharedQueue::ended(rt::JobId id) {
   // but the call that tells us may still hold them: free them afterwards.
   boost::asio::post(io, [this, id] {
     claimed.erase(id);
+    lost.erase(id);
     claimNow();
   });
 }

@@ -63,6 +63,7 @@ private:
   void claimNow();
   void poll();
   void renew();
+  void renewLater();
   void report(llvm::Error e);
 
   boost::asio::io_context &io;
@@ -71,6 +72,7 @@ private:
   SharedOptions options;
   boost::asio::steady_timer pollTimer, renewTimer;
   std::map<rt::JobId, journal::JournaledJob> claimed; // running here
+  std::set<rt::JobId> lost;                            // of those, taken over by another process
   bool paused = false, claimPosted = false;
 };
 

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Two `llmflow serve` processes sharing one PostgreSQL database (a throwaway server, tests/lib/pg.py)
+over the loopback model server, with a short lease (2 s): jobs submitted to either process, GET and
+idempotency keys answered across processes, then one process killed with SIGKILL while it runs jobs.
+Checked: the other takes over the dead one's jobs once their leases run out and finishes every job;
+every job ended exactly once (one end in the database) and succeeded with the result an uninterrupted
+batch gives; no stage whose result the dead process had journaled was requested from the model
+server again (the server's request log against the database's stages at the kill), and neither
+process requested a stage twice; SIGTERM then gives back nothing and exits 0.
+Skips (exit 77) where the PostgreSQL server binaries are missing.
+
+Usage: serve_pg.py LLMFLOW"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import pg  # noqa: E402
+from harness import ENV, check, finish, start_fake_openai, stop, wait_for  # noqa: E402
+from served import Server  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = sys.argv[1]
+APP = os.path.join(ROOT, "tests/e2e/apps/resume.llmflow")
+JOBS = 8
+LEASE = 2
+
+
+def requests_of(url):
+    with urllib.request.urlopen(url + "/requests", timeout=30) as r:
+        return json.load(r)
+
+
+def last_user(req):
+    return next(m["content"] for m in reversed(req["body"]["messages"]) if m.get("role") == "user")
+
+
+def inputs_of(i):
+    return {"topic": "t%d" % i, "parts": ["p%d%s" % (i, x) for x in "abc"[: 1 + i % 3]]}
+
+
+def reference(url, tmp):
+    """An uninterrupted batch: results by topic, and which stage (topic, instance) sent which prompt."""
+    inputs, events, out = (os.path.join(tmp, n) for n in ("in.jsonl", "ref.events.jsonl", "ref.out.jsonl"))
+    with open(inputs, "w") as f:
+        for i in range(1, JOBS + 1):
+            f.write(json.dumps(inputs_of(i)) + "\n")
+    p = subprocess.run([BIN, "batch", APP, "--backend", url, "--inputs", inputs, "--scheduler", "fcfs",
+                        "--log-content", "--events", events, "--output", out], env=ENV, capture_output=True,
+                       text=True, timeout=120)
+    check("the uninterrupted batch", p.returncode == 0, p)
+    results = {"t%d" % r["id"]: r["result"] for r in map(json.loads, open(out))}
+    prompts = {}
+    for e in map(json.loads, open(events)):
+        if e["type"] == "task_finished" and e.get("executor") == "llm":
+            messages = e["content"]["request"]["messages"]
+            text = next(m["content"] for m in reversed(messages) if m["role"] == "user")
+            prompts[text] = ("t%d" % e["job"], e.get("instance", e["node"]))
+    return results, prompts
+
+
+def main():
+    with pg.cluster() as c, tempfile.TemporaryDirectory() as tmp:
+        server, url = start_fake_openai("--ttft", "0.15")
+        try:
+            run_test(c, url, tmp)
+        finally:
+            stop(server)
+    return finish()
+
+
+def run_test(c, url, tmp):
+    results, prompts = reference(url, tmp)
+    seen = len(requests_of(url))
+    uri = c.uri("queue")
+    args = [APP, "--backend", url, "--journal", uri, "--lease", str(LEASE), "--max-claimed", "2",
+            "--scheduler", "fcfs"]
+    a, b = Server(BIN, args), Server(BIN, args)
+    check("serve says it shares the queue", "shared as" in a.stderr() and pg.PASSWORD not in a.stderr(), a.stderr())
+    try:
+        ids = {}
+        for i in range(1, JOBS + 1):
+            s = a if i % 2 else b
+            st, body, _ = s.request("POST", "/v1/jobs", {"app": "resume", "inputs": inputs_of(i),
+                                                         "idempotency_key": "k%d" % i})
+            check("POST job %d" % i, st == 201, (st, body), quiet=True)
+            ids["t%d" % i] = body["id"]
+        check("jobs are numbered by the database", sorted(ids.values()) == list(range(1, JOBS + 1)), ids)
+        st, body, _ = b.request("POST", "/v1/jobs", {"app": "resume", "inputs": inputs_of(1), "idempotency_key": "k1"})
+        check("an idempotency key admits once across processes", st == 200 and body["id"] == ids["t1"], (st, body))
+
+        def owned_by(proc):
+            rows = c.sql("queue", "SELECT job FROM llmflow_jobs WHERE NOT ended AND owner LIKE '%%:%d'" % proc.pid)
+            return [int(x) for x in rows.split()]
+
+        # Kill A once it holds a job that has journaled stages but not ended.
+        def a_mid_job():
+            held = owned_by(a.proc)
+            if not held:
+                return None
+            done = c.sql("queue", "SELECT count(*) FROM llmflow_stages WHERE done AND job IN (%s)" %
+                         ",".join(map(str, held)))
+            return held if int(done) > 0 else None
+        running = wait_for(a_mid_job, 60, 0.02)
+        check("process A runs jobs with journaled stages", running, c.sql("queue", "SELECT * FROM llmflow_jobs"))
+        other = next((n for n in ids.values() if n not in (running or [])), None)
+        st, body, _ = a.request("GET", "/v1/jobs/%d" % other)
+        check("GET answers on any process", st == 200 and body["id"] == other and
+              body["status"] in ("queued", "running", "succeeded"), (st, body))
+        a.proc.send_signal(signal.SIGKILL)
+        a.proc.wait(10)
+        held = owned_by(a.proc)  # well within the lease: nobody has taken them yet
+        check("A held unfinished jobs when it was killed", held)
+        done_at_kill = {tuple(r.split("|")) for r in c.sql(
+            "queue", "SELECT j.inputs::json->>'topic', s.instance FROM llmflow_stages s JOIN llmflow_jobs j "
+                     "USING (job) WHERE s.done").split()}
+        killed_at = len(requests_of(url))
+
+        def all_ended():
+            out = {}
+            for topic, n in ids.items():
+                st, body, _ = b.request("GET", "/v1/jobs/%d" % n)
+                if st != 200 or body["status"] not in ("succeeded", "failed", "cancelled"):
+                    return None
+                out[topic] = body
+            return out
+        ended = wait_for(all_ended, 90, 0.1)
+        check("B finishes every job, A's included, after their leases run out", ended,
+              c.sql("queue", "SELECT job, owner, lease_until, ended FROM llmflow_jobs"))
+        ended = ended or {}
+        got = {t: j.get("result") for t, j in ended.items()}
+        check("every job succeeded with the uninterrupted run's result",
+              all(j["status"] == "succeeded" for j in ended.values()) and got == results, (got, results))
+        check("each job ended exactly once (one end in the database)",
+              c.sql("queue", "SELECT count(*), count(DISTINCT job) FROM llmflow_job_ends").strip() ==
+              "%d|%d" % (JOBS, JOBS))
+        taken = c.sql("queue", "SELECT job FROM llmflow_jobs WHERE claims >= 2").split()
+        check("A's unfinished jobs were taken over", sorted(map(int, taken)) == sorted(held) and taken,
+              (taken, held))
+        after = requests_of(url)[killed_at:]
+        stages = [prompts.get(last_user(r), ("unknown prompt", last_user(r))) for r in after]
+        again = [s for s in stages if s in done_at_kill or s[0] == "unknown prompt"]
+        check("no stage journaled at the kill was requested again (%d requests after it)" % len(after), not again,
+              again)
+        # Before the kill and after it, each stage once at most: a stage A had started (its start not
+        # necessarily committed: --journal-window) and not finished runs again on B, nothing else.
+        before, after_kill = {}, {}
+        for i, r in enumerate(requests_of(url)[seen:]):
+            s = prompts.get(last_user(r), ("unknown prompt", last_user(r)))
+            counts = before if seen + i < killed_at else after_kill
+            counts[s] = counts.get(s, 0) + 1
+        twice = {s: n for s, n in list(before.items()) + list(after_kill.items()) if n > 1}
+        check("no stage was requested twice before the kill, nor twice after it", not twice, twice)
+        requested = set(before) | set(after_kill)
+        check("every stage was requested", requested == set(prompts.values()), set(prompts.values()) - requested)
+        code = b.stop(signal.SIGTERM)
+        check("SIGTERM stops B with status 0, nothing left to give back",
+              code == 0 and "0 unfinished job(s) given back" in b.stderr(), b.stderr())
+    finally:
+        for s in (a, b):
+            if s.proc.poll() is None:
+                s.proc.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
