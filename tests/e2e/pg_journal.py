@@ -14,20 +14,14 @@ import os
 import subprocess
 import sys
 import tempfile
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 import pg  # noqa: E402
-from harness import ENV, check, finish, start_fake_openai, stop  # noqa: E402
+from harness import ENV, check, finish, requests_of, start_fake_openai, stop  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 APP = os.path.join(ROOT, "tests/e2e/apps/resume.llmflow")
-
-
-def requests_of(url):
-    with urllib.request.urlopen(url + "/requests", timeout=30) as r:
-        return json.load(r)
 
 
 def main():

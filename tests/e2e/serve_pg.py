@@ -16,11 +16,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 import pg  # noqa: E402
-from harness import ENV, check, finish, start_fake_openai, stop, wait_for  # noqa: E402
+from harness import ENV, check, finish, last_user, requests_of, start_fake_openai, stop, wait_for  # noqa: E402
 from served import Server  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -28,15 +27,6 @@ BIN = sys.argv[1]
 APP = os.path.join(ROOT, "tests/e2e/apps/resume.llmflow")
 JOBS = 8
 LEASE = 2
-
-
-def requests_of(url):
-    with urllib.request.urlopen(url + "/requests", timeout=30) as r:
-        return json.load(r)
-
-
-def last_user(req):
-    return next(m["content"] for m in reversed(req["body"]["messages"]) if m.get("role") == "user")
 
 
 def inputs_of(i):
