@@ -20,6 +20,9 @@ llvm::Expected<std::unique_ptr<PgQueue>> PgQueue::open(const std::string &uri, s
     return c.takeError();
   if (llvm::Error e = (*c)->ensureSchema())
     return e;
+  // A backstop: no statement here should wait for a lock (see the header).
+  if (llvm::Error e = (*c)->run("SET lock_timeout = '5s'", "cannot set the lock timeout"))
+    return e;
   std::unique_ptr<PgQueue> q(new PgQueue);
   q->db = std::move(*c);
   q->me = std::move(owner);
@@ -83,16 +86,22 @@ llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app
   return out;
 }
 
-llvm::Expected<std::vector<JobNumber>> PgQueue::renew() {
+llvm::Expected<std::vector<JobNumber>> PgQueue::renew(llvm::ArrayRef<JobNumber> running) {
   auto r = db->exec("UPDATE llmflow_jobs SET lease_until = now() + $2::float8 * interval '1 second' "
-                    "WHERE owner = $1 AND NOT ended RETURNING job",
+                    "WHERE job IN (SELECT job FROM llmflow_jobs WHERE owner = $1 AND NOT ended "
+                    "FOR UPDATE SKIP LOCKED)",
                     {me, lease}, "cannot renew leases");
   if (!r)
     return r.takeError();
-  std::vector<JobNumber> held;
-  for (int i = 0; i < r->count(); ++i)
-    held.push_back(JobNumber(r->integer(i, 0)));
-  return held;
+  auto taken = db->exec("SELECT job FROM llmflow_jobs WHERE job = ANY($2::bigint[]) AND NOT ended "
+                        "AND owner IS DISTINCT FROM $1",
+                        {me, pg::arrayOf(running)}, "cannot renew leases");
+  if (!taken)
+    return taken.takeError();
+  std::vector<JobNumber> lost;
+  for (int i = 0; i < taken->count(); ++i)
+    lost.push_back(JobNumber(taken->integer(i, 0)));
+  return lost;
 }
 
 llvm::Error PgQueue::release() {

@@ -8,7 +8,10 @@
 // ran out (its holder died, or stalled longer than the lease) is runnable
 // again and the next claim takes it over, with the stage results its last
 // holder journaled. Uses a connection of its own, on the caller's thread.
-// Not for: when to claim or renew (the service, serve/shared_queue.h).
+// No statement waits for a row lock (SKIP LOCKED, and a lock timeout as a
+// backstop): the caller's own journal, on another connection, may hold one
+// until the caller's loop asks it to commit. Not for: when to claim or renew
+// (the service, serve/shared_queue.h).
 #pragma once
 
 #include "journal/journal.h"
@@ -54,9 +57,12 @@ public:
   /// if its lease ran out (renew() takes that back unless another did).
   llvm::Expected<JournalContents> claim(unsigned max, llvm::StringRef app);
   /// Extends the lease of every unfinished job this process holds (an
-  /// expired lease too, unless another process claimed the job since);
-  /// returns the jobs it holds.
-  llvm::Expected<std::vector<JobNumber>> renew();
+  /// expired lease too, unless another process claimed the job since) and
+  /// returns those of `running` (the jobs it runs) that another process
+  /// holds now: lost. Waits for no lock: a row this process's own journal
+  /// has locked in an open transaction (a job ending) is left for the
+  /// next renewal.
+  llvm::Expected<std::vector<JobNumber>> renew(llvm::ArrayRef<JobNumber> running);
   /// Gives back the unfinished jobs this process holds, for others to claim
   /// at once (a graceful stop).
   llvm::Error release();

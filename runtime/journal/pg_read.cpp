@@ -15,6 +15,13 @@ static llvm::Expected<llvm::json::Value> json(const Connection &c, const std::st
   return v;
 }
 
+std::string arrayOf(llvm::ArrayRef<JobNumber> jobs) {
+  std::string list = "{";
+  for (JobNumber j : jobs)
+    list.append(list.size() > 1 ? "," : "").append(std::to_string(j));
+  return list + "}";
+}
+
 llvm::Error readJobs(const Connection &c, const Rows &rows, JournalContents &into) {
   for (int i = 0; i < rows.count(); ++i) {
     Admission a;
@@ -35,12 +42,7 @@ llvm::Error readJobs(const Connection &c, const Rows &rows, JournalContents &int
 }
 
 llvm::Error readProgress(Connection &c, JournalContents &into, llvm::ArrayRef<JobNumber> jobs) {
-  // The jobs as a PostgreSQL array literal: one parameter however many.
-  std::string list = "{";
-  for (JobNumber j : jobs)
-    list += (list.size() > 1 ? "," : "") + std::to_string(j);
-  list += "}";
-  Param all = jobs.empty() ? Param() : Param(list);
+  Param all = jobs.empty() ? Param() : Param(arrayOf(jobs));
   auto stages = c.exec("SELECT job, instance, seq, node, done, llm, ok, value, error, tokens_in, tokens_out, "
                        "duration, attempts, endpoint FROM llmflow_stages WHERE $1::bigint[] IS NULL OR job = ANY($1)",
                        {all}, "cannot read the stages");

@@ -12,6 +12,10 @@ namespace llmflow::journal::pg {
 /// The columns readJobs() expects first, in this order.
 constexpr const char *kJobColumns = "job, key, app, inputs, idempotency_key";
 
+/// Job numbers as a PostgreSQL array literal ("{1,2,3}"): one parameter
+/// however many.
+std::string arrayOf(llvm::ArrayRef<JobNumber> jobs);
+
 /// Adds the jobs in `rows` (kJobColumns first) to `into`.
 llvm::Error readJobs(const Connection &c, const Rows &rows, JournalContents &into);
 /// Adds the stages and ends of the jobs in `into` whose number is in `jobs`

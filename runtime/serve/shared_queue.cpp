@@ -2,8 +2,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include <cassert>
-
 namespace llmflow::serve {
 
 static std::chrono::steady_clock::duration seconds(double s) {
@@ -34,9 +32,10 @@ void SharedQueue::claimNow() {
     return report(jobs.takeError());
   for (auto &[n, job] : jobs->jobs) {
     auto [it, fresh] = claimed.try_emplace(rt::JobId(n), std::move(job));
-    assert(fresh && "the queue never hands out a job this process holds");
     if (fresh)
       run(it->second);
+    else // it lost the lease on a job it still runs, and now has it back: it runs on
+      lost.erase(rt::JobId(n));
   }
 }
 
@@ -51,24 +50,21 @@ void SharedQueue::poll() {
 
 void SharedQueue::renew() {
   if (!claimed.empty()) {
-    auto held = queue.renew();
-    if (!held) {
-      report(held.takeError());
-      renewLater();
-      return;
-    }
-    // A job whose lease ran out before this renewal and that another
-    // process claimed meanwhile runs there too now: say so (its first end
-    // recorded is the job's).
-    std::set<rt::JobId> still(held->begin(), held->end());
+    std::vector<journal::JobNumber> running;
     for (const auto &[id, job] : claimed)
-      if (!still.count(id) && !lost.count(id)) {
-        lost.insert(id);
-        report(llvm::createStringError(std::errc::timed_out,
-                                       "lost the lease on job %llu (not renewed in time; another process took it "
-                                       "over and runs it too)",
-                                       (unsigned long long)id));
-      }
+      running.push_back(id);
+    auto lostNow = queue.renew(running);
+    if (!lostNow)
+      report(lostNow.takeError());
+    else
+      // Its lease ran out before this renewal and another process claimed
+      // it: it runs there too now (its first end recorded is the job's).
+      for (journal::JobNumber id : *lostNow)
+        if (lost.insert(id).second)
+          report(llvm::createStringError(std::errc::timed_out,
+                                         "lost the lease on job %llu (not renewed in time; another process took it "
+                                         "over and runs it too)",
+                                         (unsigned long long)id));
   }
   renewLater();
 }

@@ -19,7 +19,8 @@ class Server:
         self.lines = []
         self.ready = threading.Event()
         self.url = None
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         self.ready.wait(60)
         if not self.url:
             self.proc.kill()
@@ -37,6 +38,9 @@ class Server:
         self.ready.set()
 
     def stderr(self):
+        """What it wrote on stderr so far (all of it once it has exited)."""
+        if self.proc.poll() is not None:
+            self.reader.join(10)   # the last lines may still be in the pipe
         return "".join(self.lines)
 
     def request(self, method, path, body=None, headers=None, timeout=30):
