@@ -109,12 +109,13 @@ llvm::Error Connection::error(llvm::StringRef what, llvm::StringRef detail) cons
                                  d.c_str(), hint(d).c_str());
 }
 
-llvm::Expected<std::unique_ptr<Connection>> Connection::open(const std::string &uri) {
+llvm::Expected<std::unique_ptr<Connection>> Connection::open(const std::string &uri, const std::string &settings) {
   std::unique_ptr<Connection> c(new Connection);
   c->server = serverName(uri);
   // A server that does not answer is an error within seconds, not a hang.
-  const char *keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char *values[] = {uri.c_str(), "10", "llmflow", nullptr};
+  const char *keys[] = {"dbname", "connect_timeout", "application_name", settings.empty() ? nullptr : "options",
+                        nullptr};
+  const char *values[] = {uri.c_str(), "10", "llmflow", settings.c_str(), nullptr};
   c->conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (!c->conn)
     return c->error("cannot connect", "out of memory");
@@ -126,6 +127,18 @@ llvm::Expected<std::unique_ptr<Connection>> Connection::open(const std::string &
 }
 
 Connection::~Connection() { PQfinish(conn); }
+
+bool Connection::lost() const { return PQstatus(conn) != CONNECTION_OK; }
+
+llvm::Error Connection::reconnectIfLost() {
+  if (!lost())
+    return llvm::Error::success();
+  PQreset(conn);
+  if (PQstatus(conn) != CONNECTION_OK)
+    return error("cannot connect again", PQerrorMessage(conn));
+  PQsetNoticeProcessor(conn, [](void *, const char *) {}, nullptr);
+  return llvm::Error::success();
+}
 
 llvm::Expected<Rows> Connection::exec(const char *sql, llvm::ArrayRef<Param> params, llvm::StringRef what) {
   std::vector<const char *> values;

@@ -47,13 +47,21 @@ using Param = std::optional<std::string>;
 
 class Connection {
 public:
-  /// Connects to `uri` (libpq's URI syntax). The error says which server
-  /// and why it could not be reached.
-  static llvm::Expected<std::unique_ptr<Connection>> open(const std::string &uri);
+  /// Connects to `uri` (libpq's URI syntax) with the session `settings`
+  /// (command-line options of the server: "-c name=value"; kept when it
+  /// connects again). The error says which server and why it could not be
+  /// reached.
+  static llvm::Expected<std::unique_ptr<Connection>> open(const std::string &uri, const std::string &settings = "");
   ~Connection();
 
   /// The server for messages: the URI without its password.
   const std::string &name() const { return server; }
+  /// Connects again if the connection was lost (the server restarted):
+  /// only between transactions, since what an open one wrote is gone with
+  /// the old connection.
+  llvm::Error reconnectIfLost();
+  /// The connection is known lost (a statement failed for it).
+  bool lost() const;
   /// Runs one parameterised statement ($1, $2, ...).
   llvm::Expected<Rows> exec(const char *sql, llvm::ArrayRef<Param> params, llvm::StringRef what);
   /// Runs statements without parameters (BEGIN, COMMIT, the schema).

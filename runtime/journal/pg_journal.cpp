@@ -73,7 +73,19 @@ void PgJournal::write(const char *sql, llvm::ArrayRef<Param> params) {
   if (!firstError.empty())
     return;
   if (!inTransaction) {
-    if (llvm::Error e = db->run("BEGIN", "cannot start a transaction")) {
+    // A connection lost between transactions (the server restarted) lost
+    // nothing committed: connect again. libpq finds it lost only when a
+    // statement fails, so a BEGIN that fails that way is tried once more.
+    llvm::Error e = db->reconnectIfLost();
+    if (!e)
+      e = db->run("BEGIN", "cannot start a transaction");
+    if (e && db->lost()) {
+      llvm::consumeError(std::move(e));
+      e = db->reconnectIfLost();
+      if (!e)
+        e = db->run("BEGIN", "cannot start a transaction");
+    }
+    if (e) {
       firstError = llvm::toString(std::move(e));
       return;
     }

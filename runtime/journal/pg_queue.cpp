@@ -15,13 +15,11 @@ const std::string &PgQueue::name() const { return db->name(); }
 
 llvm::Expected<std::unique_ptr<PgQueue>> PgQueue::open(const std::string &uri, std::string owner,
                                                        double leaseSeconds) {
-  auto c = pg::Connection::open(uri);
+  // A backstop: no statement here should wait for a lock (see the header).
+  auto c = pg::Connection::open(uri, "-c lock_timeout=5s");
   if (!c)
     return c.takeError();
   if (llvm::Error e = (*c)->ensureSchema())
-    return e;
-  // A backstop: no statement here should wait for a lock (see the header).
-  if (llvm::Error e = (*c)->run("SET lock_timeout = '5s'", "cannot set the lock timeout"))
     return e;
   std::unique_ptr<PgQueue> q(new PgQueue);
   q->db = std::move(*c);
@@ -32,6 +30,8 @@ llvm::Expected<std::unique_ptr<PgQueue>> PgQueue::open(const std::string &uri, s
 
 llvm::Expected<QueuedJob> PgQueue::enqueue(llvm::StringRef app, const llvm::json::Object &inputs,
                                            llvm::StringRef idempotencyKey, bool claim) {
+  if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
+    return e;
   auto n = db->exec("SELECT nextval('llmflow_job_numbers')", {}, "cannot number a job");
   if (!n)
     return n.takeError();
@@ -58,7 +58,10 @@ llvm::Expected<QueuedJob> PgQueue::enqueue(llvm::StringRef app, const llvm::json
   return QueuedJob{JobNumber(seen->integer(0, 0)), seen->text(0, 1), true};
 }
 
-llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app) {
+llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app,
+                                               llvm::ArrayRef<JobNumber> running) {
+  if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
+    return e;
   JournalContents out;
   if (max == 0)
     return out;
@@ -66,12 +69,12 @@ llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app
   // waiting for each other; the row lock is held to the statement's end.
   auto rows = db->exec((std::string("UPDATE llmflow_jobs SET owner = $1, lease_until = now() + $2::float8 * interval "
                                     "'1 second', claims = claims + 1 WHERE job IN (SELECT job FROM llmflow_jobs "
-                                    "WHERE NOT ended AND app = $4 AND (owner IS NULL OR (lease_until < now() AND owner <> $1)) "
-                                    "ORDER BY job "
+                                    "WHERE NOT ended AND app = $4 AND (owner IS NULL OR lease_until < now()) "
+                                    "AND NOT job = ANY($5::bigint[]) ORDER BY job "
                                     "LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ") +
                         pg::kJobColumns)
                            .c_str(),
-                       {me, lease, std::to_string(max), app.str()}, "cannot claim jobs");
+                       {me, lease, std::to_string(max), app.str(), pg::arrayOf(running)}, "cannot claim jobs");
   if (!rows)
     return rows.takeError();
   if (rows->count() == 0)
@@ -87,10 +90,12 @@ llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app
 }
 
 llvm::Expected<std::vector<JobNumber>> PgQueue::renew(llvm::ArrayRef<JobNumber> running) {
+  if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
+    return e;
   auto r = db->exec("UPDATE llmflow_jobs SET lease_until = now() + $2::float8 * interval '1 second' "
-                    "WHERE job IN (SELECT job FROM llmflow_jobs WHERE owner = $1 AND NOT ended "
-                    "FOR UPDATE SKIP LOCKED)",
-                    {me, lease}, "cannot renew leases");
+                    "WHERE job IN (SELECT job FROM llmflow_jobs WHERE owner = $1 AND job = ANY($3::bigint[]) "
+                    "AND NOT ended FOR UPDATE SKIP LOCKED)",
+                    {me, lease, pg::arrayOf(running)}, "cannot renew leases");
   if (!r)
     return r.takeError();
   auto taken = db->exec("SELECT job FROM llmflow_jobs WHERE job = ANY($2::bigint[]) AND NOT ended "
@@ -105,12 +110,16 @@ llvm::Expected<std::vector<JobNumber>> PgQueue::renew(llvm::ArrayRef<JobNumber> 
 }
 
 llvm::Error PgQueue::release() {
+  if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
+    return e;
   auto r = db->exec("UPDATE llmflow_jobs SET owner = NULL, lease_until = NULL WHERE owner = $1 AND NOT ended", {me},
                     "cannot release jobs");
   return r ? llvm::Error::success() : r.takeError();
 }
 
 llvm::Expected<std::optional<SharedJobView>> PgQueue::lookup(JobNumber job) {
+  if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
+    return e;
   auto rows = db->exec((std::string("SELECT ") + pg::kJobColumns +
                         ", owner IS NOT NULL AND lease_until >= now(), extract(epoch from submitted) "
                         "FROM llmflow_jobs WHERE job = $1")

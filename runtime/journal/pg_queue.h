@@ -52,14 +52,15 @@ public:
   llvm::Expected<QueuedJob> enqueue(llvm::StringRef app, const llvm::json::Object &inputs,
                                     llvm::StringRef idempotencyKey, bool claim);
   /// Claims up to `max` runnable jobs of `app` (not ended; nobody's, or
-  /// another process's whose lease ran out), oldest first; returns them
-  /// with what was journaled of them. Never a job this process holds, even
-  /// if its lease ran out (renew() takes that back unless another did).
-  llvm::Expected<JournalContents> claim(unsigned max, llvm::StringRef app);
-  /// Extends the lease of every unfinished job this process holds (an
-  /// expired lease too, unless another process claimed the job since) and
-  /// returns those of `running` (the jobs it runs) that another process
-  /// holds now: lost. Waits for no lock: a row this process's own journal
+  /// their lease ran out), oldest first, but none of `running` (the jobs
+  /// this process runs: one whose lease ran out is renew()'s to take back);
+  /// returns them with what was journaled of them.
+  llvm::Expected<JournalContents> claim(unsigned max, llvm::StringRef app, llvm::ArrayRef<JobNumber> running);
+  /// Extends the lease of every job of `running` (the jobs this process
+  /// runs) that it holds (an expired lease too, unless another process
+  /// claimed the job since) and returns those another process holds now:
+  /// lost. A job it holds but does not run (a claim whose answer was lost
+  /// with the connection) is left to expire. Waits for no lock: a row this process's own journal
   /// has locked in an open transaction (a job ending) is left for the
   /// next renewal.
   llvm::Expected<std::vector<JobNumber>> renew(llvm::ArrayRef<JobNumber> running);

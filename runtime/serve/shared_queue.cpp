@@ -27,16 +27,23 @@ void SharedQueue::start() {
 void SharedQueue::claimNow() {
   if (paused || claimed.size() >= options.maxClaimed)
     return;
-  auto jobs = queue.claim(unsigned(options.maxClaimed - claimed.size()), options.app);
+  auto jobs = queue.claim(unsigned(options.maxClaimed - claimed.size()), options.app, runningHere());
   if (!jobs)
     return report(jobs.takeError());
   for (auto &[n, job] : jobs->jobs) {
     auto [it, fresh] = claimed.try_emplace(rt::JobId(n), std::move(job));
     if (fresh)
       run(it->second);
-    else // it lost the lease on a job it still runs, and now has it back: it runs on
+    else // never handed out (it runs here), but should it be: it runs on
       lost.erase(rt::JobId(n));
   }
+}
+
+std::vector<journal::JobNumber> SharedQueue::runningHere() const {
+  std::vector<journal::JobNumber> out;
+  for (const auto &[id, job] : claimed)
+    out.push_back(id);
+  return out;
 }
 
 void SharedQueue::poll() {
@@ -50,10 +57,7 @@ void SharedQueue::poll() {
 
 void SharedQueue::renew() {
   if (!claimed.empty()) {
-    std::vector<journal::JobNumber> running;
-    for (const auto &[id, job] : claimed)
-      running.push_back(id);
-    auto lostNow = queue.renew(running);
+    auto lostNow = queue.renew(runningHere());
     if (!lostNow)
       report(lostNow.takeError());
     else

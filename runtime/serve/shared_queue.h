@@ -61,6 +61,7 @@ public:
 
 private:
   void claimNow();
+  std::vector<journal::JobNumber> runningHere() const;
   void poll();
   void renew();
   void renewLater();

@@ -8,7 +8,8 @@ every job ended exactly once (one end in the database) and succeeded with the re
 batch gives; no stage whose result the dead process had journaled was requested from the model
 server again (the server's request log against the database's stages at the kill), and neither
 process requested a stage twice; SIGTERM then gives back nothing and exits 0. Then the OpenAI facade on
-a shared queue (the process the request came to runs the job).
+a shared queue (the process the request came to runs the job), and a service that goes on after the
+database restarts.
 Skips (exit 77) where the PostgreSQL server binaries are missing.
 
 Usage: serve_pg.py LLMFLOW"""
@@ -176,7 +177,8 @@ def run_test(c, url, tmp):
 
 
 def facade(c):
-    """The OpenAI facade on a shared queue: the process the request came to runs the job."""
+    """The OpenAI facade on a shared queue (the process the request came to runs the job); the database
+    restarting under the service."""
     s = Server(BIN, [os.path.join(ROOT, "examples/react"), "--time-scale", "1000", "--journal", c.uri("facade")])
     try:
         st, body, _ = s.request("POST", "/v1/chat/completions",
@@ -185,6 +187,20 @@ def facade(c):
               (st, body))
         check("its job is in the database, ended", c.sql("facade", "SELECT job, ended FROM llmflow_jobs").split() ==
               ["1|t"])
+        # The database restarts: the service connects again and goes on. The first request after it
+        # may meet the lost connection (503); a client retries with its idempotency key.
+        c.stop()
+        c.start_server()
+
+        def post():
+            st, body, _ = s.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "After?"},
+                                                         "idempotency_key": "after"})
+            return body if st in (200, 201) else None
+        body = wait_for(post, 30, 0.2) or {}
+        check("after the database restarted, a job is admitted", body.get("id"), s.stderr())
+        job = wait_for(lambda: (lambda r: r[1] if r[1].get("status") == "succeeded" else None)(
+            s.request("GET", "/v1/jobs/%d" % body.get("id", 0))), 30, 0.05)
+        check("and runs", job, s.stderr())
         check("and stops with status 0", s.stop() == 0, s.stderr())
     finally:
         if s.proc.poll() is None:

@@ -58,9 +58,13 @@ class Cluster:
                        "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8"])
         if r.returncode != 0:
             raise RuntimeError("initdb failed: " + r.stdout + r.stderr)
-        # Loopback only, the socket in our directory, no durability to wait for (a test's data).
+        self.start_server()
+
+    def start_server(self):
+        # Loopback only, the socket in our directory, no fsync (a crash of the server process, which
+        # stop() is, loses nothing committed; only the machine crashing would).
         opts = "-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c fsync=off " \
-               "-c synchronous_commit=off -c full_page_writes=off" % (self.port, self.tmp)
+               "-c full_page_writes=off" % (self.port, self.tmp)
         r = self._run([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", os.path.join(self.tmp, "log"),
                        "-o", opts, "-w", "-t", "60", "start"])
         if r.returncode != 0:
@@ -68,6 +72,7 @@ class Cluster:
             raise RuntimeError("pg_ctl start failed: " + r.stdout + r.stderr + log)
 
     def stop(self):
+        """Stops the server at once (as a crash would); start_server() starts it again."""
         self._run([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "stop"])
 
     def sql(self, db, text):
