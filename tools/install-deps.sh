@@ -11,6 +11,7 @@ packages=(
   libeigen3-dev
   libcurl4-openssl-dev
   libsqlite3-dev sqlite3
+  libpq-dev postgresql
   libtoml11-dev
   doctest-dev
   python3

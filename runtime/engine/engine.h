@@ -21,6 +21,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 
+#include <cassert>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -63,6 +64,9 @@ struct JobRecord {
   unsigned cacheHits = 0, cacheMisses = 0; // calls the call cache answered, or was asked and did not
 };
 
+/// The record of a job that ended as journaled (restored: not run again).
+JobRecord recordOf(const journal::JournaledJob &ended);
+
 class Engine {
 public:
   Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
@@ -80,6 +84,12 @@ public:
   rt::JobId submit(const ir::App &app, llvm::json::Object inputs, double delay = 0,
                    rt::StructureOracle *oracle = nullptr, const journal::JournaledJob *replay = nullptr,
                    const std::string &idempotencyKey = "");
+  /// The next submit() numbers its job `id` instead of the next number in
+  /// turn: a shared queue numbers jobs across processes. `id` must be new.
+  void numberNext(rt::JobId id) {
+    assert(!jobs.count(id) && "job ids do not repeat");
+    nextId = id;
+  }
   /// Records a job that ended in an earlier run (its journaled end) under the
   /// next job id, without running it, so that summaries cover every job.
   rt::JobId restore(const journal::JournaledJob &ended);

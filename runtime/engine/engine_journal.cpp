@@ -195,12 +195,11 @@ bool Engine::replayReady(rt::Job &job) {
   return any;
 }
 
-rt::JobId Engine::restore(const journal::JournaledJob &ended) {
-  assert(ended.end && "restore() takes a job that ended");
-  rt::JobId id = nextId++;
-  JobRecord &rec = jobs[id];
+JobRecord recordOf(const journal::JournaledJob &ended) {
+  assert(ended.end && "a job that ended");
   const journal::JobEnd &e = *ended.end;
-  rec.id = id;
+  JobRecord rec;
+  rec.id = e.job;
   rec.app = ended.admission.app;
   rec.restored = true;
   rec.ok = e.ok;
@@ -212,6 +211,13 @@ rt::JobId Engine::restore(const journal::JournaledJob &ended) {
   rec.toolCalls = e.toolCalls;
   rec.tokensIn = e.tokensIn;
   rec.tokensOut = e.tokensOut;
+  return rec;
+}
+
+rt::JobId Engine::restore(const journal::JournaledJob &ended) {
+  rt::JobId id = nextId++;
+  JobRecord &rec = jobs[id] = recordOf(ended);
+  rec.id = id;
   return id;
 }
 

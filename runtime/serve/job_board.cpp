@@ -62,14 +62,29 @@ static void fill(BoardJob &j, const engine::JobRecord &rec) {
   j.toolCalls = rec.toolCalls;
 }
 
+static JobStatus endStatus(const engine::JobRecord &rec) {
+  bool cancelled = rec.cancelled || (!rec.ok && llvm::StringRef(rec.error).startswith(kCancelled));
+  return rec.ok ? JobStatus::Succeeded : cancelled ? JobStatus::Cancelled : JobStatus::Failed;
+}
+
+BoardJob endedElsewhere(const engine::JobRecord &rec, const std::string &idempotencyKey) {
+  BoardJob j;
+  j.id = rec.id;
+  j.app = rec.app;
+  j.idempotencyKey = idempotencyKey;
+  j.fromJournal = true;
+  fill(j, rec);
+  j.status = endStatus(rec);
+  return j;
+}
+
 void JobBoard::ended(const engine::JobRecord &rec) {
   auto it = jobs.find(rec.id);
   if (it == jobs.end() || rec.interrupted)
     return; // an interrupted job has not ended: the next start resumes it
   BoardJob &j = it->second;
   fill(j, rec);
-  bool cancelled = rec.cancelled || (!rec.ok && llvm::StringRef(rec.error).startswith(kCancelled));
-  setStatus(j, rec.ok ? JobStatus::Succeeded : cancelled ? JobStatus::Cancelled : JobStatus::Failed);
+  setStatus(j, endStatus(rec));
   for (auto &x : j.listeners)
     x->end();
   j.listeners.clear();

@@ -84,6 +84,9 @@ private:
   size_t counts[5] = {0, 0, 0, 0, 0};
 };
 
+/// A job that ended as `rec` says, on no board: one another process ran.
+BoardJob endedElsewhere(const engine::JobRecord &rec, const std::string &idempotencyKey);
+
 /// A job as the API shows it: {id, app, status, result?, error?, timing, tokens}.
 llvm::json::Value toJSON(const BoardJob &j);
 

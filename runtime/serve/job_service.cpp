@@ -109,12 +109,53 @@ Response JobService::postJob(const Request &req) {
   for (const auto &kv : *b)
     if (kv.first != "app" && kv.first != "inputs" && kv.first != "idempotency_key")
       return jsonError(400, "unknown field '" + kv.first.str() + "' (fields: app, inputs, idempotency_key)");
-  BoardJob *j = admit(*app, std::move(inputs), key, error);
-  if (!j)
-    return error;
-  Response r = jsonResponse(201, llvm::json::Object{{"id", int64_t(j->id)}, {"status", toString(j->status)}});
-  r.headers.push_back({"Location", llvm::formatv("/v1/jobs/{0}", j->id).str()});
+  rt::JobId id = 0;
+  JobStatus status = JobStatus::Queued;
+  if (shared) {
+    // Into the shared queue; whichever process has room runs it.
+    if (llvm::Error e = rt::checkInputs(*app->module, *app->app, inputs))
+      return jsonError(422, llvm::toString(std::move(e)));
+    auto q = shared->admit(app->app->name, inputs, key, /*runHere=*/false);
+    if (!q)
+      return jsonError(503, "the journal failed: " + llvm::toString(q.takeError()));
+    if (q->existed) {
+      if (q->app != app->app->name)
+        return jsonError(409, "idempotency key '" + key + "' was used for another app");
+      std::optional<BoardJob> elsewhere;
+      BoardJob *seen = findJob(q->job, elsewhere, error);
+      if (!seen)
+        return error;
+      return jsonResponse(200, llvm::json::Object{{"id", int64_t(seen->id)}, {"status", toString(seen->status)}});
+    }
+    id = q->job;
+  } else {
+    BoardJob *j = admit(*app, std::move(inputs), key, error);
+    if (!j)
+      return error;
+    id = j->id;
+    status = j->status;
+  }
+  Response r = jsonResponse(201, llvm::json::Object{{"id", int64_t(id)}, {"status", toString(status)}});
+  r.headers.push_back({"Location", llvm::formatv("/v1/jobs/{0}", id).str()});
   return r;
+}
+
+BoardJob *JobService::findJob(rt::JobId id, std::optional<BoardJob> &elsewhere, Response &error) {
+  if (BoardJob *j = board.find(id))
+    return j;
+  if (shared) {
+    auto v = shared->lookup(id);
+    if (!v) {
+      error = jsonError(503, "the journal failed: " + llvm::toString(v.takeError()));
+      return nullptr;
+    }
+    if (*v) {
+      elsewhere = std::move(**v);
+      return &*elsewhere;
+    }
+  }
+  error = jsonError(404, llvm::formatv("no job {0} (unknown, or ended long ago and forgotten)", id).str());
+  return nullptr;
 }
 
 BoardJob *JobService::admit(const ServedApp &app, llvm::json::Object inputs, const std::string &key,
@@ -122,6 +163,14 @@ BoardJob *JobService::admit(const ServedApp &app, llvm::json::Object inputs, con
   if (llvm::Error e = rt::checkInputs(*app.module, *app.app, inputs)) {
     error = jsonError(422, llvm::toString(std::move(e)));
     return nullptr;
+  }
+  if (shared) { // run here: the caller waits for its end on this board
+    auto q = shared->admit(app.app->name, inputs, key, /*runHere=*/true);
+    if (!q) {
+      error = jsonError(503, "the journal failed: " + llvm::toString(q.takeError()));
+      return nullptr;
+    }
+    return board.find(q->job);
   }
   rt::JobId id = submit(*app.app, std::move(inputs), key);
   return &board.admitted(id, app.app->name, key);
@@ -217,10 +266,15 @@ void JobService::route(const Request &req, std::shared_ptr<Exchange> x) {
       return x->reply(jsonError(404, "no route " + req.path));
     if (events ? req.method != "GET" : req.method != "GET" && req.method != "DELETE")
       return methodNotAllowed(events ? "GET" : "GET, DELETE");
-    BoardJob *j = board.find(id);
+    std::optional<BoardJob> elsewhere;
+    BoardJob *j = findJob(id, elsewhere, error);
     if (!j)
-      return x->reply(
-          jsonError(404, llvm::formatv("no job {0} (unknown, or ended long ago and forgotten)", id).str()));
+      return x->reply(std::move(error));
+    if (elsewhere && !elsewhere->ended() && (events || req.method == "DELETE"))
+      return x->reply(jsonError(409, llvm::formatv("job {0} is {1} on another process sharing the queue: its "
+                                                   "events and DELETE are there (GET works here)",
+                                                   id, toString(elsewhere->status))
+                                         .str()));
     if (events)
       return board.listen(*j, std::move(x));
     return jobAction(req, *j, std::move(x));
@@ -234,6 +288,8 @@ void JobService::stop(double grace) {
     return;
   }
   draining = true;
+  if (shared)
+    shared->pause();
   engine.hold();
   drainDeadline = std::chrono::steady_clock::now() +
                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(grace));

@@ -14,6 +14,7 @@
 #include "serve/http_server.h"
 #include "serve/job_board.h"
 #include "serve/metrics.h"
+#include "serve/shared_queue.h"
 
 #include "common/json_reader.h"
 
@@ -54,6 +55,10 @@ public:
   /// stops at once.
   void stop(double grace);
   bool stopping() const { return draining; }
+  /// Several processes on one database: jobs are admitted into the shared
+  /// queue (which runs them here or elsewhere) and jobs this process does
+  /// not run are read from it.
+  void share(SharedQueue &queue) { shared = &queue; }
 
 private:
   const ServedApp *findApp(llvm::StringRef name) const;
@@ -61,6 +66,9 @@ private:
   /// Admits a job with checked inputs (journaled, not yet committed); null
   /// after setting `error`.
   BoardJob *admit(const ServedApp &app, llvm::json::Object inputs, const std::string &key, Response &error);
+  /// The job as this process knows it, or (shared) as the database does:
+  /// null after setting `error`.
+  BoardJob *findJob(rt::JobId id, std::optional<BoardJob> &elsewhere, Response &error);
   /// Answers `r` once the journal has committed what was admitted so far.
   void acknowledge(std::shared_ptr<Exchange> x, Response r);
   // The OpenAI-compatible facade (openai_facade.cpp).
@@ -85,6 +93,7 @@ private:
   Metrics metrics;
   std::vector<std::pair<std::shared_ptr<Exchange>, Response>> acks; // waiting for the commit
   std::map<rt::JobId, std::vector<std::shared_ptr<Exchange>>> cancels; // DELETEs waiting for the job's end
+  SharedQueue *shared = nullptr;
   bool draining = false;
   std::chrono::steady_clock::time_point drainDeadline;
   boost::asio::steady_timer drainTimer;

@@ -9,7 +9,10 @@ A command whose trailing comment starts with 'untested:' is not run (the comment
 GPU server, the test suite itself); everything else must exit 0. The commands of one document run in
 order, in one scratch directory that looks like a checkout (examples/ copied, everything else
 linked, build/ = BUILD_DIR), with 'llmflow' on PATH and HOME in the scratch directory, so a document can build on its earlier
-commands (profile, then train, then estimate)."""
+commands (profile, then train, then estimate). A document whose commands use $LLMFLOW_PG gets a
+throwaway PostgreSQL server (tests/lib/pg.py) and a fresh database's URI in LLMFLOW_PG; without the
+server binaries, the code blocks that use it are skipped with a visible message."""
+import contextlib
 import os
 import re
 import shutil
@@ -19,17 +22,21 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import pg  # noqa: E402
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
 UNTESTED = re.compile(r"#\s*untested:")
+PG_VAR = "$LLMFLOW_PG"
 
 
 def commands(text):
-    """(line number, command, untested) for every command of the document."""
+    """(line number, command, untested, needs PostgreSQL) for every command of the document."""
     out = []
     for m in FENCE.finditer(text):
         lang, body = m.group(1), m.group(2)
         if lang not in ("sh", "bash", "shell", "console"):
             continue
+        needs_pg = PG_VAR in body
         first = text.count("\n", 0, m.start(2)) + 1
         pending, start = "", 0
         for i, line in enumerate(body.split("\n")):
@@ -46,7 +53,7 @@ def commands(text):
                 continue
             cmd = pending + line
             pending = ""
-            out.append((start, cmd, bool(UNTESTED.search(cmd))))
+            out.append((start, cmd, bool(UNTESTED.search(cmd)), needs_pg))
     return out
 
 
@@ -72,6 +79,20 @@ def main():
     if not cmds:
         print("%s: no shell commands found (the test is registered only for documents that show some)" % doc)
         return 1
+    with contextlib.ExitStack() as stack:
+        pg_uri = None
+        if any(needs_pg for *_, needs_pg in cmds):
+            if pg.bin_dir():
+                pg_uri = stack.enter_context(pg.cluster()).uri("docs")
+            else:
+                print("SKIP the commands that use %s: no PostgreSQL server binaries (tools/install-deps.sh "
+                      "installs them)" % PG_VAR)
+        failures = run_all(cmds, doc, build_dir, pg_uri)
+    return 1 if failures else 0
+
+
+def run_all(cmds, doc, build_dir, pg_uri):
+    """Runs the commands in a scratch checkout; the number that failed."""
     failures = 0
     with tempfile.TemporaryDirectory(prefix="llmflow-doc-") as tmp:
         bindir = scratch_checkout(tmp, build_dir)
@@ -80,9 +101,11 @@ def main():
         env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), NO_COLOR="1",
                    BUILD_DIR="build", HOME=home)
         env.pop("LLMFLOW_STDLIB", None)   # the binary must find its own standard library
-        for line, cmd, untested in cmds:
+        if pg_uri:
+            env["LLMFLOW_PG"] = pg_uri
+        for line, cmd, untested, needs_pg in cmds:
             where = "%s:%d" % (doc, line)
-            if untested:
+            if untested or (needs_pg and not pg_uri):
                 print("skip %s: %s" % (where, cmd.strip()))
                 continue
             t0 = time.monotonic()
@@ -95,7 +118,7 @@ def main():
                       (where, p.returncode, took, cmd.strip(), p.stdout[-3000:], p.stderr[-3000:]))
             else:
                 print("ok   %s (%.1f s): %s" % (where, took, cmd.strip()))
-    return 1 if failures else 0
+    return failures
 
 
 if __name__ == "__main__":

@@ -21,18 +21,13 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from harness import ENV, check, failures, start_fake_openai  # noqa: E402
+from harness import ENV, check, failures, last_user, requests_of, start_fake_openai  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 13
 APP = os.path.join(ROOT, "tests/e2e/apps/resume.llmflow")
 KILLS = 20
-
-
-def requests_of(url):
-    with urllib.request.urlopen(url + "/requests", timeout=30) as r:
-        return json.load(r)
 
 
 def requests_total(url):
@@ -60,10 +55,6 @@ def segment(args, url, rng):
         p.kill()
     _, stderr = p.communicate()
     return (None if killed else p.returncode), stderr
-
-
-def last_user(req):
-    return next(m["content"] for m in reversed(req["body"]["messages"]) if m.get("role") == "user")
 
 
 def batch_args(url, inputs, db, events, out, resume):

@@ -14,7 +14,6 @@ Groups (each its own ctest test):
           the 201s loses no acknowledged job
 
 Usage: serve.py LLMFLOW GROUP"""
-import http.client
 import json
 import os
 import re
@@ -23,74 +22,19 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 from harness import ENV, check, failures, start_fake_openai, wait_for  # noqa: E402
+from served import Server  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1]
 GROUP = sys.argv[2] if len(sys.argv) > 2 else "api"
 APP = os.path.join(ROOT, "tests/e2e/apps/serve.llmflow")
 REACT = os.path.join(ROOT, "examples/react")
-
-
-class Server:
-    """One `llmflow serve` process; its stderr is collected in the background."""
-
-    def __init__(self, args):
-        self.proc = subprocess.Popen([BIN, "serve", "--port", "0"] + args, env=ENV, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
-        self.lines = []
-        self.ready = threading.Event()
-        self.url = None
-        threading.Thread(target=self._read, daemon=True).start()
-        self.ready.wait(60)
-        if not self.url:
-            self.proc.kill()
-            raise AssertionError("serve did not start: " + "".join(self.lines))
-        m = re.match(r"http://([^:]+):(\d+)", self.url)
-        self.host, self.port = m.group(1), int(m.group(2))
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.lines.append(line)
-            m = re.search(r"listening on (http://\S+)", line)
-            if m:
-                self.url = m.group(1)
-                self.ready.set()
-        self.ready.set()
-
-    def stderr(self):
-        return "".join(self.lines)
-
-    def request(self, method, path, body=None, headers=None, timeout=30):
-        """(status, parsed JSON body or raw text, headers)."""
-        c = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        h = dict(headers or {})
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-            h.setdefault("Content-Type", "application/json")
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode()
-        c.close()
-        try:
-            return r.status, json.loads(data), r
-        except ValueError:
-            return r.status, data, r
-
-    def stop(self, sig=signal.SIGTERM, timeout=60):
-        if sig and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return None
 
 
 def wait_job(s, jid, headers=None, seconds=30):
@@ -106,7 +50,7 @@ def is_error(status, body, want):
 
 
 def sim_server(tmp, extra=()):
-    return Server([REACT, "--time-scale", "1000", "--journal", os.path.join(tmp, "j.db")] + list(extra))
+    return Server(BIN, [REACT, "--time-scale", "1000", "--journal", os.path.join(tmp, "j.db")] + list(extra))
 
 
 def group_api(tmp):
@@ -351,7 +295,7 @@ def group_bad(tmp):
 
 def group_cancel(tmp):
     model, url = start_fake_openai()
-    s = Server([APP, "--backend", url, "--journal", os.path.join(tmp, "j.db")])
+    s = Server(BIN, [APP, "--backend", url, "--journal", os.path.join(tmp, "j.db")])
     try:
         st, body, _ = s.request("POST", "/v1/jobs", {"app": "slow", "inputs": {"dir": tmp, "tag": "c",
                                                                               "seconds": 60}})
@@ -378,7 +322,7 @@ def group_cancel(tmp):
         check("GET says cancelled", body["status"] == "cancelled" and "cancelled" in body["error"], body)
         check("stops with status 0", s.stop() == 0, s.stderr())
         # A cancelled job stays cancelled after a restart.
-        s = Server([APP, "--backend", url, "--journal", os.path.join(tmp, "j.db")])
+        s = Server(BIN, [APP, "--backend", url, "--journal", os.path.join(tmp, "j.db")])
         st, body, _ = s.request("GET", "/v1/jobs/%d" % jid)
         check("still cancelled after a restart", st == 200 and body["status"] == "cancelled", (st, body))
         check("stops again with status 0", s.stop() == 0, s.stderr())
@@ -392,7 +336,7 @@ def group_resume(tmp):
     model, url = start_fake_openai()
     journal = os.path.join(tmp, "j.db")
     tags = ["r%d" % i for i in range(4)]
-    s = Server([APP, "--backend", url, "--journal", journal, "--grace", "20"])
+    s = Server(BIN, [APP, "--backend", url, "--journal", journal, "--grace", "20"])
     try:
         ids = {}
         for t in tags:
@@ -412,7 +356,7 @@ def group_resume(tmp):
         runs = open(os.path.join(tmp, "runs.log")).read().split()
         check("the running stages finished within the grace period", sorted(runs) == sorted(t + "-1" for t in tags),
               runs)
-        s = Server([APP, "--backend", url, "--journal", journal])
+        s = Server(BIN, [APP, "--backend", url, "--journal", journal])
         check("the restart resumes the 4 jobs", "4 job(s) resumed" in s.stderr(), s.stderr())
         done = {t: wait_job(s, ids[t]) for t in tags}
         check("every job finishes after the restart", all(d and d["status"] == "succeeded" and d["result"] ==
@@ -430,13 +374,13 @@ def group_resume(tmp):
         con.close()
         check("the journal has one end per job", sorted(ends) == sorted((i, 1) for i in ids.values()), ends)
         # An acknowledged admission is durable: SIGKILL right after the 201s loses none of them.
-        s = Server([APP, "--backend", url, "--journal", journal])
+        s = Server(BIN, [APP, "--backend", url, "--journal", journal])
         acked = [s.request("POST", "/v1/jobs", {"app": "slow", "inputs": {"dir": tmp, "tag": "k%d" % i,
                                                                          "seconds": 0.2}})[1]["id"]
                  for i in range(3)]
         s.proc.kill()
         s.proc.wait(30)
-        s = Server([APP, "--backend", url, "--journal", journal])
+        s = Server(BIN, [APP, "--backend", url, "--journal", journal])
         done = [wait_job(s, i) for i in acked]
         check("SIGKILL after the 201s: every acknowledged job finishes after a restart",
               all(d and d["status"] == "succeeded" for d in done), (acked, done, s.stderr()))

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "servers"))
@@ -70,3 +71,14 @@ def wait_for(cond, limit=30, step=0.05):
             return v
         time.sleep(step)
     return None
+
+
+def requests_of(url):
+    """Every chat request the loopback model server at `url` received, oldest first."""
+    with urllib.request.urlopen(url + "/requests", timeout=30) as r:
+        return json.load(r)
+
+
+def last_user(req):
+    """The last user message of a request from requests_of()."""
+    return next(m["content"] for m in reversed(req["body"]["messages"]) if m.get("role") == "user")

@@ -6,6 +6,7 @@
 #include "flags.h"
 #include "runner.h"
 
+#include "journal/pg_conn.h"
 #include "serve/job_service.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -15,6 +16,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
+#include <unistd.h>
 
 namespace llmflow::cli {
 
@@ -43,6 +45,16 @@ static bool loopback(llvm::StringRef host) {
   return host == "127.0.0.1" || host == "::1" || host.startswith("127.");
 }
 
+static constexpr NumberSpec kLeaseSpec{0.5, 3600};
+static constexpr NumberSpec kClaimSpec{1, 100000, false, true};
+
+/// This process in the shared queue's table: host and process id.
+static std::string ownerName() {
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  return llvm::formatv("{0}:{1}", host, getpid()).str();
+}
+
 static int runServe(const Args &given) {
   if (given.positionals.size() != 1) {
     llvm::errs() << "llmflow serve: expected one application (folder, .llmflow or IR .json)\n"
@@ -60,6 +72,18 @@ static int runServe(const Args &given) {
       !numberFlag(args, "max-body", kBodySpec, maxBody) || !numberFlag(args, "keep-jobs", kKeepSpec, keep) ||
       !numberFlag(args, "max-connections", kConnectionsSpec, maxConnections))
     return kUsage;
+  std::string journalAt = args.get("journal");
+  bool sharedQueue = journal::pg::isURI(journalAt);
+  serve::SharedOptions sho;
+  if (!numberFlag(args, "lease", kLeaseSpec, sho.leaseSeconds) ||
+      !numberFlag(args, "max-claimed", kClaimSpec, sho.maxClaimed))
+    return kUsage;
+  for (const char *flag : {"lease", "max-claimed"})
+    if (args.has(flag) && !sharedQueue) {
+      llvm::errs() << "llmflow serve: --" << flag << " is for several processes sharing a PostgreSQL journal "
+                   << "(--journal postgresql://...)\n";
+      return kUsage;
+    }
   serve::ServiceOptions so;
   if (args.has("token-file")) {
     std::optional<std::string> t = readToken(args.get("token-file"));
@@ -113,12 +137,40 @@ static int runServe(const Args &given) {
       ++resumed;
     }
   }
+  std::unique_ptr<journal::PgQueue> queue;
+  std::unique_ptr<serve::SharedQueue> shared;
+  if (sharedQueue) {
+    auto q = journal::PgQueue::open(journalAt, ownerName(), sho.leaseSeconds);
+    if (!q) {
+      llvm::errs() << "llmflow serve: " << llvm::toString(q.takeError()) << "\n";
+      return kEnvironment;
+    }
+    queue = std::move(*q);
+    sho.app = runner->application().app->name;
+    shared = std::make_unique<serve::SharedQueue>(
+        runner->ioContext(), *queue,
+        [&board, r = runner.get()](const journal::JournaledJob &job) {
+          rt::JobId id = r->submitClaimed(job);
+          board.admitted(id, job.admission.app, job.admission.idempotencyKey);
+        },
+        sho);
+    // Said once per different message: a database that is down fails every turn.
+    shared->onError = [last = std::string()](const std::string &message) mutable {
+      if (message != last)
+        llvm::errs() << "llmflow serve: the shared queue: " << message << "\n";
+      last = message;
+    };
+  }
   Runner *r = runner.get();
   board.evict = [&eng, r](rt::JobId id) {
     eng.forget(id);
     r->release(id);
   };
-  eng.onJobDone = [&board](const engine::JobRecord &rec) { board.ended(rec); };
+  eng.onJobDone = [&board, &shared](const engine::JobRecord &rec) {
+    board.ended(rec);
+    if (shared && !rec.interrupted)
+      shared->ended(rec.id);
+  };
 
   const ir::Module &module = runner->application().module;
   std::vector<serve::ServedApp> apps = {{&module, runner->application().app}};
@@ -131,6 +183,8 @@ static int runServe(const Args &given) {
   serve::ServerOptions ho;
   ho.maxBodyBytes = maxBody;
   ho.maxConnections = maxConnections;
+  if (shared)
+    service.share(*shared);
   serve::HttpServer server(runner->ioContext(), ho,
                            [&service](const serve::Request &q, std::shared_ptr<serve::Exchange> x) {
                              service.handle(q, std::move(x));
@@ -156,9 +210,14 @@ static int runServe(const Args &given) {
   waitSignal();
   auto ep = server.endpoint();
   std::string address = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
-  llvm::errs() << llvm::formatv("llmflow serve: listening on http://{0}:{1} (app {2}, journal {3}, {4} job(s) "
-                                "resumed)\n",
-                                address, ep.port(), runner->application().app->name, args.get("journal"), resumed);
+  std::string journalDesc = sharedQueue ? llvm::formatv("journal and queue {0} shared as {1}, lease {2} s",
+                                                         queue->name(), queue->owner(), sho.leaseSeconds)
+                                               .str()
+                                         : llvm::formatv("journal {0}, {1} job(s) resumed", journalAt, resumed).str();
+  llvm::errs() << llvm::formatv("llmflow serve: listening on http://{0}:{1} (app {2}, {3})\n", address, ep.port(),
+                                runner->application().app->name, journalDesc);
+  if (shared)
+    shared->start();
   runner->run();
   signals.cancel();
   board.close(); // the connections it holds belong to the loop, which goes first
@@ -167,6 +226,15 @@ static int runServe(const Args &given) {
   unsigned open = 0;
   for (const auto &[id, j] : board.all())
     open += !j.ended();
+  if (shared) {
+    if (llvm::Error e = shared->stop()) {
+      llvm::errs() << "llmflow serve: " << llvm::toString(std::move(e)) << " (other processes take them over when "
+                   << "their leases run out)\n";
+      return kEnvironment;
+    }
+    llvm::errs() << "llmflow serve: stopped; " << open << " unfinished job(s) given back to the shared queue\n";
+    return kOk;
+  }
   llvm::errs() << "llmflow serve: stopped; " << open << " unfinished job(s) resume on the next start\n";
   return kOk;
 }
@@ -178,14 +246,15 @@ Command serveCommand() {
               "(docs/serve.md).\nEvery job is journaled (--journal) and a restart on the same journal finishes what "
               "was left.\nSIGTERM or SIGINT stops admitting, gives running stages --grace seconds, and exits 0.\n"
               "Exit status: 0 stopped by a signal, 2 usage, 3 environment.";
-  c.usage = "[options] APP [--host 127.0.0.1] [--port N] [--token-file FILE] [--journal FILE.db]";
+  c.usage = "[options] APP [--host 127.0.0.1] [--port N] [--token-file FILE] [--journal FILE.db|postgresql://...]";
   c.options = runOptions();
   for (OptionSpec &o : journalOptions())
     if (o.name != "resume")
       c.options.push_back(std::move(o));
   for (OptionSpec &o : c.options)
     if (o.name == "journal")
-      o.help += "; resumed when it exists (default llmflow-serve.db)";
+      o.help += "; resumed when it exists (default llmflow-serve.db); a PostgreSQL database is a queue and "
+                "journal that several serve processes share (docs/serve.md)";
   c.options.push_back({"host", true, "address to listen on (default 127.0.0.1; any other needs --token-file)", "IP"});
   c.options.push_back({"port", true, "port to listen on, 0 for a free one (default 8080)", "N"});
   c.options.push_back({"token-file", true, "require 'Authorization: Bearer TOKEN' (the file's first line, at least "
@@ -193,6 +262,10 @@ Command serveCommand() {
   c.options.push_back({"grace", true, "seconds running stages get to finish after SIGTERM (default 30)", "SECONDS"});
   c.options.push_back({"max-body", true, "largest request body in bytes (default 1048576)", "BYTES"});
   c.options.push_back({"max-connections", true, "connections open at once; one more is answered 503 (default 1024)",
+                       "N"});
+  c.options.push_back({"lease", true, "with a PostgreSQL journal: seconds a claimed job stays this process's "
+                                      "without renewal (renewed every third; default 10)", "SECONDS"});
+  c.options.push_back({"max-claimed", true, "with a PostgreSQL journal: jobs this process runs at once (default 64)",
                        "N"});
   c.options.push_back({"keep-jobs", true, "ended jobs remembered for GET (default 1000; older ones are forgotten)",
                        "N"});

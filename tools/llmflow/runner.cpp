@@ -9,6 +9,8 @@
 #include "engine/trace.h"
 #include "estimate/model_file.h"
 #include "journal/background_journal.h"
+#include "journal/pg_conn.h"
+#include "journal/pg_journal.h"
 #include "journal/sqlite_journal.h"
 #include "cache/caching_executor.h"
 #include "estimate/train_app.h"
@@ -59,7 +61,8 @@ static constexpr NumberSpec kJournalWindowSpec{0, 60000};
 
 std::vector<OptionSpec> journalOptions() {
   return {{"journal", true, "journal every admission, stage result, expansion and job end in this SQLite file "
-                            "before acting on it (docs/journal.md)", "FILE.db"},
+                            "(or PostgreSQL database, postgresql://...) before acting on it (docs/journal.md)",
+           "FILE.db|URI"},
           {"resume", false, "finish the run journaled in --journal: jobs that ended are not run again, journaled "
                             "stage results are replayed, the rest runs"},
           {"journal-window", true, "commit stage starts and results in groups at most MS milliseconds apart "
@@ -116,21 +119,29 @@ static bool openJournal(const Args &args, bool service, std::unique_ptr<journal:
       }
     return true;
   }
-  journal::SQLiteOptions o;
-  o.mustExist = args.has("resume") || (service && llvm::sys::fs::exists(args.get("journal")));
+  std::string where = args.get("journal");
+  bool server = journal::pg::isURI(where);
+  bool resume = args.has("resume") || (service && !server && llvm::sys::fs::exists(where));
   std::string sync = args.get("journal-sync", "normal");
   if (sync != "normal" && sync != "full") {
     llvm::errs() << "llmflow: --journal-sync expects normal or full, got '" << sync << "'\n";
     return false;
   }
-  o.fullSync = sync == "full";
+  if (server && args.has("journal-sync")) {
+    llvm::errs() << "llmflow: --journal-sync is for an SQLite journal; a PostgreSQL server's own "
+                    "synchronous_commit decides how durable a commit is\n";
+    return false;
+  }
   *exitCode = kEnvironment;
-  auto j = journal::openSQLiteJournal(args.get("journal"), o);
+  // A service on PostgreSQL shares the database with other processes: it
+  // reads the jobs it claims (serve/shared_queue.h), not the whole journal.
+  auto j = server ? journal::openPgJournal(where, {/*shared=*/service, /*mustHoldRun=*/resume})
+                  : journal::openSQLiteJournal(where, {/*fullSync=*/sync == "full", /*mustExist=*/resume});
   if (!j) {
     llvm::errs() << "llmflow: " << llvm::toString(j.takeError()) << "\n";
     return false;
   }
-  if (o.mustExist) {
+  if (resume) {
     auto contents = (*j)->load();
     if (!contents) {
       llvm::errs() << "llmflow: " << llvm::toString(contents.takeError()) << "\n";
@@ -267,8 +278,8 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
   r->clock = std::make_unique<engine::EngineClock>(cfg.backend == "sim" ? cfg.timeScale : 1.0);
   Runner *self = r.get();
   engine::BehaviourLookup lookup = [self](rt::JobId id) -> behave::JobDraw & {
-    assert(id >= 1 && id <= self->jobBehaviours.size());
-    return *self->jobBehaviours[id - 1];
+    assert(self->jobBehaviours.count(id) && self->jobBehaviours.at(id));
+    return *self->jobBehaviours.at(id);
   };
   exec::BuiltinContext bctx;
   bctx.dataDir = cfg.dataDir;
@@ -374,26 +385,31 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
 }
 
 rt::JobId Runner::submit(llvm::json::Object inputs, double delay, const std::string &idempotencyKey) {
-  rt::JobId expected = jobBehaviours.size() + 1;
+  rt::JobId expected = ++submitted;
   auto it = earlier.jobs.find(expected);
   const journal::JournaledJob *before = it == earlier.jobs.end() ? nullptr : &it->second;
-  if (before && before->end) {
-    jobBehaviours.push_back(nullptr); // job ids stay the journal's
-    return engine->restore(*before);
-  }
-  // Simulated backend: the job's behaviour draw decides its structure too.
-  jobBehaviours.push_back(behaviour ? std::make_unique<behave::JobBehaviour>(*behaviour, app.module, cfg.seed, expected)
-                                    : nullptr);
-  rt::JobId id = engine->submit(*app.app, std::move(inputs), delay, jobBehaviours.back().get(), before,
-                                before ? before->admission.idempotencyKey : idempotencyKey);
-  assert(id == expected && "the runner is the engine's only submitter");
-  return id;
+  if (before && before->end)
+    return engine->restore(*before); // job ids stay the journal's
+  return start(expected, std::move(inputs), delay, before, before ? before->admission.idempotencyKey : idempotencyKey);
 }
 
-void Runner::release(rt::JobId id) {
-  if (id >= 1 && id <= jobBehaviours.size())
-    jobBehaviours[id - 1].reset();
+rt::JobId Runner::submitClaimed(const journal::JournaledJob &job) {
+  engine->numberNext(job.admission.job);
+  return start(job.admission.job, job.admission.inputs, 0, &job, job.admission.idempotencyKey);
 }
+
+rt::JobId Runner::start(rt::JobId id, llvm::json::Object inputs, double delay, const journal::JournaledJob *before,
+                        const std::string &idempotencyKey) {
+  // Simulated backend: the job's behaviour draw decides its structure too.
+  auto &draw = jobBehaviours[id];
+  if (behaviour)
+    draw = std::make_unique<behave::JobBehaviour>(*behaviour, app.module, cfg.seed, id);
+  rt::JobId got = engine->submit(*app.app, std::move(inputs), delay, draw.get(), before, idempotencyKey);
+  assert(got == id && "the runner is the engine's only submitter");
+  return got;
+}
+
+void Runner::release(rt::JobId id) { jobBehaviours.erase(id); }
 
 llvm::Error Runner::checkResume(unsigned jobs,
                                 llvm::function_ref<const llvm::json::Object &(unsigned)> inputsOf) const {

@@ -46,6 +46,9 @@ public:
   /// Submits the next job. Resuming (--resume), a job the journal says ended
   /// is restored as it ended instead, and one that did not is replayed.
   rt::JobId submit(llvm::json::Object inputs, double delay, const std::string &idempotencyKey = "");
+  /// Runs a job a shared queue claimed (serve on PostgreSQL) under its
+  /// number there, replaying what was journaled of it; `job` must outlive it.
+  rt::JobId submitClaimed(const journal::JournaledJob &job);
   /// What the journal held at start (resuming; empty otherwise).
   const journal::JournalContents &journaled() const { return earlier; }
   /// Frees what the simulated backend kept for a job that has ended.
@@ -70,6 +73,8 @@ public:
 
 private:
   Runner() = default;
+  rt::JobId start(rt::JobId id, llvm::json::Object inputs, double delay, const journal::JournaledJob *before,
+                  const std::string &idempotencyKey);
   LoadedApp app;
   engine::RunConfig cfg;
   boost::asio::io_context io;
@@ -79,7 +84,8 @@ private:
   sched::LLMSchedOptions knobs;
   std::unique_ptr<sched::Scheduler> scheduler;
   std::unique_ptr<behave::BehaviourModel> behaviour;
-  std::vector<std::unique_ptr<behave::JobBehaviour>> jobBehaviours;
+  std::map<rt::JobId, std::unique_ptr<behave::JobBehaviour>> jobBehaviours; // by job, while it runs
+  rt::JobId submitted = 0; // by submit()
   std::unique_ptr<engine::SimTaskModel> simModel;
   std::unique_ptr<engine::TaskExecutor> llmExec, toolExec;
   std::unique_ptr<cache::CallCache> callCache;           // --cache
