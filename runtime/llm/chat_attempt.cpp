@@ -53,7 +53,8 @@ ChatAttempt::ChatAttempt(CurlMulti &multi, AttemptSpec specIn, DoneFn doneIn)
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, millis(spec.timeouts.connectSeconds));
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, millis(spec.timeouts.totalSeconds));
   // Non-streaming calls are silent until generation ends: keep NATs from
-  // dropping the connection, but no low-speed limit (integration.md).
+  // dropping the connection, but no low-speed limit: a long prompt can take
+  // minutes before the first byte of a non-streamed reply.
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 15L);

@@ -1,5 +1,5 @@
 // Classifying a non-200 HTTP answer into an ErrorKind (the retry classes of
-// integration.md), extracting a readable message from OpenAI/vLLM error
+// docs/servers.md, "Retries"), extracting a readable message from OpenAI/vLLM error
 // bodies, and parsing Retry-After.
 //
 // Not for: transport failures (libcurl codes are mapped in chat_attempt.cpp).

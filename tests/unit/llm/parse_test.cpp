@@ -105,7 +105,7 @@ TEST_CASE("checkStructured: length under a schema is Truncated, non-JSON is Malf
   CHECK_FALSE(failed(checkStructured(r, true)));
 }
 
-TEST_CASE("classifyHttpError: the retry classes of integration.md") {
+TEST_CASE("classifyHttpError: the retry classes of docs/servers.md") {
   auto kind = [](long status, llvm::StringRef body = "{}") {
     return classifyHttpError(status, body).kind;
   };
