@@ -6,6 +6,7 @@
 #include "parse/parse_internal.h"
 
 #include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cstdio>
 
@@ -115,6 +116,14 @@ private:
 const ast::Module *parseModule(unsigned bufferId, ast::ASTContext &ctx, support::DiagnosticEngine &diags,
                                const ParseOptions &opts) {
   const llvm::MemoryBuffer *buf = diags.sourceMgr().getMemoryBuffer(bufferId);
+  if (buf->getBufferSize() > std::min(opts.maxBytes, (size_t(1) << 31) - 1)) {
+    diags.report(DiagID::ErrFileNotReadable, support::FileLoc{buf->getBufferIdentifier().str(), 1, 1})
+        << buf->getBufferIdentifier()
+        << llvm::formatv("{0} bytes is more than a source file may hold ({1})", buf->getBufferSize(),
+                         std::min(opts.maxBytes, (size_t(1) << 31) - 1))
+               .str();
+    return nullptr;
+  }
   if (!checkUTF8(*buf, diags))
     return nullptr;
   llvm::StringSet<> keywordNames;

@@ -11,6 +11,8 @@ struct ParseOptions {
   /// Deepest bracket / prefix-operator nesting accepted; deeper input is
   /// rejected before the recursive-descent parser could exhaust the stack.
   unsigned maxNesting = 256;
+  /// Largest source file, in bytes: token positions are kept in 31 bits.
+  size_t maxBytes = (size_t(1) << 31) - 1;
 };
 
 /// Parses buffer `bufferId` of the engine's SourceMgr. Returns null when the

@@ -201,3 +201,20 @@ TEST_CASE("parse: syntax errors recover and stop at the error limit") {
   CHECK(syntax > 1);   // recovery: more than the first error
   CHECK(syntax <= 20); // bounded
 }
+
+TEST_CASE("parse: a source over the size limit is an error naming the file, not parsed") {
+  // The default limit (2 GiB: token positions are 31 bits) is lowered so
+  // that the test need not write a 2 GiB file.
+  support::CollectingDiagnosticConsumer diags;
+  driver::Options opts;
+  opts.stdlibDir = LLMFLOW_SOURCE_DIR "/stdlib";
+  opts.parse.maxBytes = 64;
+  driver::Session session(diags, opts);
+  std::string text = "app a(x: string) -> string {\n  return x;\n}\n";
+  CHECK(session.loadSource("small.llmflow", text));
+  driver::Session big(diags, opts);
+  CHECK_FALSE(big.loadSource("big.llmflow", text + std::string(64, ' ')));
+  REQUIRE(diags.diags.size() == 1);
+  CHECK(diags.diags[0].id == support::DiagID::ErrFileNotReadable);
+  CHECK(diags.diags[0].message == "cannot read 'big.llmflow': 107 bytes is more than a source file may hold (64)");
+}
