@@ -89,7 +89,7 @@ rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double d
     return id;
   }
   if (config.journal) {
-    config.journal->admit({id, journal::jobKey(id, inputs), app.name, inputs, idempotencyKey});
+    config.journal->admit({id, "", app.name, inputs, idempotencyKey}); // the journal computes the key
     journaled[id].replay = replay;
   }
   waiting[id] = std::make_unique<rt::Job>(id, module, app, std::move(inputs), oracle);
@@ -235,11 +235,8 @@ void Engine::drainEvents(rt::Job &job, std::vector<rt::JobEvent> events) {
     });
     if (!config.journal)
       reportEnds();
-    else if (endsToReport.size() == 1) // after what the loop has queued: ends that come together share a commit
-      boost::asio::post(io, [this] {
-        reportEnds();
-        checkDone();
-      });
+    else
+      requestCommit(); // ends within one window share a commit
   }
   reindex(job);
 }

@@ -92,7 +92,9 @@ public:
   }
   /// Records a job that ended in an earlier run (its journaled end) under the
   /// next job id, without running it, so that summaries cover every job.
-  rt::JobId restore(const journal::JournaledJob &ended);
+  /// `logEnd`: the earlier run was killed after its end became durable and
+  /// before it was logged; the end is logged now (marked restored).
+  rt::JobId restore(const journal::JournaledJob &ended, bool logEnd = false);
   /// Why the journal stopped the run (a failed write), or "".
   const std::string &journalError() const { return journalFailure; }
   /// Runs until every submitted job has finished or failed, or the run is
@@ -194,18 +196,21 @@ private:
   void afterDurable(std::function<void()> action);
   /// The journal made commits up to `ticket` durable (or failed: `error`).
   void durableUpTo(uint64_t ticket, const std::string &error);
-  /// Commits, waiting for it, and then reports the jobs that ended: right
-  /// after the commit, so that a kill can hardly fall between an end being
-  /// durable and being reported, which a resumed run could not make up for
-  /// (its log has no events of jobs that ended before it).
+  /// Commits, waiting for it, and then reports the jobs that ended (the end
+  /// of run()). During the run ends are reported after an asynchronous
+  /// commit (commitNow()); a kill between the two loses only the log line,
+  /// which a resume writes (restore()).
   void reportEnds();
-  std::vector<std::function<void()>> endsToReport;
+  std::vector<std::function<void()>> endsToReport; // written, not yet in a commit
   /// Runs the deferred actions whose commits are durable, in order.
   void runDurable(uint64_t ticket);
   void failJournal(const std::string &error);
   /// Commits once the loop has handled what is already queued (results that
-  /// arrive together share a transaction).
+  /// arrive together share a transaction), or within the window.
   void requestCommit();
+  /// Asks the journal to commit; job ends written so far are reported once
+  /// that commit is durable.
+  void commitNow();
 
   boost::asio::io_context &io;
   const EngineClock &clock;
@@ -236,6 +241,7 @@ private:
   std::map<rt::JobId, JournalState> journaled;
   std::string journalFailure;
   bool commitPending = false;
+  bool windowArmed = false; // commitTimer waits to commit
   std::deque<std::pair<uint64_t, std::function<void()>>> deferred; // afterDurable, by commit ticket
   uint64_t durableTicket = 0;
   /// Keeps run() going while a commit it waits for is on the journal's thread.

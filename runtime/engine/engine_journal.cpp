@@ -37,7 +37,7 @@ void Engine::journalResult(const rt::Task &task, unsigned seq, const ExecResult 
   s.duration = duration;
   s.attempts = r.attempts;
   s.endpoint = r.endpoint;
-  config.journal->stageFinished({task.job, task.instance, seq}, s);
+  config.journal->stageFinished({task.job, task.instance, seq}, std::move(s));
 }
 
 void Engine::journalJobEvent(const rt::JobEvent &je, const JobRecord &rec) {
@@ -116,28 +116,46 @@ bool Engine::commit() {
   return journalFailure.empty();
 }
 
+void Engine::commitNow() {
+  commitPending = false;
+  if (!journalFailure.empty())
+    return;
+  uint64_t ticket = config.journal->commitAsync(); // durableUpTo hears of it
+  // The ends written so far are reported once this commit is durable.
+  for (std::function<void()> &report : endsToReport)
+    deferred.emplace_back(ticket, std::move(report));
+  endsToReport.clear();
+  if (!deferred.empty() && !awaitingCommit)
+    awaitingCommit.emplace(io.get_executor());
+}
+
 void Engine::requestCommit() {
-  if (!config.journal || commitPending)
+  if (!config.journal)
+    return;
+  // With nothing in flight no later record can share the commit: waiting
+  // out the window would only delay it (e.g. the last job's end).
+  bool idle = config.journalWindow <= 0 || running.empty();
+  if (commitPending && !(idle && windowArmed))
     return;
   commitPending = true;
-  auto commit = [this] {
-    commitPending = false;
-    if (journalFailure.empty())
-      config.journal->commitAsync(); // durableUpTo hears of it
-  };
-  if (config.journalWindow <= 0) {
-    boost::asio::post(io, commit);
+  if (windowArmed) {
+    windowArmed = false;
+    commitTimer->cancel(); // its handler sees operation_aborted and does nothing
+  }
+  if (idle) {
+    boost::asio::post(io, [this] { commitNow(); });
     return;
   }
   if (!commitTimer)
     commitTimer = std::make_unique<boost::asio::steady_timer>(io);
+  windowArmed = true;
   commitTimer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(config.journalWindow)));
-  commitTimer->async_wait([this, commit](const boost::system::error_code &ec) {
-    if (!ec)
-      commit();
-    else
-      commitPending = false;
+  commitTimer->async_wait([this](const boost::system::error_code &ec) {
+    if (ec)
+      return;
+    windowArmed = false;
+    commitNow();
   });
 }
 
@@ -214,10 +232,22 @@ JobRecord recordOf(const journal::JournaledJob &ended) {
   return rec;
 }
 
-rt::JobId Engine::restore(const journal::JournaledJob &ended) {
+rt::JobId Engine::restore(const journal::JournaledJob &ended, bool logEnd) {
   rt::JobId id = nextId++;
   JobRecord &rec = jobs[id] = recordOf(ended);
   rec.id = id;
+  if (logEnd) {
+    Event e;
+    e.type = rec.ok ? EventType::JobFinished : EventType::JobFailed;
+    e.job = id;
+    e.app = rec.app;
+    e.restored = true;
+    if (rec.ok)
+      e.result = rec.result;
+    else
+      e.error = rec.error;
+    emit(std::move(e));
+  }
   return id;
 }
 

@@ -4,6 +4,7 @@
 #include "core/jsonl.h"
 
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 namespace llmflow::engine {
@@ -44,6 +45,7 @@ llvm::json::Value toJSON(const Event &e) {
   }
   if (!e.error.empty()) o["error"] = e.error;
   if (e.result) o["result"] = *e.result;
+  if (e.restored) o["restored"] = true;
   if (e.extra) o["run"] = *e.extra;
   if (!e.features.empty())
     o["features"] = rt::featuresToJSON(e.features);
@@ -88,6 +90,7 @@ llvm::Expected<Event> eventFromJSON(const llvm::json::Value &v) {
   if (auto x = o->getInteger("size")) e.size = *x;
   if (auto x = o->getString("error")) e.error = x->str();
   if (const llvm::json::Value *x = o->get("result")) e.result = *x;
+  e.restored = o->getBoolean("restored").getValueOr(false);
   if (const llvm::json::Value *x = o->get("run")) e.extra = *x;
   if (const llvm::json::Value *x = o->get("features")) {
     auto f = rt::featuresFromJSON(*x);
@@ -136,6 +139,37 @@ llvm::Expected<std::vector<Event>> readEventLog(llvm::StringRef path) {
     out.push_back(std::move(*e));
   }
   return out;
+}
+
+llvm::Expected<std::set<uint64_t>> jobsEndedInLog(llvm::StringRef path) {
+  std::set<uint64_t> ended;
+  if (!llvm::sys::fs::exists(path))
+    return ended;
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "cannot read event log '%s': %s", path.str().c_str(),
+                                   buf.getError().message().c_str());
+  llvm::StringRef rest = (*buf)->getBuffer();
+  while (!rest.empty()) {
+    llvm::StringRef line;
+    std::tie(line, rest) = rest.split('\n');
+    // Only end lines need parsing; the text test is a cheap filter.
+    if (!line.contains("\"job_finished\"") && !line.contains("\"job_failed\""))
+      continue;
+    llvm::Expected<llvm::json::Value> v = llvm::json::parse(line);
+    if (!v) {
+      llvm::consumeError(v.takeError()); // a line cut short by a kill
+      continue;
+    }
+    const llvm::json::Object *o = v->getAsObject();
+    if (!o)
+      continue;
+    auto type = o->getString("type");
+    auto job = o->getInteger("job");
+    if (type && (*type == "job_finished" || *type == "job_failed") && job && *job > 0)
+      ended.insert(uint64_t(*job));
+  }
+  return ended;
 }
 
 } // namespace llmflow::engine

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct Event {
   int64_t size = 0;
   std::string error;
   std::optional<llvm::json::Value> result; // JobFinished
+  /// JobFinished / JobFailed: the end was journaled by an earlier run that
+  /// was killed before logging it; a resumed run logs it (Engine::restore).
+  bool restored = false;
   std::optional<llvm::json::Value> extra;  // RunStarted: run configuration
   /// JobSubmitted: the job's input features (core/features.h), by input name.
   std::map<std::string, double> features;
@@ -51,6 +55,10 @@ llvm::json::Value toJSON(const Event &e);
 /// One JSONL line (no newline), times with microsecond precision.
 std::string eventLine(const Event &e);
 llvm::Expected<Event> eventFromJSON(const llvm::json::Value &v);
+/// The jobs that have a job_finished or job_failed line in the event log at
+/// `path` (none if there is no such file). Lines that are not events are
+/// skipped: this reads a log a killed run may have left.
+llvm::Expected<std::set<uint64_t>> jobsEndedInLog(llvm::StringRef path);
 
 class EventSink {
 public:

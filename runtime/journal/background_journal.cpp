@@ -38,11 +38,11 @@ public:
 
   std::string name() const override { return inner->name(); }
   llvm::Expected<JournalContents> load() override { return inner->load(); }
-  void admit(const Admission &a) override { push(a); }
+  void admit(Admission a) override { push(std::move(a)); }
   void stageStarted(const StageKey &k, llvm::StringRef node) override { push(Start{k, node.str()}); }
-  void stageFinished(const StageKey &k, const StageResult &r) override { push(Result{k, r}); }
+  void stageFinished(const StageKey &k, StageResult r) override { push(Result{k, std::move(r)}); }
   void expanded(const Expansion &e) override { push(e); }
-  void jobEnded(const JobEnd &e) override { push(e); }
+  void jobEnded(JobEnd e) override { push(std::move(e)); }
 
   void setDurableCallback(DurableCallback cb) override {
     std::lock_guard<std::mutex> l(callbackMutex);
@@ -88,15 +88,15 @@ private:
 
   void apply(Op &op) {
     if (auto *a = std::get_if<Admission>(&op))
-      inner->admit(*a);
+      inner->admit(std::move(*a));
     else if (auto *s = std::get_if<Start>(&op))
       inner->stageStarted(s->key, s->node);
     else if (auto *r = std::get_if<Result>(&op))
-      inner->stageFinished(r->key, r->result);
+      inner->stageFinished(r->key, std::move(r->result));
     else if (auto *e = std::get_if<Expansion>(&op))
       inner->expanded(*e);
     else if (auto *j = std::get_if<JobEnd>(&op))
-      inner->jobEnded(*j);
+      inner->jobEnded(std::move(*j));
   }
 
   void loop() {

@@ -31,7 +31,10 @@ using JobNumber = uint64_t;
 /// number and a hash of its inputs); `idempotencyKey` is a caller's own.
 struct Admission {
   JobNumber job = 0;
-  std::string key, app;
+  /// jobKey(job, inputs). A writer may leave it empty: the journal computes
+  /// it when it writes the record (off the caller's thread in the background).
+  std::string key;
+  std::string app;
   llvm::json::Object inputs;
   std::string idempotencyKey;
 };
@@ -98,12 +101,13 @@ public:
   virtual llvm::Expected<JournalContents> load() = 0;
 
   // Writes join the open transaction; the first error is kept and returned
-  // by commit() (the engine then stops the run).
-  virtual void admit(const Admission &a) = 0;
+  // by commit() (the engine then stops the run). Records are taken by value
+  // so that a journal which keeps them (background_journal.h) need not copy.
+  virtual void admit(Admission a) = 0;
   virtual void stageStarted(const StageKey &k, llvm::StringRef node) = 0;
-  virtual void stageFinished(const StageKey &k, const StageResult &r) = 0;
+  virtual void stageFinished(const StageKey &k, StageResult r) = 0;
   virtual void expanded(const Expansion &e) = 0;
-  virtual void jobEnded(const JobEnd &e) = 0;
+  virtual void jobEnded(JobEnd e) = 0;
   /// Makes every write so far durable (as the implementation documents),
   /// waiting for it.
   virtual llvm::Error commit() = 0;

@@ -25,10 +25,10 @@ public:
 
   std::string name() const override { return db->name(); }
   llvm::Expected<JournalContents> load() override;
-  void admit(const Admission &a) override {
+  void admit(Admission a) override {
     write("INSERT INTO llmflow_jobs (job, key, app, inputs, idempotency_key) VALUES ($1, $2, $3, $4, $5) "
           "ON CONFLICT DO NOTHING",
-          {integer(int64_t(a.job)), text(a.key), text(a.app), jsonText(llvm::json::Object(a.inputs)),
+          {integer(int64_t(a.job)), text(a.key.empty() ? jobKey(a.job, a.inputs) : a.key), text(a.app), jsonText(llvm::json::Object(a.inputs)),
            a.idempotencyKey.empty() ? Param() : text(a.idempotencyKey)});
   }
   void stageStarted(const StageKey &k, llvm::StringRef node) override {
@@ -36,7 +36,7 @@ public:
           "ON CONFLICT (job, instance, seq) DO UPDATE SET starts = llmflow_stages.starts + 1",
           {integer(int64_t(k.job)), text(k.instance), integer(k.seq), text(node)});
   }
-  void stageFinished(const StageKey &k, const StageResult &r) override {
+  void stageFinished(const StageKey &k, StageResult r) override {
     write("INSERT INTO llmflow_stages VALUES ($1, $2, $3, $4, 1, true, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
           "ON CONFLICT (job, instance, seq) DO UPDATE SET done = true, llm = $5, ok = $6, value = $7, error = $8, "
           "tokens_in = $9, tokens_out = $10, duration = $11, attempts = $12, endpoint = $13",
@@ -48,7 +48,7 @@ public:
     write("INSERT INTO llmflow_expansions VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
           {integer(int64_t(e.job)), text(e.instance), text(e.node), text(e.structure), integer(e.size)});
   }
-  void jobEnded(const JobEnd &e) override {
+  void jobEnded(JobEnd e) override {
     // The first end recorded is the job's; the job leaves the queue with it.
     write("WITH e AS (INSERT INTO llmflow_job_ends VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
           "ON CONFLICT DO NOTHING) "

@@ -64,11 +64,11 @@ public:
 
   std::string name() const override { return path; }
   llvm::Expected<JournalContents> load() override;
-  void admit(const Admission &a) override;
+  void admit(Admission a) override;
   void stageStarted(const StageKey &k, llvm::StringRef node) override;
-  void stageFinished(const StageKey &k, const StageResult &r) override;
+  void stageFinished(const StageKey &k, StageResult r) override;
   void expanded(const Expansion &e) override;
-  void jobEnded(const JobEnd &e) override;
+  void jobEnded(JobEnd e) override;
   llvm::Error commit() override;
 
 private:
@@ -224,9 +224,9 @@ void SQLiteJournal::write(Stmt &s) {
   sqlite3_clear_bindings(s.s);
 }
 
-void SQLiteJournal::admit(const Admission &a) {
+void SQLiteJournal::admit(Admission a) {
   insJob.integer(1, int64_t(a.job));
-  insJob.text(2, a.key);
+  insJob.text(2, a.key.empty() ? jobKey(a.job, a.inputs) : a.key);
   insJob.text(3, a.app);
   insJob.text(4, jsonText(llvm::json::Object(a.inputs)));
   if (!a.idempotencyKey.empty())
@@ -242,7 +242,7 @@ void SQLiteJournal::stageStarted(const StageKey &k, llvm::StringRef node) {
   write(insStart);
 }
 
-void SQLiteJournal::stageFinished(const StageKey &k, const StageResult &r) {
+void SQLiteJournal::stageFinished(const StageKey &k, StageResult r) {
   Stmt &s = insResult;
   s.integer(1, int64_t(k.job));
   s.text(2, k.instance);
@@ -268,7 +268,7 @@ void SQLiteJournal::expanded(const Expansion &e) {
   write(insExpansion);
 }
 
-void SQLiteJournal::jobEnded(const JobEnd &e) {
+void SQLiteJournal::jobEnded(JobEnd e) {
   Stmt &s = insEnd;
   s.integer(1, int64_t(e.job));
   s.integer(2, e.ok);

@@ -7,7 +7,8 @@ with Python's own sqlite3), the journal never loses a result it had, every job f
 (one job_finished event over all segments, one line in the final --output), and the results equal
 an uninterrupted run's. Then the bad journals: locked, not a database, another program's database,
 another schema version, an existing run without --resume, a resume over other inputs, and a
-missing file are each a clear error with the documented exit status, never a crash.
+missing file are each a clear error with the documented exit status, never a crash. Last, a job whose
+end was journaled but never logged (the kill fell between the two) gets its end logged by the resume.
 
 Usage: resume.py LLMFLOW [SEED]"""
 import json
@@ -174,6 +175,35 @@ def bad_journals(tmp):
         expect("a read-only journal", run("--journal", ro, "--resume"), 3, ["ro.db", "read-only"])
 
 
+def lost_ends(tmp):
+    """A run killed after a job's end was committed and before it was logged: simulated by cutting the ends
+    of jobs 2 and 3 out of a finished run's log. The resume logs exactly those ends (marked restored), so
+    the log has every job's end once."""
+    app = os.path.join(ROOT, "examples/rag")
+    db, events = os.path.join(tmp, "lost.db"), os.path.join(tmp, "lost.events.jsonl")
+    base = [BIN, "batch", app, "--time-scale", "1000", "--jobs", "4", "--journal", db, "--events", events]
+    p = subprocess.run(base, env=ENV, capture_output=True, text=True, timeout=120)
+    check("lost ends: the first run", p.returncode == 0, p.stderr)
+    lines = open(events).read().splitlines()
+    ends = lambda ls: sorted(e["job"] for e in map(json.loads, ls) if e["type"] in ("job_finished", "job_failed"))
+    check("lost ends: the first run logs every end", ends(lines) == [1, 2, 3, 4], ends(lines))
+    kept = [l for l in lines if not (json.loads(l)["type"] in ("job_finished", "job_failed")
+                                    and json.loads(l)["job"] in (2, 3))]
+    with open(events, "w") as f:
+        f.write("\n".join(kept) + "\n" + '{"t": 1.5, "type": "job_fin')   # and a line cut short
+    p = subprocess.run(base + ["--resume"], env=ENV, capture_output=True, text=True, timeout=120)
+    check("lost ends: the resume", p.returncode == 0 and "4 jobs had ended" in p.stderr, p.stderr)
+    after = open(events).read().splitlines()
+    restored = [json.loads(l) for l in after[len(kept) + 1:]]
+    restored = [e for e in restored if e["type"] in ("job_finished", "job_failed")]
+    check("lost ends: the resume logs exactly the two lost ends, marked restored",
+          sorted(e["job"] for e in restored) == [2, 3] and all(e.get("restored") is True for e in restored)
+          and all("result" in e or "error" in e for e in restored), restored)
+    p = subprocess.run(base + ["--resume"], env=ENV, capture_output=True, text=True, timeout=120)
+    check("lost ends: a second resume logs no end again", p.returncode == 0 and
+          len(open(events).read().splitlines()) == len(after) + 1, p.stderr)
+
+
 def main():
     rng = random.Random(SEED)
     server, url = start_fake_openai("--ttft", "0.02")
@@ -204,6 +234,7 @@ def main():
                     prompts[text] = key
             kill_and_resume(url, inputs, tmp, prompts, reference, rng)
             bad_journals(tmp)
+            lost_ends(tmp)
     finally:
         server.stdin.close()
         server.wait(timeout=30)

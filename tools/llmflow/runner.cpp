@@ -213,6 +213,16 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       !openJournal(args, options.service, r->journal, r->earlier, exitCode))
     return nullptr;
 
+  if (!r->earlier.jobs.empty() && args.has("events")) {
+    auto ended = engine::jobsEndedInLog(args.get("events"));
+    if (!ended) {
+      llvm::errs() << "llmflow: " << llvm::toString(ended.takeError()) << "\n";
+      *exitCode = kEnvironment;
+      return nullptr;
+    }
+    r->loggedEnds = std::move(*ended);
+  }
+
   estimate::Knobs knobs;
   if (!applyKnobFlags(args, knobs, "run"))
     return nullptr;
@@ -388,8 +398,8 @@ rt::JobId Runner::submit(llvm::json::Object inputs, double delay, const std::str
   rt::JobId expected = ++submitted;
   auto it = earlier.jobs.find(expected);
   const journal::JournaledJob *before = it == earlier.jobs.end() ? nullptr : &it->second;
-  if (before && before->end)
-    return engine->restore(*before); // job ids stay the journal's
+  if (before && before->end) // job ids stay the journal's
+    return engine->restore(*before, loggedEnds && !loggedEnds->count(expected));
   return start(expected, std::move(inputs), delay, before, before ? before->admission.idempotencyKey : idempotencyKey);
 }
 

@@ -98,6 +98,9 @@ private:
   engine::TeeSink tee;
   std::unique_ptr<journal::Journal> journal;
   journal::JournalContents earlier; // --resume: what the journal held at start
+  /// Resuming with --events: the jobs whose end the log already has. A job
+  /// the journal says ended and the log does not gets its end logged now.
+  std::optional<std::set<uint64_t>> loggedEnds;
   std::unique_ptr<engine::Engine> engine;
 };
 
