@@ -2,10 +2,13 @@
 """`llmflow serve` under load from a loopback client (a benchmark command that prints figures, not a
 test): starts the service on the simulated backend with a fresh journal, then CONNECTIONS client
 threads, each on one keep-alive connection, submit JOBS jobs in all (POST /v1/jobs) as fast as the
-service answers. Prints submitted jobs per second and the admission latency (request sent to 201
-read) percentiles; then waits for every job to end and says how many succeeded. Standard library only.
+service answers, or with --rate R at R jobs per second in all (open loop: each connection sends on a
+fixed schedule, and a request's latency counts from when it was due, so a service that falls behind
+is charged for the wait). Prints submitted jobs per second and the admission latency (request sent, or
+due, to 201 read) percentiles; then waits for every job to end and says how many succeeded. Standard
+library only.
 
-usage: serve_load.py LLMFLOW [--app DIR] [--jobs N] [--connections C] [--time-scale X]"""
+usage: serve_load.py LLMFLOW [--app DIR] [--jobs N] [--connections C] [--rate R] [--time-scale X]"""
 import argparse
 import http.client
 import json
@@ -30,6 +33,7 @@ def main():
     ap.add_argument("--app", default=os.path.join(ROOT, "examples/react"))
     ap.add_argument("--jobs", type=int, default=5000)
     ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--rate", type=float, default=0, help="jobs per second in all (0: as fast as answered)")
     ap.add_argument("--time-scale", default="1000")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -60,12 +64,18 @@ def load(a, host, port):
     lock = threading.Lock()
     per = [a.jobs // a.connections + (i < a.jobs % a.connections) for i in range(a.connections)]
 
-    def client(n):
+    def client(k, n):
         c = http.client.HTTPConnection(host, port, timeout=60)
         body = json.dumps({"app": app, "inputs": question})
         mine, got = [], []
-        for _ in range(n):
+        start = time.perf_counter()
+        for i in range(n):
             t0 = time.perf_counter()
+            if a.rate > 0:   # connection k sends its i-th job at start + (i + k/C) * C/R
+                due = start + (i + k / a.connections) * a.connections / a.rate
+                if due > t0:
+                    time.sleep(due - t0)
+                t0 = due
             c.request("POST", "/v1/jobs", body=body, headers={"Content-Type": "application/json"})
             r = c.getresponse()
             data = r.read()
@@ -79,7 +89,7 @@ def load(a, host, port):
             latencies.extend(mine)
             ids.extend(got)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in per]
+    threads = [threading.Thread(target=client, args=(k, n)) for k, n in enumerate(per)]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -87,8 +97,9 @@ def load(a, host, port):
         t.join()
     wall = time.perf_counter() - t0
     latencies.sort()
-    print("serve load: %d jobs over %d connections in %.2f s: %.0f jobs/s submitted" %
-          (a.jobs, a.connections, wall, a.jobs / wall))
+    print("serve load: %d jobs over %d connections in %.2f s: %.0f jobs/s submitted (%s)" %
+          (a.jobs, a.connections, wall, a.jobs / wall,
+           "offered %g jobs/s" % a.rate if a.rate > 0 else "each connection as fast as answered"))
     print("admission latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms" %
           (percentile(latencies, 50) * 1e3, percentile(latencies, 99) * 1e3, latencies[-1] * 1e3))
     if errors:

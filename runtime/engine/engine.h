@@ -122,9 +122,11 @@ public:
   /// Starts no further stage (running ones finish): the first step of a
   /// graceful stop, before interrupt().
   void hold() { holding = true; }
-  /// Makes the journal's writes so far durable now (an admission before the
-  /// caller acknowledges it); false if the journal failed.
-  bool commit();
+  /// Runs `action` on the loop once the journal's writes so far are durable
+  /// (an admission before the caller acknowledges it), with false if the
+  /// journal failed. The loop goes on meanwhile, so admissions that come in
+  /// while one commit is on its way share the next.
+  void afterCommit(std::function<void(bool durable)> action);
   /// Drops the record of a job that has ended (bounded memory in a service).
   void forget(rt::JobId id);
 

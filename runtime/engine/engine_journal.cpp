@@ -111,9 +111,8 @@ void Engine::runDurable(uint64_t ticket) {
     awaitingCommit.reset();
 }
 
-bool Engine::commit() {
-  commitJournal();
-  return journalFailure.empty();
+void Engine::afterCommit(std::function<void(bool durable)> action) {
+  afterDurable([this, action = std::move(action)] { action(journalFailure.empty()); });
 }
 
 void Engine::commitNow() {

@@ -183,9 +183,10 @@ void JobService::acknowledge(std::shared_ptr<Exchange> x, Response r) {
   // Group commit: the admissions read in this turn of the loop become
   // durable together, then each is acknowledged.
   boost::asio::post(io, [this] {
-    bool ok = engine.commit();
-    for (auto &[x, r] : std::exchange(acks, {}))
-      x->reply(ok ? std::move(r) : jsonError(503, "the journal failed: " + engine.journalError()));
+    engine.afterCommit([this, group = std::exchange(acks, {})](bool ok) mutable {
+      for (auto &[x, r] : group)
+        x->reply(ok ? std::move(r) : jsonError(503, "the journal failed: " + engine.journalError()));
+    });
   });
 }
 
