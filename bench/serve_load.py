@@ -52,6 +52,10 @@ def main():
         try:
             return load(a, host, port)
         finally:
+            # What the journal (and its write-ahead log) grew to under this load.
+            size = sum(os.path.getsize(os.path.join(tmp, "load.db" + ext)) for ext in ("", "-wal")
+                       if os.path.exists(os.path.join(tmp, "load.db" + ext)))
+            print("journal: %.1f MB" % (size / 1e6))
             proc.terminate()
             proc.wait(60)
 

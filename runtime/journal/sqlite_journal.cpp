@@ -6,9 +6,19 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/xxhash.h"
 
+#include "journal/sqlite_checkpointer.h"
 #include "sqlite/sqlite_stmt.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 namespace llmflow::journal {
+
+/// Pages of write-ahead log after which a checkpoint runs (SQLite's default).
+static constexpr int kCheckpointPages = 1000;
 
 std::string jobKey(JobNumber job, const llvm::json::Object &inputs) {
   // llvm::json prints object keys sorted, so equal inputs hash equally.
@@ -54,10 +64,15 @@ class SQLiteJournal : public Journal {
 public:
   explicit SQLiteJournal(std::string path) : path(std::move(path)) {}
   ~SQLiteJournal() override {
+    checkpointer.reset();
     // Uncommitted writes are dropped: only commit() makes a record count.
     for (Stmt *s : {&insJob, &insStart, &insResult, &insExpansion, &insEnd})
       sqlite3_finalize(s->s), s->s = nullptr;
     sqlite3_close_v2(db);
+    // Last: closing any descriptor of the file drops the process's POSIX
+    // locks on it, SQLite's included.
+    if (ownerLock >= 0)
+      ::close(ownerLock);
   }
 
   llvm::Error open(const SQLiteOptions &o);
@@ -85,6 +100,8 @@ private:
   bool inTransaction = false;
   std::string firstError;
   Stmt insJob, insStart, insResult, insExpansion, insEnd;
+  std::unique_ptr<SQLiteCheckpointer> checkpointer;
+  int ownerLock = -1; // flock()ed: the one llmflow writing this journal
 };
 
 llvm::Error SQLiteJournal::error(llvm::StringRef what) const {
@@ -119,10 +136,16 @@ llvm::Error SQLiteJournal::open(const SQLiteOptions &o) {
   if (sqlite3_db_readonly(db, "main") == 1)
     return llvm::createStringError(std::errc::read_only_file_system, "journal '%s': the file is read-only",
                                    path.c_str());
-  // One writer: the exclusive lock is taken by the first transaction below
-  // and kept until the file is closed.
-  if (llvm::Error e = exec("PRAGMA locking_mode = EXCLUSIVE", "cannot lock"))
-    return e;
+  // One writer: an advisory lock on the file, held until it is closed. Not
+  // SQLite's exclusive locking mode, which would shut out the checkpointer's
+  // connection (and a user's sqlite3 reading along).
+  ownerLock = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (ownerLock < 0 || ::flock(ownerLock, LOCK_EX | LOCK_NB) != 0) {
+    bool held = ownerLock >= 0 && errno == EWOULDBLOCK;
+    return llvm::createStringError(std::errc::resource_unavailable_try_again, "journal '%s': %s", path.c_str(),
+                                   held ? "another process has it open: one llmflow writes a journal at a time"
+                                        : std::strerror(errno));
+  }
   {
     Stmt mode;
     if (llvm::Error e = prepare(mode, "PRAGMA journal_mode = WAL"))
@@ -135,11 +158,6 @@ llvm::Error SQLiteJournal::open(const SQLiteOptions &o) {
   }
   if (llvm::Error e = exec(o.fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
                            "cannot set synchronous"))
-    return e;
-  // Checkpoints are where synchronous=NORMAL fsyncs; every 10,000 pages
-  // (40 MB of log) instead of SQLite's 1,000 keeps them rare on the engine's
-  // thread.
-  if (llvm::Error e = exec("PRAGMA wal_autocheckpoint = 10000", "cannot set the checkpoint interval"))
     return e;
   // Closing would copy the whole log into the database, fsync both and
   // delete the log: tens of milliseconds at the end of every run. The log is
@@ -194,6 +212,15 @@ llvm::Error SQLiteJournal::open(const SQLiteOptions &o) {
   tables.s = nullptr;
   if (llvm::Error e = exec("COMMIT", "cannot commit"))
     return e;
+  // Checkpoints beside the writer, every kCheckpointPages pages of log.
+  checkpointer = std::make_unique<SQLiteCheckpointer>(path);
+  if (std::string e = checkpointer->firstError(); !e.empty())
+    return llvm::createStringError(std::errc::io_error, "journal '%s': cannot open for checkpoints: %s",
+                                   path.c_str(), e.c_str());
+  checkpointer->watch(db, kCheckpointPages);
+  // From here on the only other connection is ours (or a reader): a lock
+  // held for a moment is waited for, not a failure.
+  sqlite3_busy_timeout(db, 5000);
   if (llvm::Error e = prepare(insJob, "INSERT OR IGNORE INTO jobs VALUES (?1, ?2, ?3, ?4, ?5)"))
     return e;
   if (llvm::Error e = prepare(insStart, "INSERT INTO stages (job, instance, seq, node) VALUES (?1, ?2, ?3, ?4) "
@@ -292,6 +319,9 @@ llvm::Error SQLiteJournal::commit() {
         firstError = llvm::toString(std::move(e));
     }
   }
+  if (firstError.empty())
+    if (std::string e = checkpointer ? checkpointer->firstError() : ""; !e.empty())
+      firstError = "journal '" + path + "': checkpoint failed: " + e;
   if (!firstError.empty())
     return llvm::createStringError(std::errc::io_error, "%s", firstError.c_str());
   return llvm::Error::success();

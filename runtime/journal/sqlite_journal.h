@@ -12,8 +12,10 @@
 // fsyncs the log on every commit as well, so that a committed record also
 // survives a power failure, at the price of one fsync per commit.
 //
-// The file is held with an exclusive lock while open: one process writes a
-// journal at a time (another gets a clear "locked" error at start).
+// Checkpoints (where NORMAL fsyncs) run beside the writer on a connection of
+// their own (sqlite_checkpointer.h). The file is held with an advisory lock
+// while open: one process writes a journal at a time (another gets a clear
+// "another process" error at start); others may read it meanwhile.
 #pragma once
 
 #include "journal/journal.h"

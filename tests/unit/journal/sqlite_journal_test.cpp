@@ -7,6 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <thread>
+
 using namespace llmflow::journal;
 
 namespace {
@@ -83,4 +86,37 @@ TEST_CASE("job keys depend on the job number and the inputs, not on key order") 
   CHECK(jobKey(1, a) == jobKey(1, b));
   CHECK(jobKey(1, a) != jobKey(2, a));
   CHECK(jobKey(1, a) != jobKey(1, c));
+}
+
+TEST_CASE("a journal one journal object has open is refused to a second, and free again once closed") {
+  std::string path = scratch("run.db");
+  auto first = open(path, false);
+  auto second = openSQLiteJournal(path);
+  REQUIRE(!second);
+  CHECK(llvm::toString(second.takeError()).find("another process has it open") != std::string::npos);
+  first.reset();
+  auto third = openSQLiteJournal(path);
+  CHECK_MESSAGE(bool(third), (third ? "" : llvm::toString(third.takeError())));
+}
+
+TEST_CASE("checkpoints run beside the writer: the log is folded into the database and starts over") {
+  std::string path = scratch("run.db");
+  auto j = open(path, false);
+  std::string text(3000, 'x'); // about a page per commit
+  auto size = [](const std::string &p) {
+    uint64_t s = 0;
+    llvm::sys::fs::file_size(p, s);
+    return s;
+  };
+  // Commits alone never write the database file, only checkpoints do; and a
+  // log that never started over would hold every page written. A writer
+  // that pauses now and then, as a run's does, lets the checkpoints catch up.
+  const unsigned commits = 1500;
+  for (unsigned n = 1; n <= commits; ++n) {
+    j->admit({n, "", "app", llvm::json::Object{{"q", text}}, ""});
+    REQUIRE(!j->commit());
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  CHECK(size(path) >= 1000 * 4096);
+  CHECK(size(path + "-wal") < commits * 4096);
 }
