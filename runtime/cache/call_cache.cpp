@@ -1,6 +1,7 @@
 #include "cache/call_cache.h"
 
 #include "common/json_reader.h"
+#include "sqlite/checkpointer.h"
 #include "sqlite/sqlite_stmt.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -24,7 +25,9 @@ std::string jsonText(const llvm::json::Value &v) { return llvm::formatv("{0}", v
 struct CallCache::Impl {
   sqlite3 *db = nullptr;
   sqlite::Stmt get, put;
+  std::unique_ptr<sqlite::Checkpointer> checkpointer;
   ~Impl() {
+    checkpointer.reset();
     sqlite3_finalize(get.s), get.s = nullptr;
     sqlite3_finalize(put.s), put.s = nullptr;
     sqlite3_close_v2(db);
@@ -106,6 +109,13 @@ llvm::Expected<std::unique_ptr<CallCache>> CallCache::open(const std::string &gi
   }
   if (llvm::Error e = exec("COMMIT", "cannot write"))
     return std::move(e);
+  // Checkpoints off the engine's thread; without the second connection,
+  // SQLite's own (after a commit) still keep the log bounded.
+  auto checkpointer = std::make_unique<sqlite::Checkpointer>(path);
+  if (checkpointer->firstError().empty()) {
+    checkpointer->watch(db, 1000);
+    c->impl->checkpointer = std::move(checkpointer);
+  }
   if (llvm::Error e = prepare(c->impl->get, "SELECT value, tokens_in, tokens_out, request, response, stderr "
                                             "FROM calls WHERE key = ?1"))
     return std::move(e);

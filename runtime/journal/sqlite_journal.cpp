@@ -6,7 +6,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/xxhash.h"
 
-#include "journal/sqlite_checkpointer.h"
+#include "sqlite/checkpointer.h"
 #include "sqlite/sqlite_stmt.h"
 
 #include <cerrno>
@@ -100,7 +100,7 @@ private:
   bool inTransaction = false;
   std::string firstError;
   Stmt insJob, insStart, insResult, insExpansion, insEnd;
-  std::unique_ptr<SQLiteCheckpointer> checkpointer;
+  std::unique_ptr<sqlite::Checkpointer> checkpointer;
   int ownerLock = -1; // flock()ed: the one llmflow writing this journal
 };
 
@@ -213,7 +213,7 @@ llvm::Error SQLiteJournal::open(const SQLiteOptions &o) {
   if (llvm::Error e = exec("COMMIT", "cannot commit"))
     return e;
   // Checkpoints beside the writer, every kCheckpointPages pages of log.
-  checkpointer = std::make_unique<SQLiteCheckpointer>(path);
+  checkpointer = std::make_unique<sqlite::Checkpointer>(path);
   if (std::string e = checkpointer->firstError(); !e.empty())
     return llvm::createStringError(std::errc::io_error, "journal '%s': cannot open for checkpoints: %s",
                                    path.c_str(), e.c_str());

@@ -1,10 +1,10 @@
-#include "journal/sqlite_checkpointer.h"
+#include "sqlite/checkpointer.h"
 
 #include <sqlite3.h>
 
-namespace llmflow::journal {
+namespace llmflow::sqlite {
 
-SQLiteCheckpointer::SQLiteCheckpointer(const std::string &path) : path(path) {
+Checkpointer::Checkpointer(const std::string &path) : path(path) {
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     error = db ? sqlite3_errmsg(db) : "cannot allocate a connection";
     sqlite3_close_v2(db);
@@ -25,7 +25,7 @@ SQLiteCheckpointer::SQLiteCheckpointer(const std::string &path) : path(path) {
   worker = std::thread([this] { loop(); });
 }
 
-SQLiteCheckpointer::~SQLiteCheckpointer() {
+Checkpointer::~Checkpointer() {
   {
     std::lock_guard<std::mutex> l(m);
     stopping = true;
@@ -36,13 +36,13 @@ SQLiteCheckpointer::~SQLiteCheckpointer() {
   sqlite3_close_v2(db);
 }
 
-void SQLiteCheckpointer::watch(sqlite3 *writer, int pages) {
+void Checkpointer::watch(sqlite3 *writer, int pages) {
   threshold = pages;
-  sqlite3_wal_hook(writer, &SQLiteCheckpointer::onCommit, this); // replaces SQLite's automatic checkpoint
+  sqlite3_wal_hook(writer, &Checkpointer::onCommit, this); // replaces SQLite's automatic checkpoint
 }
 
-int SQLiteCheckpointer::onCommit(void *p, sqlite3 *, const char *, int logPages) {
-  auto *self = static_cast<SQLiteCheckpointer *>(p);
+int Checkpointer::onCommit(void *p, sqlite3 *, const char *, int logPages) {
+  auto *self = static_cast<Checkpointer *>(p);
   if (logPages >= self->threshold && self->db) {
     {
       std::lock_guard<std::mutex> l(self->m);
@@ -54,12 +54,12 @@ int SQLiteCheckpointer::onCommit(void *p, sqlite3 *, const char *, int logPages)
   return SQLITE_OK;
 }
 
-std::string SQLiteCheckpointer::firstError() {
+std::string Checkpointer::firstError() {
   std::lock_guard<std::mutex> l(m);
   return error;
 }
 
-void SQLiteCheckpointer::loop() {
+void Checkpointer::loop() {
   std::unique_lock<std::mutex> l(m);
   for (;;) {
     wake.wait(l, [&] { return wanted || stopping; });
@@ -80,4 +80,4 @@ void SQLiteCheckpointer::loop() {
   }
 }
 
-} // namespace llmflow::journal
+} // namespace llmflow::sqlite
