@@ -25,15 +25,15 @@ struct Rig {
   engine::EngineClock clock{1000};
   std::vector<std::unique_ptr<behave::JobBehaviour>> behaviours;
   engine::BehaviourLookup lookup = [this](rt::JobId id) -> behave::JobBehaviour & { return *behaviours.at(id - 1); };
-  engine::SimLLMExecutor llm{io, clock, *ex.model, lookup, {{"sim-0", serving::ServingParams::h100(), 8}}};
-  engine::SimToolExecutor tools{io, clock, *ex.model, lookup};
+  engine::SimLLMExecutor llm{io, clock, {ex.model.get()}, lookup, {{"sim-0", serving::ServingParams::h100(), 8}}};
+  engine::SimToolExecutor tools{io, clock, {ex.model.get()}, lookup};
   engine::MemorySink sink;
   std::unique_ptr<sched::Scheduler> fcfs = sched::makeScheduler("fcfs", sched::SchedulerContext{});
-  engine::Engine eng{io, clock, *ex.module, *fcfs, llm, tools, sink, engine::EngineConfig{8, 8}};
+  engine::Engine eng{io, clock, {&*ex.module}, *fcfs, llm, tools, sink, engine::EngineConfig{8, 8}};
 
   rt::JobId submit() {
     behaviours.push_back(std::make_unique<behave::JobBehaviour>(*ex.behaviour, *ex.module, 3, behaviours.size() + 1));
-    return eng.submit(*ex.app, ex.inputs[0], 0, behaviours.back().get());
+    return eng.submit(*ex.module, *ex.app, ex.inputs[0], 0, behaviours.back().get());
   }
   unsigned dispatched(rt::JobId id) const {
     unsigned n = 0;
