@@ -389,17 +389,13 @@ llvm::Error Runner::checkResume(unsigned jobs,
                                      "journal '%s' holds job %llu, but this run has %u job(s): resume with the "
                                      "same --inputs and --jobs",
                                      name.c_str(), (unsigned long long)n, jobs);
-    if (runApps.size() == 1 && j.admission.app != runApps[0].app->name)
-      return llvm::createStringError(std::errc::invalid_argument, "journal '%s' is a run of app '%s', not '%s'",
-                                     name.c_str(), j.admission.app.c_str(), runApps[0].app->name.c_str());
     if (!find(j.admission.app)) {
       std::string names;
       for (const RunApp &a : runApps)
         names += (names.empty() ? "'" : ", '") + a.app->name + "'";
       return llvm::createStringError(std::errc::invalid_argument,
-                                     "journal '%s' holds jobs of app '%s', which is not among the apps run now "
-                                     "(%s): give its program too",
-                                     name.c_str(), j.admission.app.c_str(), names.c_str());
+                                     "journal '%s' holds jobs of app '%s', and only %s run now", name.c_str(),
+                                     j.admission.app.c_str(), names.c_str());
     }
     if (j.admission.key != journal::jobKey(n, inputsOf(unsigned(n))))
       return llvm::createStringError(std::errc::invalid_argument,
