@@ -442,6 +442,8 @@ def group_apps(tmp):
         s.stop(signal.SIGKILL)
 
     def refused(args, *words):
+        if "--journal" not in args:
+            args = args + ["--journal", os.path.join(tmp, "refused.db")]
         p = subprocess.run([BIN, "serve", "--port", "0"] + args, env=ENV, capture_output=True, text=True, timeout=60)
         return p.returncode == 2 and all(w in p.stderr for w in words), p.stderr
     check("a journal holding jobs of an app no longer served: exit 2 naming both",
