@@ -30,10 +30,10 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"backend", true, "sim (default: the embedded simulated backend) or a base URL of an OpenAI-compatible server", "B"});
   o.push_back({"config", true, "run configuration (TOML; docs/config.md)", "FILE"});
   o.push_back({"scheduler", true,
-               "llmsched (default when the application's network is at hand), fcfs (default otherwise), sjf, fair, "
+               "llmsched (default when every application's network is at hand), fcfs (default otherwise), sjf, fair, "
                "srtf-mean, carbyne, llmsched-nobn, llmsched-nounc, decima",
                "NAME"});
-  o.push_back({"profile", true, "profiles of the application, for history-based schedulers", "PROFILE.jsonl"});
+  o.push_back({"profile", true, "profiles of the application(s), for history-based schedulers", "PROFILE.jsonl"});
   o.push_back({"bn", true, "the application's trained network (default: APP.bn.json or bn.json beside the program)",
                "APP.bn.json"});
   o.push_back({"behaviour", true, "behaviour model for the simulated backend (default: behaviour.toml next to the program)", "FILE"});
