@@ -123,9 +123,9 @@ int main(int argc, char **argv) {
     ZeroExecutor exec(io);
     auto fcfs = sched::makeFCFS();
     NullSink sink;
-    engine::Engine eng(io, clock, *m, *fcfs, exec, exec, sink, {slots, slots});
+    engine::Engine eng(io, clock, {&*m}, *fcfs, exec, exec, sink, {slots, slots});
     for (unsigned j = 0; j < jobs; ++j)
-      eng.submit(app, llvm::json::Object{{"q", "go"}}, 0);
+      eng.submit(*m, app, llvm::json::Object{{"q", "go"}}, 0);
     auto t0 = std::chrono::steady_clock::now();
     eng.run();
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -156,9 +156,9 @@ int main(int argc, char **argv) {
     auto fcfs = sched::makeFCFS();
     NullSink sink;
     size_t before = rssBytes();
-    engine::Engine eng(io, clock, *m, *fcfs, exec, exec, sink, {active, active});
+    engine::Engine eng(io, clock, {&*m}, *fcfs, exec, exec, sink, {active, active});
     for (unsigned j = 0; j < active; ++j)
-      eng.submit(app, llvm::json::Object{{"q", "go"}}, 0);
+      eng.submit(*m, app, llvm::json::Object{{"q", "go"}}, 0);
     io.run_for(std::chrono::milliseconds(500));
     size_t after = rssBytes();
     llvm::outs() << llvm::format("memory: %u active jobs (one task in flight each, events discarded): "

@@ -103,20 +103,33 @@ int placeRelativeToLoop(const ir::Module &m, const ir::Node &loop, const ir::Nod
 } // namespace
 
 llvm::Expected<BehaviourModel> BehaviourModel::load(llvm::StringRef path, const ir::Module &mod, const ir::App &app) {
+  return loadFor(path, mod, &app);
+}
+
+llvm::Expected<BehaviourModel> BehaviourModel::loadProgram(llvm::StringRef path, const ir::Module &mod) {
+  return loadFor(path, mod, nullptr);
+}
+
+llvm::Expected<BehaviourModel> BehaviourModel::loadFor(llvm::StringRef path, const ir::Module &mod,
+                                                       const ir::App *app) {
   auto doc = rt::readTOMLFile(path);
   if (!doc)
     return doc.takeError();
   const llvm::json::Object *root = doc->getAsObject();
   if (!root)
     return fail(path + ": expected a TOML document");
-  BehaviourModel m = defaults(app.name);
+  BehaviourModel m = defaults(app ? llvm::StringRef(app->name) : "");
   m.source = path.str();
   auto where = [&](const llvm::Twine &what) { return (path + ": " + what).str(); };
   if (const llvm::json::Value *a = root->get("app")) {
     if (!a->getAsString())
       return fail(where("'app' must be a string (the application's name)"));
-    if (*a->getAsString() != app.name)
-      return fail(where("describes application '" + *a->getAsString() + "', not '" + app.name + "'"));
+    llvm::StringRef named = *a->getAsString();
+    if (app && named != app->name)
+      return fail(where("describes application '" + named + "', not '" + app->name + "'"));
+    if (!app && !mod.findApp(named))
+      return fail(where("describes application '" + named + "', which is not in the program"));
+    m.app = named.str();
   }
   if (const llvm::json::Value *d = root->get("description"); d && !d->getAsString())
     return fail(where("'description' must be a string"));

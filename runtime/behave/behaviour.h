@@ -77,6 +77,12 @@ struct BehaviourModel {
   /// Loads behaviour.toml; every node id it names must exist in `app` (or
   /// in an application it calls) with the right kind.
   static llvm::Expected<BehaviourModel> load(llvm::StringRef path, const ir::Module &m, const ir::App &app);
+  /// The same for every application of the module (a service of all of
+  /// them): an `app` the file names must be one of them.
+  static llvm::Expected<BehaviourModel> loadProgram(llvm::StringRef path, const ir::Module &m);
+
+private:
+  static llvm::Expected<BehaviourModel> loadFor(llvm::StringRef path, const ir::Module &m, const ir::App *app);
 };
 
 /// One job's draw from a behaviour model. Everything is keyed by

@@ -92,6 +92,8 @@ public:
 
   JobId id() const { return jobId; }
   const ir::App &app() const { return *appPtr; }
+  /// The module the app belongs to (a run may hold jobs of several programs).
+  const ir::Module &program() const { return module; }
   /// The inputs as given (before defaults are filled in by start()).
   const llvm::json::Object &inputValues() const { return inputs; }
 

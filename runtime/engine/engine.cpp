@@ -30,15 +30,18 @@ llvm::json::Value contentOf(const ExecResult &r) {
 }
 } // namespace
 
-Engine::Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
+Engine::Engine(boost::asio::io_context &io, const EngineClock &clock, llvm::ArrayRef<const ir::Module *> programs,
                sched::Scheduler &scheduler, TaskExecutor &llm, TaskExecutor &regular, EventSink &events,
                EngineConfig config)
-    : io(io), clock(clock), module(module), scheduler(scheduler), executors{&llm, &regular}, events(events),
-      config(config) {
+    : io(io), clock(clock), scheduler(scheduler), executors{&llm, &regular}, events(events), config(config) {
   if (config.journal) // the journal's writer may call from its own thread: hand over to the loop
     config.journal->setDurableCallback([this](uint64_t ticket, const std::string &error) {
       boost::asio::post(this->io, [this, ticket, error] { durableUpTo(ticket, error); });
     });
+  assert(!programs.empty() && "an engine runs the apps of at least one program");
+  llvm::json::Array sources;
+  for (const ir::Module *m : programs)
+    sources.push_back(m->source);
   Event e;
   e.type = EventType::RunStarted;
   e.extra = llvm::json::Object{{"scheduler", scheduler.name()},
@@ -47,7 +50,8 @@ Engine::Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::
                                {"time_scale", clock.timeScale()},
                                {"llm_executor", llm.name()},
                                {"regular_executor", regular.name()},
-                               {"source", module.source},
+                               {"source", programs.front()->source},
+                               {"sources", std::move(sources)},
                                // Event times are relative; this anchors them to the wall clock (OTLP export).
                                {"start_unix_ns", int64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                      std::chrono::system_clock::now().time_since_epoch())
@@ -76,7 +80,7 @@ rt::Job *Engine::job(rt::JobId id) {
   return nullptr;
 }
 
-rt::JobId Engine::submit(const ir::App &app, llvm::json::Object inputs, double delay,
+rt::JobId Engine::submit(const ir::Module &module, const ir::App &app, llvm::json::Object inputs, double delay,
                          rt::StructureOracle *oracle, const journal::JournaledJob *replay,
                          const std::string &idempotencyKey) {
   rt::JobId id = nextId++;
@@ -112,7 +116,7 @@ void Engine::arrive(rt::JobId id) {
   live.insert(std::move(node));
   JobRecord &rec = jobs[id];
   rec.arrival = now();
-  sched::Observation arrival = arrivalOf(job, module, rec.app, rec.arrival);
+  sched::Observation arrival = arrivalOf(job, rec.app, rec.arrival);
   Event e;
   e.type = EventType::JobSubmitted;
   e.job = id;

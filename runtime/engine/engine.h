@@ -69,19 +69,22 @@ JobRecord recordOf(const journal::JournaledJob &ended);
 
 class Engine {
 public:
-  Engine(boost::asio::io_context &io, const EngineClock &clock, const ir::Module &module,
+  /// `programs` are the modules whose apps it runs (their sources go in
+  /// the run_started event); jobs of all of them share the scheduler.
+  Engine(boost::asio::io_context &io, const EngineClock &clock, llvm::ArrayRef<const ir::Module *> programs,
          sched::Scheduler &scheduler, TaskExecutor &llm, TaskExecutor &regular, EventSink &events,
          EngineConfig config);
   ~Engine();
 
-  /// Adds a job arriving `delay` engine seconds from now. `oracle` (may be
+  /// Adds a job of `app`, an app of `module` (one of the engine's programs),
+  /// arriving `delay` engine seconds from now. `oracle` (may be
   /// null) decides structure for simulated backends; it must outlive the job.
   /// `replay` (may be null; it must outlive the job) is what an earlier run
   /// journaled of this job: its stage results are fed to the job instead of
   /// running those stages again.
   /// `idempotencyKey` (may be empty) is the caller's own, journaled with
   /// the admission.
-  rt::JobId submit(const ir::App &app, llvm::json::Object inputs, double delay = 0,
+  rt::JobId submit(const ir::Module &module, const ir::App &app, llvm::json::Object inputs, double delay = 0,
                    rt::StructureOracle *oracle = nullptr, const journal::JournaledJob *replay = nullptr,
                    const std::string &idempotencyKey = "");
   /// The next submit() numbers its job `id` instead of the next number in
@@ -216,7 +219,6 @@ private:
 
   boost::asio::io_context &io;
   const EngineClock &clock;
-  const ir::Module &module;
   sched::Scheduler &scheduler;
   TaskExecutor *executors[sched::kSlotKinds];
   EventSink &events;

@@ -92,6 +92,7 @@ void HttpLLMExecutor::cancel(rt::JobId job, rt::TaskId task) {
 
 struct ToolCall {
   rt::Task task;
+  const ToolHome *home = nullptr; // of the job's program
   ExecCallback done;
   unsigned attempt = 0;
   std::string lastError;
@@ -110,10 +111,8 @@ struct ToolCall {
   std::function<void()> stop; // stops what the call waits for (a process, a transfer, a backoff)
 };
 
-ToolExecutor::ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
-                           exec::BuiltinContext builtins, ToolLimits limits)
-    : io(io), module(module), workDir(std::move(workDir)), builtins(std::move(builtins)), limits(std::move(limits)),
-      http(io) {}
+ToolExecutor::ToolExecutor(boost::asio::io_context &io, std::vector<ToolHome> homes, ToolLimits limits)
+    : io(io), homes(std::move(homes)), limits(std::move(limits)), http(io) {}
 
 /// A tool sees PATH, HOME and the locale and time zone (LANG, LC_ALL, TZ:
 /// without them text tools and `date` behave differently than in the
@@ -131,10 +130,14 @@ std::vector<std::string> ToolExecutor::environment(const ir::ToolDef &tool) cons
 
 ToolExecutor::~ToolExecutor() = default;
 
-void ToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
+void ToolExecutor::run(const rt::Task &task, rt::Job &job, ExecCallback done) {
   auto call = std::make_shared<ToolCall>();
   call->task = task;
   call->done = std::move(done);
+  for (const ToolHome &h : homes)
+    if (h.module == &job.program())
+      call->home = &h;
+  assert(call->home && "every program whose jobs run has a tool home");
   if (recordContent)
     call->transcript.emplace();
   calls[{task.job, task.id}] = call;
@@ -193,7 +196,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
   switch (tool.impl) {
   case ir::ToolDef::Impl::Builtin: {
     if (exec::isSyncBuiltin(tool.builtin)) {
-      auto v = exec::callBuiltin(tool.builtin, task.args, builtins);
+      auto v = exec::callBuiltin(tool.builtin, task.args, call->home->builtins);
       boost::asio::post(io, [this, call, v = std::move(v)]() mutable { finish(call, std::move(v)); });
       return;
     }
@@ -231,27 +234,27 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
     req.timeoutSeconds = timeout;
     req.network = limits.network;
     const ir::ToolDef *td = &tool;
-    call->stop = httpFetch(http, std::move(req), [this, retryable, td, call](llvm::Expected<HttpResponse> r) {
+    call->stop = httpFetch(http, std::move(req), [retryable, td, call](llvm::Expected<HttpResponse> r) {
       if (!r) {
         bool canRetry = canRetryFetch(r);
         return retryable(r.takeError(), canRetry);
       }
       call->reply(r->body);
-      retryable(parseToolOutput(*td, r->body, builtins.json), false);
+      retryable(parseToolOutput(*td, r->body, call->home->builtins.json), false);
     });
     return;
   }
   case ir::ToolDef::Impl::Exec: {
     exec::ProcessSpec spec;
     spec.argv = std::move(request.argv);
-    spec.cwd = workDir;
+    spec.cwd = call->home->workDir;
     spec.timeoutSeconds = timeout;
     spec.graceSeconds = limits.graceSeconds;
     spec.extraEnv = environment(tool);
     spec.inheritEnvironment = false;
     spec.stdinData = std::move(request.stdinData);
     const ir::ToolDef *td = &tool;
-    uint64_t handle = exec::runProcess(io, std::move(spec), [this, retryable, td, call](llvm::Expected<exec::ProcessResult> r) {
+    uint64_t handle = exec::runProcess(io, std::move(spec), [retryable, td, call](llvm::Expected<exec::ProcessResult> r) {
       if (!r)
         return retryable(r.takeError(), false); // cannot start: retrying will not help
       call->reply(r->out, r->err);
@@ -267,7 +270,7 @@ void ToolExecutor::attempt(std::shared_ptr<ToolCall> call) {
         return retryable(fail("tool '" + td->name + "' exited with status " + std::to_string(r->exitCode) +
                               (r->err.empty() ? "" : "; stderr: " + tail(r->err))),
                          true);
-      retryable(parseToolOutput(*td, r->out, builtins.json), false);
+      retryable(parseToolOutput(*td, r->out, call->home->builtins.json), false);
     });
     call->stop = [this, handle] { exec::cancelProcess(io, handle); };
     return;

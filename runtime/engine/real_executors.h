@@ -41,10 +41,18 @@ struct ToolLimits {
   std::vector<std::string> withheldEnv;       // never passed, even when declared (the API key variables)
 };
 
+/// Where the tools of one program run: the program's folder (the working
+/// directory of its processes) and its builtins' context (data folder).
+struct ToolHome {
+  const ir::Module *module = nullptr;
+  std::string workDir;
+  exec::BuiltinContext builtins;
+};
+
 class ToolExecutor : public TaskExecutor {
 public:
-  ToolExecutor(boost::asio::io_context &io, const ir::Module &module, std::string workDir,
-               exec::BuiltinContext builtins, ToolLimits limits);
+  /// One home per program whose jobs it runs: a task runs in its job's.
+  ToolExecutor(boost::asio::io_context &io, std::vector<ToolHome> homes, ToolLimits limits);
   ~ToolExecutor() override;
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
   void cancel(rt::JobId job, rt::TaskId task) override;
@@ -55,9 +63,7 @@ private:
   void finish(std::shared_ptr<struct ToolCall> call, llvm::Expected<llvm::json::Value> value);
 
   boost::asio::io_context &io;
-  const ir::Module &module;
-  std::string workDir;
-  exec::BuiltinContext builtins;
+  std::vector<ToolHome> homes;
   std::vector<std::string> environment(const ir::ToolDef &tool) const;
 
   ToolLimits limits;

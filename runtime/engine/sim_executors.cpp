@@ -15,9 +15,10 @@ std::chrono::steady_clock::duration realDuration(double seconds) {
 }
 } // namespace
 
-SimLLMExecutor::SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
-                               BehaviourLookup behaviour, std::vector<SimEndpoint> endpoints)
-    : io(io), clock(clock), model(model), behaviour(std::move(behaviour)) {
+SimLLMExecutor::SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock,
+                               std::vector<const SimTaskModel *> models, BehaviourLookup behaviour,
+                               std::vector<SimEndpoint> endpoints)
+    : io(io), clock(clock), models(std::move(models)), behaviour(std::move(behaviour)) {
   for (SimEndpoint &e : endpoints) {
     auto s = std::make_unique<Server>();
     s->model = serving::BatchingServer(e.params);
@@ -36,8 +37,8 @@ unsigned SimLLMExecutor::capacity() const {
   return c;
 }
 
-void SimLLMExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
-  SimLLMDraw d = model.llm(task, behaviour(task.job));
+void SimLLMExecutor::run(const rt::Task &task, rt::Job &job, ExecCallback done) {
+  SimLLMDraw d = SimTaskModel::of(models, job).llm(task, behaviour(task.job));
   ExecResult r;
   r.outcome = std::move(d.outcome);
   if (recordContent) // what a real server would have been asked; the reply is synthetic
@@ -98,12 +99,12 @@ void SimLLMExecutor::fire(Server &s) {
   arm(s);
 }
 
-SimToolExecutor::SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
-                                 BehaviourLookup behaviour)
-    : io(io), clock(clock), model(model), behaviour(std::move(behaviour)) {}
+SimToolExecutor::SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock,
+                                 std::vector<const SimTaskModel *> models, BehaviourLookup behaviour)
+    : io(io), clock(clock), models(std::move(models)), behaviour(std::move(behaviour)) {}
 
-void SimToolExecutor::run(const rt::Task &task, rt::Job &, ExecCallback done) {
-  SimToolDraw d = model.tool(task, behaviour(task.job));
+void SimToolExecutor::run(const rt::Task &task, rt::Job &job, ExecCallback done) {
+  SimToolDraw d = SimTaskModel::of(models, job).tool(task, behaviour(task.job));
   if (recordContent)
     d.result.transcript = Transcript{llvm::json::Object{{"tool", task.tool->name}, {"args", llvm::json::Object(task.args)}},
                                      d.result.outcome.ok ? rt::renderValue(d.result.outcome.value) : "", ""};

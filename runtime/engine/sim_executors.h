@@ -30,7 +30,7 @@ struct SimEndpoint {
 
 class SimLLMExecutor : public TaskExecutor {
 public:
-  SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
+  SimLLMExecutor(boost::asio::io_context &io, const EngineClock &clock, std::vector<const SimTaskModel *> models,
                  BehaviourLookup behaviour, std::vector<SimEndpoint> endpoints);
   ~SimLLMExecutor() override;
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
@@ -57,7 +57,7 @@ private:
 
   boost::asio::io_context &io;
   const EngineClock &clock;
-  const SimTaskModel &model;
+  std::vector<const SimTaskModel *> models; // one per program, found by the job's
   BehaviourLookup behaviour;
   std::vector<std::unique_ptr<Server>> servers;
   std::map<uint64_t, Pending> pending;
@@ -66,7 +66,7 @@ private:
 
 class SimToolExecutor : public TaskExecutor {
 public:
-  SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, const SimTaskModel &model,
+  SimToolExecutor(boost::asio::io_context &io, const EngineClock &clock, std::vector<const SimTaskModel *> models,
                   BehaviourLookup behaviour);
   void run(const rt::Task &task, rt::Job &job, ExecCallback done) override;
   void cancel(rt::JobId job, rt::TaskId task) override;
@@ -75,7 +75,7 @@ public:
 private:
   boost::asio::io_context &io;
   const EngineClock &clock;
-  const SimTaskModel &model;
+  std::vector<const SimTaskModel *> models; // one per program, found by the job's
   BehaviourLookup behaviour;
   std::map<std::pair<rt::JobId, rt::TaskId>, std::shared_ptr<boost::asio::steady_timer>> timers;
 };

@@ -94,9 +94,9 @@ inline sched::Observation taskObservation(sched::Observation::Kind kind, sched::
 }
 
 /// A job's arrival, with what its inputs reveal.
-inline sched::Observation arrivalOf(const rt::Job &job, const ir::Module &m, llvm::StringRef app, double now) {
+inline sched::Observation arrivalOf(const rt::Job &job, llvm::StringRef app, double now) {
   auto o = sched::Observation::of(sched::Observation::Kind::JobArrived, job.id(), app, "", now);
-  o.features = rt::inputFeatures(m, job.app(), job.inputValues());
+  o.features = rt::inputFeatures(job.program(), job.app(), job.inputValues());
   return o;
 }
 

@@ -58,7 +58,7 @@ llvm::Expected<QueuedJob> PgQueue::enqueue(llvm::StringRef app, const llvm::json
   return QueuedJob{JobNumber(seen->integer(0, 0)), seen->text(0, 1), true};
 }
 
-llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app,
+llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::ArrayRef<std::string> apps,
                                                llvm::ArrayRef<JobNumber> running) {
   if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
     return e;
@@ -69,12 +69,12 @@ llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::StringRef app
   // waiting for each other; the row lock is held to the statement's end.
   auto rows = db->exec((std::string("UPDATE llmflow_jobs SET owner = $1, lease_until = now() + $2::float8 * interval "
                                     "'1 second', claims = claims + 1 WHERE job IN (SELECT job FROM llmflow_jobs "
-                                    "WHERE NOT ended AND app = $4 AND (owner IS NULL OR lease_until < now()) "
+                                    "WHERE NOT ended AND app = ANY($4::text[]) AND (owner IS NULL OR lease_until < now()) "
                                     "AND NOT job = ANY($5::bigint[]) ORDER BY job "
                                     "LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ") +
                         pg::kJobColumns)
                            .c_str(),
-                       {me, lease, std::to_string(max), app.str(), pg::arrayOf(running)}, "cannot claim jobs");
+                       {me, lease, std::to_string(max), pg::arrayOf(apps), pg::arrayOf(running)}, "cannot claim jobs");
   if (!rows)
     return rows.takeError();
   if (rows->count() == 0)

@@ -51,11 +51,13 @@ public:
   /// Admits a job; with `claim`, this process holds it from the start.
   llvm::Expected<QueuedJob> enqueue(llvm::StringRef app, const llvm::json::Object &inputs,
                                     llvm::StringRef idempotencyKey, bool claim);
-  /// Claims up to `max` runnable jobs of `app` (not ended; nobody's, or
-  /// their lease ran out), oldest first, but none of `running` (the jobs
+  /// Claims up to `max` runnable jobs of any of `apps` (not ended; nobody's,
+  /// or their lease ran out), oldest first, but none of `running` (the jobs
   /// this process runs: one whose lease ran out is renew()'s to take back);
-  /// returns them with what was journaled of them.
-  llvm::Expected<JournalContents> claim(unsigned max, llvm::StringRef app, llvm::ArrayRef<JobNumber> running);
+  /// returns them with what was journaled of them. Jobs of other apps are
+  /// left to the processes that run those.
+  llvm::Expected<JournalContents> claim(unsigned max, llvm::ArrayRef<std::string> apps,
+                                        llvm::ArrayRef<JobNumber> running);
   /// Extends the lease of every job of `running` (the jobs this process
   /// runs) that it holds (an expired lease too, unless another process
   /// claimed the job since) and returns those another process holds now:

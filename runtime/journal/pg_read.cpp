@@ -22,6 +22,17 @@ std::string arrayOf(llvm::ArrayRef<JobNumber> jobs) {
   return list + "}";
 }
 
+std::string arrayOf(llvm::ArrayRef<std::string> texts) {
+  std::string list = "{";
+  for (const std::string &t : texts) {
+    list.append(list.size() > 1 ? ",\"" : "\"");
+    for (char c : t)
+      list.append(c == '"' || c == '\\' ? "\\" : "").push_back(c);
+    list.push_back('"');
+  }
+  return list + "}";
+}
+
 llvm::Error readJobs(const Connection &c, const Rows &rows, JournalContents &into) {
   for (int i = 0; i < rows.count(); ++i) {
     Admission a;

@@ -15,6 +15,8 @@ constexpr const char *kJobColumns = "job, key, app, inputs, idempotency_key";
 /// Job numbers as a PostgreSQL array literal ("{1,2,3}"): one parameter
 /// however many.
 std::string arrayOf(llvm::ArrayRef<JobNumber> jobs);
+/// Strings as a PostgreSQL array literal ({"a","b"}, each quoted).
+std::string arrayOf(llvm::ArrayRef<std::string> texts);
 
 /// Adds the jobs in `rows` (kJobColumns first) to `into`.
 llvm::Error readJobs(const Connection &c, const Rows &rows, JournalContents &into);

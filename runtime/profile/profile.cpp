@@ -8,6 +8,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -252,13 +253,29 @@ std::vector<JobProfile> fromEvents(const std::vector<engine::Event> &events, con
 }
 
 llvm::Error checkAgainst(const std::vector<JobProfile> &profiles, const ir::Module &m, llvm::StringRef app) {
+  const ir::App *a = m.findApp(app);
+  assert(a && "an application of the module");
+  return checkAgainst(profiles, {{&m, a}});
+}
+
+llvm::Error checkAgainst(const std::vector<JobProfile> &profiles,
+                         llvm::ArrayRef<std::pair<const ir::Module *, const ir::App *>> apps) {
   if (profiles.empty())
     return fail("the profile holds no jobs");
   for (const JobProfile &p : profiles) {
-    if (p.app != app)
-      return fail("job " + llvm::Twine(p.job) + " profiles application '" + p.app + "', not '" + app + "'");
+    const ir::Module *m = nullptr;
+    for (auto [module, app] : apps)
+      if (app->name == p.app)
+        m = module;
+    if (!m) {
+      std::string names;
+      for (auto [module, app] : apps)
+        names += (names.empty() ? "'" : ", '") + app->name + "'";
+      return fail("job " + llvm::Twine(p.job) + " profiles application '" + p.app + "', not " +
+                  (apps.size() == 1 ? names : "one of " + names));
+    }
     for (const auto &[id, r] : p.nodes) {
-      const ir::Node *n = findNode(m, id);
+      const ir::Node *n = findNode(*m, id);
       if (!n)
         return fail("job " + llvm::Twine(p.job) + ": node '" + id +
                     "' is not in the program (was it changed since profiling?)");

@@ -8,6 +8,7 @@
 #include "engine/events.h"
 #include "ir/ir.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
@@ -57,6 +58,10 @@ std::vector<JobProfile> fromEvents(const std::vector<engine::Event> &events, con
 /// Checks that profiles match an application: every node id exists in the
 /// module with the recorded kind. The error names the first mismatch.
 llvm::Error checkAgainst(const std::vector<JobProfile> &profiles, const ir::Module &m, llvm::StringRef app);
+/// The same for profiles of several applications (of one or more modules):
+/// each job's application must be one of `apps`, its nodes in its module.
+llvm::Error checkAgainst(const std::vector<JobProfile> &profiles,
+                         llvm::ArrayRef<std::pair<const ir::Module *, const ir::App *>> apps);
 
 /// CSV: one row per job, one column per (node, field).
 std::string toCSV(const std::vector<JobProfile> &profiles);

@@ -27,7 +27,7 @@ void SharedQueue::start() {
 void SharedQueue::claimNow() {
   if (paused || claimed.size() >= options.maxClaimed)
     return;
-  auto jobs = queue.claim(unsigned(options.maxClaimed - claimed.size()), options.app, runningHere());
+  auto jobs = queue.claim(unsigned(options.maxClaimed - claimed.size()), options.apps, runningHere());
   if (!jobs)
     return report(jobs.takeError());
   for (auto &[n, job] : jobs->jobs) {

@@ -1,7 +1,7 @@
 // This process's side of the job queue that several `llmflow serve`
 // processes share on one PostgreSQL database (journal/pg_queue.h; how it
 // works for users: docs/serve.md, "Scale-out with PostgreSQL"). It admits
-// jobs into the database, claims runnable jobs of its app whenever it has
+// jobs into the database, claims runnable jobs of its apps whenever it has
 // room (a timer, and at once after an admission or a job's end), hands each
 // to `run` with what its last holder journaled (replayed, not re-run),
 // renews its leases every third of the lease, answers for jobs that other
@@ -24,8 +24,8 @@
 namespace llmflow::serve {
 
 struct SharedOptions {
-  /// The app whose jobs this process runs.
-  std::string app;
+  /// The apps whose jobs this process runs (it claims no other's).
+  std::vector<std::string> apps;
   /// How long a claim lasts without renewal (renewed every third of it).
   double leaseSeconds = 10;
   /// How often to look for runnable jobs when nothing else prompts it.

@@ -164,7 +164,7 @@ private:
     o.arrival = now;
     active.push_back(idx);
     result.maxActiveJobs = std::max(result.maxActiveJobs, unsigned(active.size()));
-    sched::Observation arrival = engine::arrivalOf(*st.job, *app.module, app.app->name, now);
+    sched::Observation arrival = engine::arrivalOf(*st.job, app.app->name, now);
     if (events) { // events are built only for a sink (they are most of a step's allocations)
       engine::Event ev;
       ev.type = engine::EventType::JobSubmitted;

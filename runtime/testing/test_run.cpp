@@ -67,15 +67,15 @@ CaseResult runCase(const TestCase &tc, const ir::Module &module, const ir::App &
   sched::SchedulerContext sctx;
   std::unique_ptr<sched::Scheduler> fcfs = sched::makeScheduler("fcfs", sctx);
   assert(fcfs && "fcfs needs no knowledge");
-  engine::ToolExecutor tools(io, module, opts.workDir, opts.builtins, opts.tools);
+  engine::ToolExecutor tools(io, {{&module, opts.workDir, opts.builtins}}, opts.tools);
   CannedExecutor llm(io, tc, nullptr, "llm"), regular(io, tc, &tools, "tools");
   llm.setRecordContent(true);
   regular.setRecordContent(true);
   Collect sink(opts.events);
   engine::EngineConfig ec;
   ec.recordContent = true; // stage values are read back from the events
-  engine::Engine eng(io, clock, module, *fcfs, llm, regular, sink, ec);
-  rt::JobId id = eng.submit(app, tc.inputs);
+  engine::Engine eng(io, clock, {&module}, *fcfs, llm, regular, sink, ec);
+  rt::JobId id = eng.submit(module, app, tc.inputs);
   eng.run();
   res.record = eng.records().at(id);
   res.seconds = res.record.finish - res.record.arrival;

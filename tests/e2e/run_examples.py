@@ -32,6 +32,8 @@ def main():
         lines = [json.loads(l) for l in open(events, encoding="utf-8")]
         types = [e["type"] for e in lines]
         assert types[0] == "run_started", types[:3]
+        run_info = lines[0]["run"]
+        assert run_info["sources"] == [run_info["source"]] and run_info["source"].endswith("app.llmflow"), run_info
         assert types[-1] == "job_finished", types[-3:]
         # Every dispatched task finished, after it was ready, in time order.
         ready, started = {}, {}

@@ -12,6 +12,10 @@ Groups (each its own ctest test):
   resume  SIGTERM while jobs run: their running stages finish, the server exits 0, a restart on the
           same journal finishes every job, and every stage ran exactly once; SIGKILL right after
           the 201s loses no acknowledged job
+  apps    one process serving several programs: jobs of each app (simulated backend), one scheduler,
+          a restart resuming jobs of both apps, a journal of an app no longer served refused; the
+          command line's refusals (the same app twice, --bn or --app with several); real tools of
+          two programs, each in its own folder with its own definition (loopback model server)
 
 Usage: serve.py LLMFLOW GROUP"""
 import json
@@ -35,6 +39,8 @@ BIN = sys.argv[1]
 GROUP = sys.argv[2] if len(sys.argv) > 2 else "api"
 APP = os.path.join(ROOT, "tests/e2e/apps/serve.llmflow")
 REACT = os.path.join(ROOT, "examples/react")
+RAG = os.path.join(ROOT, "examples/rag")
+WHERE = os.path.join(ROOT, "tests/e2e/apps/where")
 
 
 def wait_job(s, jid, headers=None, seconds=30):
@@ -391,9 +397,92 @@ def group_resume(tmp):
         model.wait(30)
 
 
+def group_apps(tmp):
+    journal = os.path.join(tmp, "apps.db")
+    # Simulated time at real speed, so that the jobs are still running when the service stops.
+    s = Server(BIN, [REACT, RAG, "--time-scale", "1", "--journal", journal, "--grace", "0"])
+    try:
+        check("one scheduler for both apps, FCFS without their networks",
+              "(apps react, rag; scheduler fcfs;" in s.stderr() and "no trained network for 'react', 'rag'" in
+              s.stderr(), s.stderr())
+        st, body, _ = s.request("GET", "/v1/models")
+        check("GET /v1/models lists every app", st == 200 and [m["id"] for m in body["data"]] == ["react", "rag"],
+              body)
+        st, body, _ = s.request("POST", "/v1/jobs", {"app": "nope", "inputs": {}})
+        check("an app not served: 404", is_error(st, body, 404) and "nope" in body["error"]["message"], (st, body))
+        first = {app: s.request("POST", "/v1/jobs", {"app": app, "inputs": {"question": "slow " + app}})[1]["id"]
+                 for app in ("react", "rag")}
+        code = s.stop()
+        check("SIGTERM with --grace 0 leaves both jobs to the journal",
+              code == 0 and "2 unfinished job(s) resume" in s.stderr(), (code, s.stderr()))
+        s = Server(BIN, [REACT, RAG, "--time-scale", "1000", "--journal", journal])
+        check("the restart resumes the jobs of both apps", "2 job(s) resumed" in s.stderr(), s.stderr())
+        for app, jid in first.items():
+            job = wait_job(s, jid)
+            check("the resumed %s job succeeds as a job of %s" % (app, app),
+                  job and job["status"] == "succeeded" and job["app"] == app and job["result"], job)
+        more = [(app, s.request("POST", "/v1/jobs", {"app": app, "inputs": {"question": "q%d" % i}})[1]["id"])
+                for i, app in enumerate(("react", "rag", "react", "rag"))]
+        for app, jid in more:
+            job = wait_job(s, jid)
+            check("a new %s job succeeds, GET says %s" % (app, app),
+                  job and job["status"] == "succeeded" and job["app"] == app, job)
+        st, _, text = openai_request(s, {"messages": [{"role": "user", "content": "hi"}], "model": "react"})
+        check("the chat facade runs the app its model names", st == 200 and json.loads(text)["model"] == "react" and
+              json.loads(text)["choices"][0]["message"]["content"], text)
+        st, _, text = openai_request(s, {"messages": [{"role": "user", "content": "hi"}], "model": "rag"})
+        check("... and checks that app's inputs (rag has two string inputs: 400)",
+              st == 400 and "one string input" in text, text)
+        st, text, _ = s.request("GET", "/metrics")
+        decisions = [l for l in text.splitlines() if l.startswith("llmflow_scheduler_decisions_total ")]
+        check("metrics: one scheduler's decisions, jobs of both apps", len(decisions) == 1 and
+              float(decisions[0].split()[1]) > 0 and 'llmflow_jobs{state="succeeded"} 7' in text, text)
+        check("stops with status 0", s.stop() == 0, s.stderr())
+    finally:
+        s.stop(signal.SIGKILL)
+
+    def refused(args, *words):
+        if "--journal" not in args:
+            args = args + ["--journal", os.path.join(tmp, "refused.db")]
+        p = subprocess.run([BIN, "serve", "--port", "0"] + args, env=ENV, capture_output=True, text=True, timeout=60)
+        return p.returncode == 2 and all(w in p.stderr for w in words), p.stderr
+    check("a journal holding jobs of an app no longer served: exit 2 naming both",
+          *refused([REACT, "--journal", journal], "'rag'", journal))
+    check("the same app in two programs: exit 2 naming the app and both programs",
+          *refused([REACT, os.path.join(REACT, "app.llmflow"), "--journal", os.path.join(tmp, "x.db")], "'react'",
+                   "'%s'" % REACT, "'%s'" % os.path.join(REACT, "app.llmflow")))
+    check("--bn with two apps served: exit 2", *refused([REACT, RAG, "--bn", "x.bn.json"], "--bn"))
+    check("--app with two programs: exit 2", *refused([REACT, RAG, "--app", "react"], "--app"))
+    check("--scheduler llmsched without the apps' networks: exit 2 naming them",
+          *refused([REACT, RAG, "--scheduler", "llmsched"], "'react', 'rag'"))
+
+    # Real tools: each program's own definition of `stamp`, run in its own folder.
+    model, url = start_fake_openai()
+    s = Server(BIN, [APP, WHERE, "--backend", url, "--journal", os.path.join(tmp, "tools.db")])
+    try:
+        st, body, _ = s.request("POST", "/v1/jobs", {"app": "slow", "inputs": {"dir": tmp, "tag": "s",
+                                                                              "seconds": 0}})
+        slow = wait_job(s, body["id"])
+        st, body, _ = s.request("POST", "/v1/jobs", {"app": "where", "inputs": {"text": "hi"}})
+        where = wait_job(s, body["id"])
+        check("serve.llmflow's stamp ran from its folder", slow and slow["status"] == "succeeded" and
+              slow["app"] == "slow" and slow["result"] == "s-2", slow)
+        check("where's stamp ran from where/, with its own definition", where and where["status"] == "succeeded"
+              and where["app"] == "where" and where["result"] == "hi (in where)", where)
+        st, _, text = openai_request(s, {"messages": [{"role": "user", "content": "yo"}], "model": "where"})
+        check("the chat facade runs a job of the other program", st == 200 and
+              json.loads(text)["choices"][0]["message"]["content"] == "yo (in where)", text)
+        check("stops with status 0", s.stop() == 0, s.stderr())
+    finally:
+        s.stop(signal.SIGKILL)
+        model.stdin.close()
+        model.wait(30)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        {"api": group_api, "bad": group_bad, "cancel": group_cancel, "resume": group_resume}[GROUP](tmp)
+        {"api": group_api, "bad": group_bad, "cancel": group_cancel, "resume": group_resume,
+         "apps": group_apps}[GROUP](tmp)
     if failures:
         print("%d failure(s)" % len(failures))
         sys.exit(1)

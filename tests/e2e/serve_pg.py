@@ -8,8 +8,9 @@ every job ended exactly once (one end in the database) and succeeded with the re
 batch gives; no stage whose result the dead process had journaled was requested from the model
 server again (the server's request log against the database's stages at the kill), and neither
 process requested a stage twice; SIGTERM then gives back nothing and exits 0. Then the OpenAI facade on
-a shared queue (the process the request came to runs the job), and a service that goes on after the
-database restarts.
+a shared queue (the process the request came to runs the job), a service that goes on after the
+database restarts, and two processes serving different apps on one database: each runs only its own
+apps' jobs (one left waiting in the queue while the other process has room), GET works on both.
 Skips (exit 77) where the PostgreSQL server binaries are missing.
 
 Usage: serve_pg.py LLMFLOW"""
@@ -62,6 +63,7 @@ def main():
         try:
             run_test(c, url, tmp)
             facade(c)
+            apps(c)
         finally:
             stop(server)
     return finish()
@@ -205,6 +207,44 @@ def facade(c):
     finally:
         if s.proc.poll() is None:
             s.proc.kill()
+
+
+def apps(c):
+    """Processes serving different apps on one database: A serves react and runs one job at a time,
+    slowly; B serves rag and has room. B never claims the react jobs waiting for A."""
+    uri = c.uri("apps")
+    a = Server(BIN, [os.path.join(ROOT, "examples/react"), "--time-scale", "20", "--journal", uri,
+                     "--max-claimed", "1"])
+    b = Server(BIN, [os.path.join(ROOT, "examples/rag"), "--time-scale", "1000", "--journal", uri])
+    try:
+        react = [a.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "r%d" % i}})[1]["id"]
+                 for i in range(3)]
+        rag = [b.request("POST", "/v1/jobs", {"app": "rag", "inputs": {"question": "g%d" % i}})[1]["id"]
+               for i in range(2)]
+        waiting = wait_for(lambda: c.sql("apps", "SELECT count(*) FROM llmflow_jobs WHERE app = 'react' AND "
+                                                 "owner IS NULL AND NOT ended").strip() not in ("", "0"), 10, 0.02)
+        check("react jobs wait in the queue for A", waiting, c.sql("apps", "SELECT * FROM llmflow_jobs"))
+
+        def ended(s, ids):
+            got = [s.request("GET", "/v1/jobs/%d" % i)[1] for i in ids]
+            return got if all(j.get("status") == "succeeded" for j in got) else None
+        on_b = wait_for(lambda: ended(b, react), 60, 0.1)
+        on_a = wait_for(lambda: ended(a, rag), 30, 0.1)
+        check("every job succeeds; GET of the other process's jobs works on both",
+              on_a and on_b and [j["app"] for j in on_b] == ["react"] * 3 and [j["app"] for j in on_a] == ["rag"] * 2,
+              (on_a, on_b, a.stderr(), b.stderr()))
+
+        def succeeded(s):
+            text = s.request("GET", "/metrics")[1]
+            return [l for l in text.splitlines() if l.startswith('llmflow_jobs{state="succeeded"}')]
+        check("A ran the react jobs and B the rag jobs, none of the other's",
+              succeeded(a) == ['llmflow_jobs{state="succeeded"} 3'] and
+              succeeded(b) == ['llmflow_jobs{state="succeeded"} 2'], (succeeded(a), succeeded(b)))
+        check("both stop with status 0", a.stop() == 0 and b.stop() == 0, a.stderr() + b.stderr())
+    finally:
+        for s in (a, b):
+            if s.proc.poll() is None:
+                s.proc.kill()
 
 
 if __name__ == "__main__":

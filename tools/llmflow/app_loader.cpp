@@ -17,7 +17,16 @@
 
 namespace llmflow::cli {
 
-std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode) {
+std::vector<const ir::App *> LoadedApp::apps() const {
+  if (app)
+    return {app};
+  std::vector<const ir::App *> all;
+  for (const ir::App &a : module.apps)
+    all.push_back(&a);
+  return all;
+}
+
+std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode, bool everyApp) {
   LoadedApp out;
   std::string program = programFile(path);
   if (std::string why = unreadableReason(program); !why.empty()) {
@@ -80,6 +89,8 @@ std::optional<LoadedApp> loadApplication(const Args &args, const std::string &pa
   // Which application: --app, else the one named like the folder or file,
   // else the only one no other application calls.
   std::string want = args.get("app");
+  if (want.empty() && everyApp)
+    return out;
   if (want.empty()) {
     std::string stem = llvm::sys::fs::is_directory(path) ? std::string(llvm::sys::path::filename(
                                                                 llvm::StringRef(path).rtrim('/')))
@@ -210,14 +221,16 @@ SimParts::~SimParts() = default;
 
 bool loadSimParts(const LoadedApp &app, exec::BuiltinContext bctx, SimParts &out) {
   if (!app.behaviourPath.empty()) {
-    auto m = behave::BehaviourModel::load(app.behaviourPath, app.module, *app.app);
+    auto m = app.app ? behave::BehaviourModel::load(app.behaviourPath, app.module, *app.app)
+                     : behave::BehaviourModel::loadProgram(app.behaviourPath, app.module);
     if (!m) {
       llvm::errs() << "llmflow: " << llvm::toString(m.takeError()) << "\n";
       return false;
     }
     out.behaviour = std::make_unique<behave::BehaviourModel>(std::move(*m));
   } else {
-    out.behaviour = std::make_unique<behave::BehaviourModel>(behave::BehaviourModel::defaults(app.app->name));
+    out.behaviour = std::make_unique<behave::BehaviourModel>(
+        behave::BehaviourModel::defaults(app.app ? llvm::StringRef(app.app->name) : ""));
   }
   if (bctx.dataDir.empty())
     bctx.dataDir = app.dir;

@@ -18,14 +18,20 @@ namespace llmflow::cli {
 
 struct LoadedApp {
   ir::Module module;
-  const ir::App *app = nullptr;
+  const ir::App *app = nullptr; // the application run; null: every one of the module (serve)
   std::string dir;             // folder of the program (tools run here)
   std::string behaviourPath;   // "" if none
   std::string inputsPath;      // default inputs.jsonl, "" if none
+  /// The applications run: `app`, or every application of the module.
+  std::vector<const ir::App *> apps() const;
 };
 
 /// Prints diagnostics / errors itself; returns the exit code on failure.
-std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode);
+/// With `everyApp`, the program's applications are all run unless --app
+/// names one (`app` stays null); otherwise one is chosen (--app, else the
+/// one named like the folder or file, else the only one no other calls).
+std::optional<LoadedApp> loadApplication(const Args &args, const std::string &path, int *exitCode,
+                                         bool everyApp = false);
 
 /// What the simulated backend needs of a loaded application besides its IR:
 /// its behaviour model (behaviourPath, or the defaults) and the task model.

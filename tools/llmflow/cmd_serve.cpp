@@ -1,7 +1,8 @@
-// llmflow serve PROGRAM: runs an application as an HTTP service (the job
-// API, runtime/serve/) on one engine, journaled, resuming on start what an
-// earlier process left unfinished. This file is the command line: flags,
-// loading, the journal's resume, signals; the service is the library's.
+// llmflow serve PROGRAM...: runs the applications of one or more programs as
+// an HTTP service (the job API, runtime/serve/) on one engine and one
+// scheduler, journaled, resuming on start what an earlier process left
+// unfinished. This file is the command line: flags, loading, the journal's
+// resume, signals; the service is the library's.
 #include "commands.h"
 #include "flags.h"
 #include "runner.h"
@@ -16,6 +17,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
+#include <map>
 #include <unistd.h>
 
 namespace llmflow::cli {
@@ -55,12 +57,56 @@ static std::string ownerName() {
   return llvm::formatv("{0}:{1}", host, getpid()).str();
 }
 
-static int runServe(const Args &given) {
-  if (given.positionals.size() != 1) {
-    llvm::errs() << "llmflow serve: expected one application (folder, .llmflow or IR .json)\n"
+/// Loads every program named on the command line, each with all of its
+/// applications (or, of one program, the one --app names); null after
+/// saying why (the exit status in `code`).
+static std::optional<std::vector<LoadedApp>> loadPrograms(const Args &args, int *code) {
+  const std::vector<std::string> &paths = args.positionals;
+  if (paths.empty()) {
+    llvm::errs() << "llmflow serve: expected one or more programs (folder, .llmflow or IR .json)\n"
                     "try 'llmflow serve --help'\n";
-    return kUsage;
+    *code = kUsage;
+    return std::nullopt;
   }
+  if (paths.size() > 1)
+    for (auto [flag, why] : {std::pair{"app", "picks one application of one program; with several programs every "
+                                              "application of each is served"},
+                             std::pair{"behaviour", "is one program's behaviour model; with several programs each "
+                                                    "uses the behaviour.toml beside it"}})
+      if (args.has(flag)) {
+        llvm::errs() << "llmflow serve: --" << flag << " " << why << "\n";
+        *code = kUsage;
+        return std::nullopt;
+      }
+  std::vector<LoadedApp> programs;
+  std::map<std::string, std::string> served; // application -> its program
+  for (const std::string &path : paths) {
+    auto p = loadApplication(args, path, code, /*everyApp=*/true);
+    if (!p)
+      return std::nullopt;
+    *code = kUsage;
+    if (p->apps().empty()) {
+      llvm::errs() << "llmflow serve: '" << path << "' has no application\n";
+      return std::nullopt;
+    }
+    for (const ir::App *a : p->apps())
+      if (auto [it, fresh] = served.emplace(a->name, path); !fresh) {
+        llvm::errs() << "llmflow serve: application '" << a->name << "' is in both '" << it->second << "' and '"
+                     << path << "': requests name applications, so each name must be served once\n";
+        return std::nullopt;
+      }
+    programs.push_back(std::move(*p));
+  }
+  if (args.has("bn") && served.size() > 1) {
+    llvm::errs() << "llmflow serve: --bn is the network of one application, and " << served.size()
+                 << " are served: each uses APP.bn.json or bn.json beside its program (or serve one with --app)\n";
+    *code = kUsage;
+    return std::nullopt;
+  }
+  return programs;
+}
+
+static int runServe(const Args &given) {
   Args args = given;
   if (!args.has("journal"))
     args.values["journal"] = "llmflow-serve.db";
@@ -99,20 +145,21 @@ static int runServe(const Args &given) {
   so.json.maxDepth = 64;
 
   int code = kOk;
-  auto app = loadApplication(args, args.positionals[0], &code);
-  if (!app)
+  auto programs = loadPrograms(args, &code);
+  if (!programs)
     return code;
   serve::JobBoard board({keep, 1000});
   RunnerOptions ro;
   ro.service = true;
   ro.extraSink = &board;
-  auto runner = Runner::create(args, std::move(*app), &code, ro);
+  auto runner = Runner::create(args, std::move(*programs), &code, ro);
   if (!runner)
     return code;
   engine::Engine &eng = runner->eng();
 
   // Resume: every job the journal holds, in order (job ids stay the
-  // journal's): an ended one is restored as it ended, the others run on.
+  // journal's), each of its own app: an ended one is restored as it ended,
+  // the others run on.
   const journal::JournalContents &before = runner->journaled();
   rt::JobId expect = 1;
   for (const auto &[n, j] : before.jobs)
@@ -129,7 +176,7 @@ static int runServe(const Args &given) {
   }
   unsigned resumed = 0;
   for (const auto &[n, j] : before.jobs) {
-    rt::JobId id = runner->submit(j.admission.inputs, 0);
+    rt::JobId id = runner->submit(*runner->find(j.admission.app)->app, j.admission.inputs, 0);
     if (j.end) {
       board.restored(eng.records().at(id), j.admission.idempotencyKey);
     } else {
@@ -146,7 +193,8 @@ static int runServe(const Args &given) {
       return kEnvironment;
     }
     queue = std::move(*q);
-    sho.app = runner->application().app->name;
+    for (const RunApp &a : runner->apps())
+      sho.apps.push_back(a.app->name);
     shared = std::make_unique<serve::SharedQueue>(
         runner->ioContext(), *queue,
         [&board, r = runner.get()](const journal::JournaledJob &job) {
@@ -172,12 +220,16 @@ static int runServe(const Args &given) {
       shared->ended(rec.id);
   };
 
-  const ir::Module &module = runner->application().module;
-  std::vector<serve::ServedApp> apps = {{&module, runner->application().app}};
+  std::vector<serve::ServedApp> apps;
+  std::string names;
+  for (const RunApp &a : runner->apps()) {
+    apps.push_back({&a.program->module, a.app});
+    names += (names.empty() ? "" : ", ") + a.app->name;
+  }
   serve::JobService service(
       runner->ioContext(), eng, board, apps,
-      [r](const ir::App &, llvm::json::Object inputs, const std::string &key) {
-        return r->submit(std::move(inputs), 0, key);
+      [r](const ir::App &app, llvm::json::Object inputs, const std::string &key) {
+        return r->submit(app, std::move(inputs), 0, key);
       },
       so);
   serve::ServerOptions ho;
@@ -214,8 +266,9 @@ static int runServe(const Args &given) {
                                                          queue->name(), queue->owner(), sho.leaseSeconds)
                                                .str()
                                          : llvm::formatv("journal {0}, {1} job(s) resumed", journalAt, resumed).str();
-  llvm::errs() << llvm::formatv("llmflow serve: listening on http://{0}:{1} (app {2}, {3})\n", address, ep.port(),
-                                runner->application().app->name, journalDesc);
+  llvm::errs() << llvm::formatv("llmflow serve: listening on http://{0}:{1} (app{2} {3}; scheduler {4}; {5})\n",
+                                address, ep.port(), apps.size() == 1 ? "" : "s", names, runner->schedulerName(),
+                                journalDesc);
   if (shared)
     shared->start();
   runner->run();
@@ -242,19 +295,26 @@ static int runServe(const Args &given) {
 Command serveCommand() {
   Command c;
   c.name = "serve";
-  c.summary = "Run an application as an HTTP service: submit jobs, read their status, results and events, cancel them "
-              "(docs/serve.md).\nEvery job is journaled (--journal) and a restart on the same journal finishes what "
-              "was left.\nSIGTERM or SIGINT stops admitting, gives running stages --grace seconds, and exits 0.\n"
-              "Exit status: 0 stopped by a signal, 2 usage, 3 environment.";
-  c.usage = "[options] APP [--host 127.0.0.1] [--port N] [--token-file FILE] [--journal FILE.db|postgresql://...]";
+  c.summary = "Run applications as an HTTP service: submit jobs, read their status, results and events, cancel them "
+              "(docs/serve.md).\nEvery application of each PROGRAM is served (of one program, --app serves one), "
+              "all on one engine and one scheduler.\nEvery job is journaled (--journal) and a restart on the same "
+              "journal finishes what was left.\nSIGTERM or SIGINT stops admitting, gives running stages --grace "
+              "seconds, and exits 0.\nExit status: 0 stopped by a signal, 2 usage, 3 environment.";
+  c.usage = "[options] PROGRAM [PROGRAM...] [--host 127.0.0.1] [--port N] [--token-file FILE] "
+            "[--journal FILE.db|postgresql://...]";
   c.options = runOptions();
   for (OptionSpec &o : journalOptions())
     if (o.name != "resume")
       c.options.push_back(std::move(o));
-  for (OptionSpec &o : c.options)
+  for (OptionSpec &o : c.options) {
     if (o.name == "journal")
       o.help += "; resumed when it exists (default llmflow-serve.db); a PostgreSQL database is a queue and "
                 "journal that several serve processes share (docs/serve.md)";
+    if (o.name == "app")
+      o.help = "serve only this application of the program (one PROGRAM only; default: all of them)";
+    if (o.name == "bn" || o.name == "behaviour")
+      o.help += " (one PROGRAM only" + std::string(o.name == "bn" ? ", serving one application)" : ")");
+  }
   c.options.push_back({"host", true, "address to listen on (default 127.0.0.1; any other needs --token-file)", "IP"});
   c.options.push_back({"port", true, "port to listen on, 0 for a free one (default 8080)", "N"});
   c.options.push_back({"token-file", true, "require 'Authorization: Bearer TOKEN' (the file's first line, at least "

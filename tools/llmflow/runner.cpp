@@ -7,16 +7,13 @@
 #include "engine/real_executors.h"
 #include "engine/sim_executors.h"
 #include "engine/trace.h"
-#include "estimate/model_file.h"
 #include "journal/background_journal.h"
 #include "journal/pg_conn.h"
 #include "journal/pg_journal.h"
 #include "journal/sqlite_journal.h"
 #include "cache/caching_executor.h"
-#include "estimate/train_app.h"
 #include "knob_flags.h"
 #include "policy_flag.h"
-#include "profile/knowledge.h"
 #include "report/otlp.h"
 
 #include "llvm/Support/Path.h"
@@ -33,10 +30,10 @@ std::vector<OptionSpec> runOptions() {
   o.push_back({"backend", true, "sim (default: the embedded simulated backend) or a base URL of an OpenAI-compatible server", "B"});
   o.push_back({"config", true, "run configuration (TOML; docs/config.md)", "FILE"});
   o.push_back({"scheduler", true,
-               "llmsched (default when the application's network is at hand), fcfs (default otherwise), sjf, fair, "
+               "llmsched (default when every application's network is at hand), fcfs (default otherwise), sjf, fair, "
                "srtf-mean, carbyne, llmsched-nobn, llmsched-nounc, decima",
                "NAME"});
-  o.push_back({"profile", true, "profiles of the application, for history-based schedulers", "PROFILE.jsonl"});
+  o.push_back({"profile", true, "profiles of the application(s), for history-based schedulers", "PROFILE.jsonl"});
   o.push_back({"bn", true, "the application's trained network (default: APP.bn.json or bn.json beside the program)",
                "APP.bn.json"});
   o.push_back({"behaviour", true, "behaviour model for the simulated backend (default: behaviour.toml next to the program)", "FILE"});
@@ -155,43 +152,45 @@ static bool openJournal(const Args &args, bool service, std::unique_ptr<journal:
   return true;
 }
 
-/// The application's network: --bn, else APP.bn.json or bn.json beside the
-/// program (where `llmflow bn train` writes it); "" when there is none.
-static std::string networkPath(const Args &args, const LoadedApp &app) {
-  if (args.has("bn"))
-    return args.get("bn");
-  for (std::string name : {app.app->name + ".bn.json", std::string("bn.json")}) {
-    llvm::SmallString<256> p(app.dir);
-    llvm::sys::path::append(p, name);
-    if (llvm::sys::fs::exists(p))
-      return std::string(p);
-  }
-  return "";
-}
-
 /// The endpoints' API key variables: never given to a tool. A tool that
 /// declares one in its env is told about at the start of the run.
 static std::vector<std::string> withheldVariables(const std::vector<llm::Endpoint> &endpoints,
-                                                  const ir::Module &module) {
+                                                  llvm::ArrayRef<const ir::Module *> modules) {
   std::vector<std::string> keys;
   for (const llm::Endpoint &e : endpoints)
     if (!e.apiKeyEnv.empty() && !llvm::is_contained(keys, e.apiKeyEnv))
       keys.push_back(e.apiKeyEnv);
-  for (const ir::ToolDef &t : module.tools)
-    for (const std::string &name : t.env)
-      if (llvm::is_contained(keys, name))
-        llvm::errs() << "llmflow: warning: tool '" << t.name << "' declares env '" << name
-                     << "', an endpoint's API key variable: tools never get it\n";
+  for (const ir::Module *m : modules)
+    for (const ir::ToolDef &t : m->tools)
+      for (const std::string &name : t.env)
+        if (llvm::is_contained(keys, name))
+          llvm::errs() << "llmflow: warning: tool '" << t.name << "' declares env '" << name
+                       << "', an endpoint's API key variable: tools never get it\n";
   return keys;
 }
 
 Runner::~Runner() = default;
 
-std::string Runner::schedulerName() const { return scheduler->name(); }
+std::string Runner::schedulerName() const { return scheduling.scheduler->name(); }
 
-std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *exitCode, RunnerOptions options) {
+std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp program, int *exitCode, RunnerOptions options) {
+  std::vector<LoadedApp> programs;
+  programs.push_back(std::move(program));
+  return create(args, std::move(programs), exitCode, options);
+}
+
+std::unique_ptr<Runner> Runner::create(const Args &args, std::vector<LoadedApp> programs, int *exitCode,
+                                       RunnerOptions options) {
   std::unique_ptr<Runner> r(new Runner());
-  r->app = std::move(loaded);
+  std::vector<const ir::Module *> modules;
+  for (LoadedApp &p : programs) {
+    r->progs.push_back(std::make_unique<Program>());
+    r->progs.back()->loaded = std::move(p);
+    const LoadedApp &loaded = r->progs.back()->loaded;
+    modules.push_back(&loaded.module);
+    for (const ir::App *a : loaded.apps())
+      r->runApps.push_back({&loaded, a});
+  }
   *exitCode = kUsage;
   engine::RunConfig &cfg = r->cfg;
   if (args.has("config"))
@@ -206,8 +205,6 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
       !numberFlag(args, "seed", kSeedSpec, cfg.seed) || !numberFlag(args, "llm-slots", kSlotsSpec, cfg.llmSlots) ||
       !numberFlag(args, "regular-slots", kSlotsSpec, cfg.regularSlots))
     return nullptr;
-  if (cfg.dataDir.empty())
-    cfg.dataDir = r->app.dir;
   double windowMs = 10;
   if (!numberFlag(args, "journal-window", kJournalWindowSpec, windowMs) ||
       !openJournal(args, options.service, r->journal, r->earlier, exitCode))
@@ -223,77 +220,23 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     r->loggedEnds = std::move(*ended);
   }
 
-  estimate::Knobs knobs;
-  if (!applyKnobFlags(args, knobs, "run"))
+  if (!makeRunScheduler(args, r->runApps, cfg.seed, r->scheduling, exitCode))
     return nullptr;
-  sched::SchedulerContext sctx;
-  sctx.seed = cfg.seed;
-  r->knobs = knobs.llmsched;
-  sctx.llmsched = &r->knobs;
-  if (args.has("profile")) {
-    auto profiles = profile::readProfiles(args.get("profile"));
-    if (!profiles) {
-      llvm::errs() << "llmflow: " << llvm::toString(profiles.takeError()) << "\n";
-      *exitCode = kEnvironment;
-      return nullptr;
-    }
-    if (llvm::Error e = profile::checkAgainst(*profiles, r->app.module, r->app.app->name)) {
-      llvm::errs() << "llmflow: " << args.get("profile") << ": " << llvm::toString(std::move(e)) << "\n";
-      *exitCode = kErrors;
-      return nullptr;
-    }
-    r->knowledge = std::make_unique<sched::Knowledge>(profile::buildKnowledge(*profiles));
-    sctx.knowledge = r->knowledge.get();
-  }
-  std::string bnPath = networkPath(args, r->app);
-  if (!bnPath.empty()) {
-    auto file = estimate::readModelFile(bnPath);
-    if (!file) {
-      llvm::errs() << "llmflow: " << llvm::toString(file.takeError()) << "\n";
-      *exitCode = kEnvironment;
-      return nullptr;
-    }
-    auto loadedNet = estimate::loadApp(r->app.module, *r->app.app, std::move(file->net));
-    if (!loadedNet) {
-      llvm::errs() << "llmflow: " << bnPath << ": " << llvm::toString(loadedNet.takeError()) << "\n";
-      *exitCode = kErrors;
-      return nullptr;
-    }
-    r->network = std::move(loadedNet->network);
-    r->independent = std::move(loadedNet->independent);
-    const estimate::AppBN *net = r->network.get(), *flat = r->independent.get();
-    estimate::BNEstimatorOptions eo = knobs.estimator;
-    sctx.bnEstimator = [net, eo] { return estimate::makeBNEstimator({net}, eo); };
-    sctx.independentEstimator = [flat, eo] { return estimate::makeBNEstimator({flat}, eo); };
-  }
-  if (args.has("policy") && !loadPolicyFlag(args.get("policy"), {{&r->app.module, r->app.app}}, sctx.decima)) {
-    *exitCode = kEnvironment;
-    return nullptr;
-  }
-  std::string schedName = args.get("scheduler", bnPath.empty() ? "fcfs" : "llmsched");
-  if (!args.has("scheduler") && bnPath.empty())
-    llvm::errs() << "llmflow: scheduling FCFS; for LLMSched, train the application's network first: llmflow profile "
-                    "APP -o p.jsonl && llmflow bn train p.jsonl --program APP\n";
-  std::string why;
-  r->scheduler = sched::makeScheduler(schedName, sctx, &why);
-  if (!r->scheduler) {
-    llvm::errs() << "llmflow: " << why << " (available:";
-    for (const std::string &n : sched::schedulerNames())
-      llvm::errs() << " " << n;
-    llvm::errs() << ")\n";
-    return nullptr;
-  }
+  *exitCode = kUsage;
 
-  const ir::Module &module = r->app.module;
   r->clock = std::make_unique<engine::EngineClock>(cfg.backend == "sim" ? cfg.timeScale : 1.0);
   Runner *self = r.get();
   engine::BehaviourLookup lookup = [self](rt::JobId id) -> behave::JobDraw & {
     assert(self->jobBehaviours.count(id) && self->jobBehaviours.at(id));
     return *self->jobBehaviours.at(id);
   };
-  exec::BuiltinContext bctx;
-  bctx.dataDir = cfg.dataDir;
-  bctx.json = cfg.limits.json;
+  // Each program's builtins read its own folder, unless the configuration names one for all.
+  auto builtinsOf = [&cfg](const LoadedApp &p) {
+    exec::BuiltinContext b;
+    b.dataDir = cfg.dataDir.empty() ? p.dir : cfg.dataDir;
+    b.json = cfg.limits.json;
+    return b;
+  };
   if (cfg.backend != "sim") {
     // Real endpoints: from the config, or one endpoint at --backend URL.
     if (cfg.backend != "endpoints") {
@@ -331,16 +274,23 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     engine::ToolLimits limits;
     limits.graceSeconds = cfg.toolGraceSeconds;
     limits.network = cfg.network;
-    limits.withheldEnv = withheldVariables(cfg.endpoints, module);
-    r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, module, r->app.dir, bctx, std::move(limits));
+    limits.withheldEnv = withheldVariables(cfg.endpoints, modules);
+    std::vector<engine::ToolHome> homes;
+    for (const auto &p : r->progs)
+      homes.push_back({&p->loaded.module, p->loaded.dir, builtinsOf(p->loaded)});
+    r->toolExec = std::make_unique<engine::ToolExecutor>(r->io, std::move(homes), std::move(limits));
   } else {
-    SimParts parts;
-    if (!loadSimParts(r->app, bctx, parts)) {
-      *exitCode = kEnvironment;
-      return nullptr;
+    std::vector<const engine::SimTaskModel *> models;
+    for (const auto &p : r->progs) {
+      SimParts parts;
+      if (!loadSimParts(p->loaded, builtinsOf(p->loaded), parts)) {
+        *exitCode = kEnvironment;
+        return nullptr;
+      }
+      p->behaviour = std::move(parts.behaviour);
+      p->simModel = std::move(parts.model);
+      models.push_back(p->simModel.get());
     }
-    r->behaviour = std::move(parts.behaviour);
-    r->simModel = std::move(parts.model);
     std::vector<engine::SimEndpoint> eps;
     for (unsigned i = 0; i < cfg.simEndpoints; ++i)
       eps.push_back({"sim-" + std::to_string(i),
@@ -348,8 +298,8 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
                      cfg.simMaxInFlight});
     if (!cfg.llmSlots)
       cfg.llmSlots = cfg.simEndpoints * cfg.simMaxInFlight;
-    r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, *r->simModel, lookup, std::move(eps));
-    r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, *r->simModel, lookup);
+    r->llmExec = std::make_unique<engine::SimLLMExecutor>(r->io, *r->clock, models, lookup, std::move(eps));
+    r->toolExec = std::make_unique<engine::SimToolExecutor>(r->io, *r->clock, std::move(models), lookup);
   }
 
   if (options.keepEvents || args.has("trace") || args.has("otlp"))
@@ -388,33 +338,52 @@ std::unique_ptr<Runner> Runner::create(const Args &args, LoadedApp loaded, int *
     }
   engine::EngineConfig ec{cfg.llmSlots, cfg.regularSlots, logContent || verbose, /*handleSignals=*/!options.service,
                           r->journal.get(), windowMs / 1000};
-  r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, module, *r->scheduler, *executors[0], *executors[1],
-                                               r->tee, ec);
+  r->engine = std::make_unique<engine::Engine>(r->io, *r->clock, modules, *r->scheduling.scheduler, *executors[0],
+                                               *executors[1], r->tee, ec);
   *exitCode = kOk;
   return r;
 }
 
-rt::JobId Runner::submit(llvm::json::Object inputs, double delay, const std::string &idempotencyKey) {
+const RunApp *Runner::find(llvm::StringRef app) const {
+  for (const RunApp &a : runApps)
+    if (a.app->name == app)
+      return &a;
+  return nullptr;
+}
+
+rt::JobId Runner::submit(const ir::App &app, llvm::json::Object inputs, double delay,
+                         const std::string &idempotencyKey) {
   rt::JobId expected = ++submitted;
   auto it = earlier.jobs.find(expected);
   const journal::JournaledJob *before = it == earlier.jobs.end() ? nullptr : &it->second;
   if (before && before->end) // job ids stay the journal's
     return engine->restore(*before, loggedEnds && !loggedEnds->count(expected));
-  return start(expected, std::move(inputs), delay, before, before ? before->admission.idempotencyKey : idempotencyKey);
+  return start(expected, app, std::move(inputs), delay, before,
+               before ? before->admission.idempotencyKey : idempotencyKey);
 }
 
 rt::JobId Runner::submitClaimed(const journal::JournaledJob &job) {
+  const RunApp *a = find(job.admission.app);
+  assert(a && "a shared queue claims jobs of the apps run here only");
   engine->numberNext(job.admission.job);
-  return start(job.admission.job, job.admission.inputs, 0, &job, job.admission.idempotencyKey);
+  return start(job.admission.job, *a->app, job.admission.inputs, 0, &job, job.admission.idempotencyKey);
 }
 
-rt::JobId Runner::start(rt::JobId id, llvm::json::Object inputs, double delay, const journal::JournaledJob *before,
-                        const std::string &idempotencyKey) {
+rt::JobId Runner::start(rt::JobId id, const ir::App &app, llvm::json::Object inputs, double delay,
+                        const journal::JournaledJob *before, const std::string &idempotencyKey) {
+  const Program *program = nullptr;
+  for (const RunApp &a : runApps)
+    if (a.app == &app)
+      for (const auto &p : progs)
+        if (&p->loaded == a.program)
+          program = p.get();
+  assert(program && "an application the run runs");
   // Simulated backend: the job's behaviour draw decides its structure too.
   auto &draw = jobBehaviours[id];
-  if (behaviour)
-    draw = std::make_unique<behave::JobBehaviour>(*behaviour, app.module, cfg.seed, id);
-  rt::JobId got = engine->submit(*app.app, std::move(inputs), delay, draw.get(), before, idempotencyKey);
+  if (program->behaviour)
+    draw = std::make_unique<behave::JobBehaviour>(*program->behaviour, program->loaded.module, cfg.seed, id);
+  rt::JobId got =
+      engine->submit(program->loaded.module, app, std::move(inputs), delay, draw.get(), before, idempotencyKey);
   assert(got == id && "the runner is the engine's only submitter");
   return got;
 }
@@ -430,9 +399,14 @@ llvm::Error Runner::checkResume(unsigned jobs,
                                      "journal '%s' holds job %llu, but this run has %u job(s): resume with the "
                                      "same --inputs and --jobs",
                                      name.c_str(), (unsigned long long)n, jobs);
-    if (j.admission.app != app.app->name)
-      return llvm::createStringError(std::errc::invalid_argument, "journal '%s' is a run of app '%s', not '%s'",
-                                     name.c_str(), j.admission.app.c_str(), app.app->name.c_str());
+    if (!find(j.admission.app)) {
+      std::string names;
+      for (const RunApp &a : runApps)
+        names += (names.empty() ? "'" : ", '") + a.app->name + "'";
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "journal '%s' holds jobs of app '%s', and only %s run now", name.c_str(),
+                                     j.admission.app.c_str(), names.c_str());
+    }
     if (j.admission.key != journal::jobKey(n, inputsOf(unsigned(n))))
       return llvm::createStringError(std::errc::invalid_argument,
                                      "journal '%s': job %llu had other inputs: resume with the same --inputs",

@@ -202,6 +202,20 @@ TEST_CASE("every entry of the example files cites a source") {
   }
 }
 
+TEST_CASE("a program's behaviour model serves every application of it (a service of all of them)") {
+  const Example &e = example("codegen");
+  auto whole = BehaviourModel::loadProgram(e.dir + "/behaviour.toml", *e.module);
+  REQUIRE_MESSAGE(bool(whole), (whole ? std::string() : llvm::toString(whole.takeError())));
+  CHECK(whole->app == "codegen"); // the file names it; fix_round's nodes are described in it too
+  CHECK(whole->llm.size() == model("codegen").llm.size());
+  std::string path = writeTemp("app = \"react\"\n");
+  auto other = BehaviourModel::loadProgram(path, *e.module);
+  llvm::sys::fs::remove(path);
+  REQUIRE(!other);
+  CHECK(llvm::toString(other.takeError()).find("describes application 'react', which is not in the program") !=
+        std::string::npos);
+}
+
 TEST_CASE("load errors name the problem") {
   const std::string latent = "[latent]\ndifficulty = { dist = \"normal\", mean = 0, sigma = 1 }\n";
   SUBCASE("the file is fine") {

@@ -5,13 +5,9 @@
 // commits at once instead of waiting out the window. Real engine,
 // simulated backend executors on a fast clock.
 
-#include "sim_helpers.h"
+#include "engine_rig.h"
 
-#include "engine/engine.h"
-#include "engine/sim_executors.h"
 #include "journal/journal.h"
-
-#include <boost/asio/io_context.hpp>
 
 #include <doctest/doctest.h>
 
@@ -44,32 +40,21 @@ public:
   }
 };
 
-struct Rig {
-  explicit Rig(double window) : eng(io, clock, *ex.module, *fcfs, llm, tools, sink, config(window)) {}
-  engine::EngineConfig config(double window) {
-    engine::EngineConfig c{8, 8};
-    c.journal = &journal;
-    c.journalWindow = window;
-    return c;
-  }
-  const LoadedExample &ex = example("react");
-  boost::asio::io_context io;
-  engine::EngineClock clock{1000};
-  std::vector<std::unique_ptr<behave::JobBehaviour>> behaviours;
-  engine::BehaviourLookup lookup = [this](rt::JobId id) -> behave::JobBehaviour & { return *behaviours.at(id - 1); };
-  engine::SimLLMExecutor llm{io, clock, *ex.model, lookup, {{"sim-0", serving::ServingParams::h100(), 8}}};
-  engine::SimToolExecutor tools{io, clock, *ex.model, lookup};
-  engine::MemorySink sink;
-  std::unique_ptr<sched::Scheduler> fcfs = sched::makeScheduler("fcfs", sched::SchedulerContext{});
-  RecordingJournal journal;
-  engine::Engine eng;
+engine::EngineConfig journaled(journal::Journal &journal, double window) {
+  engine::EngineConfig c{8, 8};
+  c.journal = &journal;
+  c.journalWindow = window;
+  return c;
+}
 
+struct Rig {
+  explicit Rig(double window) : rig(journaled(journal, window)) {}
+  RecordingJournal journal;
+  EngineRig rig;
+  engine::Engine &eng = rig.eng;
   void submit(unsigned jobs) {
-    for (unsigned i = 0; i < jobs; ++i) {
-      behaviours.push_back(
-          std::make_unique<behave::JobBehaviour>(*ex.behaviour, *ex.module, 3, behaviours.size() + 1));
-      eng.submit(*ex.app, ex.inputs[i % ex.inputs.size()], 0.5 * i, behaviours.back().get());
-    }
+    for (unsigned i = 0; i < jobs; ++i)
+      rig.submit(0.5 * i, i);
   }
 };
 
@@ -86,7 +71,7 @@ void checkCommittedBeforeReported(Rig &r, unsigned jobs) {
   CHECK(reported.size() == jobs);
   CHECK(r.journal.committed.size() == jobs);
   unsigned logged = 0;
-  for (const engine::Event &e : r.sink.events)
+  for (const engine::Event &e : r.rig.sink.events)
     logged += e.type == engine::EventType::JobFinished || e.type == engine::EventType::JobFailed;
   CHECK(logged == jobs);
 }

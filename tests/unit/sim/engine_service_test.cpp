@@ -1,14 +1,10 @@
 // The engine's calls for a long-lived run (a service: runtime/serve): one
 // job cancelled while the others run on, holding back new stages before a
 // graceful stop, and forgetting ended jobs. Real engine, simulated backend
-// executors on a fast clock.
+// executors on a fast clock (engine_rig.h).
 
-#include "sim_helpers.h"
+#include "engine_rig.h"
 
-#include "engine/engine.h"
-#include "engine/sim_executors.h"
-
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -19,22 +15,7 @@ using namespace llmflow::simtest;
 
 namespace {
 
-struct Rig {
-  const LoadedExample &ex = example("react");
-  boost::asio::io_context io;
-  engine::EngineClock clock{1000};
-  std::vector<std::unique_ptr<behave::JobBehaviour>> behaviours;
-  engine::BehaviourLookup lookup = [this](rt::JobId id) -> behave::JobBehaviour & { return *behaviours.at(id - 1); };
-  engine::SimLLMExecutor llm{io, clock, *ex.model, lookup, {{"sim-0", serving::ServingParams::h100(), 8}}};
-  engine::SimToolExecutor tools{io, clock, *ex.model, lookup};
-  engine::MemorySink sink;
-  std::unique_ptr<sched::Scheduler> fcfs = sched::makeScheduler("fcfs", sched::SchedulerContext{});
-  engine::Engine eng{io, clock, *ex.module, *fcfs, llm, tools, sink, engine::EngineConfig{8, 8}};
-
-  rt::JobId submit() {
-    behaviours.push_back(std::make_unique<behave::JobBehaviour>(*ex.behaviour, *ex.module, 3, behaviours.size() + 1));
-    return eng.submit(*ex.app, ex.inputs[0], 0, behaviours.back().get());
-  }
+struct Rig : EngineRig {
   unsigned dispatched(rt::JobId id) const {
     unsigned n = 0;
     for (const engine::Event &e : sink.events)

@@ -162,13 +162,13 @@ std::vector<engine::Event> runEngine(const std::string &name, unsigned n, sched:
   std::vector<std::unique_ptr<behave::JobBehaviour>> behaviours;
   engine::BehaviourLookup lookup = [&](rt::JobId id) -> behave::JobBehaviour & { return *behaviours.at(id - 1); };
   std::vector<engine::SimEndpoint> eps{{"sim-0", serving::ServingParams::h100(), llmSlots}};
-  engine::SimLLMExecutor llm(io, clock, *ex.model, lookup, eps);
-  engine::SimToolExecutor tools(io, clock, *ex.model, lookup);
+  engine::SimLLMExecutor llm(io, clock, {ex.model.get()}, lookup, eps);
+  engine::SimToolExecutor tools(io, clock, {ex.model.get()}, lookup);
   engine::MemorySink sink;
-  engine::Engine eng(io, clock, *ex.module, scheduler, llm, tools, sink, engine::EngineConfig{llmSlots, regularSlots});
+  engine::Engine eng(io, clock, {&*ex.module}, scheduler, llm, tools, sink, engine::EngineConfig{llmSlots, regularSlots});
   for (unsigned k = 0; k < n; ++k) {
     behaviours.push_back(std::make_unique<behave::JobBehaviour>(*ex.behaviour, *ex.module, seed, k + 1));
-    rt::JobId id = eng.submit(*ex.app, ex.inputs[k % ex.inputs.size()], 0.4 * k, behaviours.back().get());
+    rt::JobId id = eng.submit(*ex.module, *ex.app, ex.inputs[k % ex.inputs.size()], 0.4 * k, behaviours.back().get());
     REQUIRE(id == k + 1);
   }
   eng.run();

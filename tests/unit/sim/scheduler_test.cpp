@@ -665,3 +665,28 @@ TEST_CASE("llmsched: kept across decisions, it ranks exactly as a fresh schedule
   }
   CHECK(compared > 200);
 }
+
+TEST_CASE("profiles of several applications: each job is checked against its own application's module") {
+  const LoadedExample &react = example("react"), &rag = example("rag");
+  auto job = [](const LoadedExample &ex, uint64_t id, const ir::App *as = nullptr) {
+    profile::JobProfile p;
+    p.app = (as ? as : ex.app)->name;
+    p.job = id;
+    const ir::Node &n = ex.app->graph.nodes.front();
+    p.nodes[n.id].kind = ir::toString(n.kind).str();
+    return p;
+  };
+  std::vector<std::pair<const ir::Module *, const ir::App *>> both{{&*react.module, react.app}, {&*rag.module, rag.app}};
+  llvm::Error ok = profile::checkAgainst({job(react, 1), job(rag, 2)}, both);
+  CHECK_MESSAGE(!ok, llvm::toString(std::move(ok)));
+  llvm::Error alien = profile::checkAgainst({job(react, 1), job(rag, 2)}, {{&*react.module, react.app}});
+  CHECK(llvm::toString(std::move(alien)) == "job 2 profiles application 'rag', not 'react'");
+  // A rag node under the react app: not in react's module.
+  llvm::Error crossed = profile::checkAgainst({job(rag, 3, react.app)}, both);
+  CHECK(llvm::toString(std::move(crossed)).find("job 3: node '") == 0);
+  const LoadedExample &codegen = example("codegen");
+  std::vector<std::pair<const ir::Module *, const ir::App *>> others{{&*react.module, react.app},
+                                                                   {&*codegen.module, codegen.app}};
+  llvm::Error none = profile::checkAgainst({job(rag, 4)}, others);
+  CHECK(llvm::toString(std::move(none)) == "job 4 profiles application 'rag', not one of 'react', 'codegen'");
+}
