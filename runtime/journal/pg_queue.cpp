@@ -58,11 +58,11 @@ llvm::Expected<QueuedJob> PgQueue::enqueue(llvm::StringRef app, const llvm::json
   return QueuedJob{JobNumber(seen->integer(0, 0)), seen->text(0, 1), true};
 }
 
-llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::ArrayRef<std::string> apps,
-                                               llvm::ArrayRef<JobNumber> running) {
+llvm::Expected<ClaimedJobs> PgQueue::claim(unsigned max, llvm::ArrayRef<std::string> apps,
+                                           llvm::ArrayRef<JobNumber> running) {
   if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
     return e;
-  JournalContents out;
+  ClaimedJobs out;
   if (max == 0)
     return out;
   // SKIP LOCKED: processes claiming at once take different jobs instead of
@@ -72,19 +72,22 @@ llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::ArrayRef<std:
                                     "WHERE NOT ended AND app = ANY($4::text[]) AND (owner IS NULL OR lease_until < now()) "
                                     "AND NOT job = ANY($5::bigint[]) ORDER BY job "
                                     "LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ") +
-                        pg::kJobColumns)
+                        pg::kJobColumns + ", claims > 1")
                            .c_str(),
                        {me, lease, std::to_string(max), pg::arrayOf(apps), pg::arrayOf(running)}, "cannot claim jobs");
   if (!rows)
     return rows.takeError();
   if (rows->count() == 0)
     return out;
-  if (llvm::Error e = pg::readJobs(*db, *rows, out))
+  if (llvm::Error e = pg::readJobs(*db, *rows, out.contents))
     return e;
   std::vector<JobNumber> jobs;
-  for (const auto &[n, j] : out.jobs)
-    jobs.push_back(n);
-  if (llvm::Error e = pg::readProgress(*db, out, jobs))
+  for (int i = 0; i < rows->count(); ++i) {
+    jobs.push_back(JobNumber(rows->integer(i, 0)));
+    if (rows->boolean(i, 5))
+      out.takenOver.push_back(jobs.back());
+  }
+  if (llvm::Error e = pg::readProgress(*db, out.contents, jobs))
     return e;
   return out;
 }

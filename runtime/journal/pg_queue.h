@@ -29,6 +29,14 @@ struct QueuedJob {
   bool existed = false; // admitted before under the same idempotency key
 };
 
+/// Jobs claimed at once, with what was journaled of them.
+struct ClaimedJobs {
+  JournalContents contents;
+  /// Of those, the jobs claimed before (by another process, or by this one
+  /// before it gave them back): taken over.
+  std::vector<JobNumber> takenOver;
+};
+
 /// A job as the database has it, for a process that does not run it.
 struct SharedJobView {
   JournaledJob job;           // its admission and, if it ended, its end
@@ -56,7 +64,7 @@ public:
   /// this process runs: one whose lease ran out is renew()'s to take back);
   /// returns them with what was journaled of them. Jobs of other apps are
   /// left to the processes that run those.
-  llvm::Expected<JournalContents> claim(unsigned max, llvm::ArrayRef<std::string> apps,
+  llvm::Expected<ClaimedJobs> claim(unsigned max, llvm::ArrayRef<std::string> apps,
                                         llvm::ArrayRef<JobNumber> running);
   /// Extends the lease of every job of `running` (the jobs this process
   /// runs) that it holds (an expired lease too, unless another process

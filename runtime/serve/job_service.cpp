@@ -165,6 +165,15 @@ BoardJob *JobService::admit(const ServedApp &app, llvm::json::Object inputs, con
     return nullptr;
   }
   if (shared) { // run here: the caller waits for its end on this board
+    if (shared->full()) {
+      // OpenAI's clients retry a 503 (after Retry-After), here or, through
+      // a load balancer, on another process.
+      error = jsonError(503, "this process is at its --max-claimed limit (" + std::to_string(shared->running()) +
+                                 " jobs running here): retry later or on another process, or use POST /v1/jobs "
+                                 "(queued for any process)");
+      error.headers.push_back({"Retry-After", "1"});
+      return nullptr;
+    }
     auto q = shared->admit(app.app->name, inputs, key, /*runHere=*/true);
     if (!q) {
       error = jsonError(503, "the journal failed: " + llvm::toString(q.takeError()));
@@ -239,7 +248,10 @@ void JobService::route(const Request &req, std::shared_ptr<Exchange> x) {
       return methodNotAllowed("GET");
     Response r;
     r.contentType = "text/plain; version=0.0.4";
-    r.body = metrics.text(board, engine);
+    std::optional<QueueCounts> queue;
+    if (shared)
+      queue = shared->counts();
+    r.body = metrics.text(board, engine, queue ? &*queue : nullptr);
     return x->reply(std::move(r));
   }
   if (path == "/v1/models") {

@@ -7,13 +7,15 @@ Checked: the other takes over the dead one's jobs once their leases run out and 
 every job ended exactly once (one end in the database) and succeeded with the result an uninterrupted
 batch gives; no stage whose result the dead process had journaled was requested from the model
 server again (the server's request log against the database's stages at the kill), and neither
-process requested a stage twice; SIGTERM then gives back nothing and exits 0. Then the OpenAI facade on
-a shared queue (the process the request came to runs the job), a service that goes on after the
-database restarts, and two processes serving different apps on one database: each runs only its own
+process requested a stage twice; the queue's metrics (claims, takeovers of the dead one's jobs);
+SIGTERM then gives back nothing and exits 0. Then the OpenAI facade on a shared queue (the process the
+request came to runs the job), a service that goes on after the database restarts (its failed calls
+counted), --max-claimed counting the facade's jobs (503 at the limit), and two processes serving different apps on one database: each runs only its own
 apps' jobs (one left waiting in the queue while the other process has room), GET works on both.
 Skips (exit 77) where the PostgreSQL server binaries are missing.
 
 Usage: serve_pg.py LLMFLOW"""
+import http.client
 import json
 import os
 import signal
@@ -35,6 +37,17 @@ LEASE = 4
 
 def inputs_of(i):
     return {"topic": "t%d" % i, "parts": ["p%d%s" % (i, x) for x in "abc"[: 1 + i % 3]]}
+
+
+QUEUE_METRICS = ("llmflow_queue_claims_total", "llmflow_queue_takeovers_total", "llmflow_queue_leases_lost_total",
+                 "llmflow_queue_errors_total", "llmflow_queue_claimed")
+
+
+def metrics(s):
+    """The samples of a process's /metrics, by name (labels included)."""
+    st, text, _ = s.request("GET", "/metrics")
+    check("GET /metrics", st == 200, (st, text), quiet=True)
+    return {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l and l[0] != "#"}
 
 
 def reference(url, tmp):
@@ -63,6 +76,7 @@ def main():
         try:
             run_test(c, url, tmp)
             facade(c)
+            limit(c)
             apps(c)
         finally:
             stop(server)
@@ -107,6 +121,11 @@ def run_test(c, url, tmp):
         st, body, _ = a.request("GET", "/v1/jobs/%d" % other)
         check("GET answers on any process", st == 200 and body["id"] == other and
               body["status"] in ("queued", "running", "succeeded"), (st, body))
+        m = metrics(a)
+        check("A's queue metrics while it runs jobs (it holds 1 or 2 of --max-claimed 2, claimed them)",
+              all(n in m for n in QUEUE_METRICS) and 1 <= m["llmflow_queue_claimed"] <= 2 and
+              m["llmflow_queue_claims_total"] >= m["llmflow_queue_claimed"] and m["llmflow_queue_errors_total"] == 0,
+              m)
         a.proc.send_signal(signal.SIGKILL)
         a.proc.wait(10)
         # What A left, read at once (B takes nothing over before the lease runs out): the stages done
@@ -147,6 +166,12 @@ def run_test(c, url, tmp):
         taken = c.sql("queue", "SELECT job FROM llmflow_jobs WHERE claims >= 2").split()
         check("A's unfinished jobs were taken over", held and set(held) <= set(map(int, taken)),
               (taken, held))
+        m = wait_for(lambda: (lambda m: m if m["llmflow_queue_claimed"] == 0 else None)(metrics(b)), 10, 0.05) or {}
+        check("B's queue metrics: it claimed the jobs it ran, took over each of A's unfinished ones, lost no "
+              "lease, no database call failed, holds none now",
+              m.get("llmflow_queue_claims_total") == m.get('llmflow_jobs{state="succeeded"}') and
+              held and m.get("llmflow_queue_takeovers_total") == len(held) and
+              m.get("llmflow_queue_leases_lost_total") == 0 and m.get("llmflow_queue_errors_total") == 0, (m, held))
         after = requests_of(url)[killed_at:]
         stages = [prompts.get(last_user(r), ("unknown prompt", last_user(r))) for r in after]
         again = [s for s in stages if s in done_at_kill or s[0] == "unknown prompt"]
@@ -203,7 +228,54 @@ def facade(c):
         job = wait_for(lambda: (lambda r: r[1] if r[1].get("status") == "succeeded" else None)(
             s.request("GET", "/v1/jobs/%d" % body.get("id", 0))), 30, 0.05)
         check("and runs", job, s.stderr())
+        m = metrics(s)
+        check("metrics: the queue's calls that failed while the database was down are counted",
+              m["llmflow_queue_errors_total"] >= 1 and m["llmflow_queue_claims_total"] == 2, (m, s.stderr()))
         check("and stops with status 0", s.stop() == 0, s.stderr())
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
+
+
+def limit(c):
+    """--max-claimed counts the chat facade's jobs (run where the request came): at the limit a chat request
+    is answered 503 (Retry-After), and a job the facade runs keeps the queue's jobs from being claimed."""
+    s = Server(BIN, [os.path.join(ROOT, "examples/react"), "--time-scale", "1", "--journal", c.uri("capped"),
+                     "--max-claimed", "1"])
+    # Each job takes about 1.4 s (simulated at time-scale 1): the checks made while one runs take far less.
+    chat = {"model": "react", "messages": [{"role": "user", "content": "Why?"}]}
+    try:
+        st, body, _ = s.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "Why?"}})
+        check("a job is admitted", st == 201, (st, body))
+        held = wait_for(lambda: metrics(s)["llmflow_queue_claimed"] == 1, 10, 0.01)
+        check("and claimed", held, s.stderr())
+        st, body, r = s.request("POST", "/v1/chat/completions", chat)
+        check("a chat request at --max-claimed: 503 with a JSON error, Retry-After", st == 503 and
+              "--max-claimed" in body["error"]["message"] and r.getheader("Retry-After") == "1", (st, body))
+        check("nothing was admitted for it", c.sql("capped", "SELECT count(*) FROM llmflow_jobs").strip() == "1")
+        first = wait_for(lambda: s.request("GET", "/v1/jobs/1")[1]["status"] == "succeeded" and
+                         metrics(s)["llmflow_queue_claimed"] == 0, 60, 0.05)
+        check("the job runs to its end, its claim freed", first, s.stderr())
+        # A streamed chat request holds the process's one claim while it runs: a job posted meanwhile waits.
+        conn = http.client.HTTPConnection(s.host, s.port, timeout=60)
+        conn.request("POST", "/v1/chat/completions", json.dumps(dict(chat, stream=True)),
+                     {"Content-Type": "application/json"})
+        stream = conn.getresponse()
+        check("a chat request under the limit is run here", stream.status == 200, stream.status)
+        st, body, _ = s.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "Why?"}})
+        waiting = c.sql("capped", "SELECT owner IS NULL, ended FROM llmflow_jobs WHERE job = %d" % body["id"]).strip()
+        m = metrics(s)
+        check("a job posted while it runs is not claimed (claimed 1 of 1)",
+              st == 201 and waiting == "t|f" and m["llmflow_queue_claimed"] == 1, (st, body, waiting, m))
+        text = stream.read().decode()
+        conn.close()
+        check("the streamed chat answer ends", "data: [DONE]" in text and '"finish_reason":"stop"' in text, text)
+        third = wait_for(lambda: s.request("GET", "/v1/jobs/%d" % body["id"])[1]["status"] == "succeeded", 60, 0.05)
+        check("then the posted job is claimed and runs", third, s.stderr())
+        m = wait_for(lambda: (lambda m: m if m["llmflow_queue_claimed"] == 0 else None)(metrics(s)), 10, 0.05) or {}
+        check("metrics: 3 claims (the chat job's included), none taken over",
+              m.get("llmflow_queue_claims_total") == 3 and m.get("llmflow_queue_takeovers_total") == 0, m)
+        check("stops with status 0", s.stop() == 0, s.stderr())
     finally:
         if s.proc.poll() is None:
             s.proc.kill()
