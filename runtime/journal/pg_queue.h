@@ -41,6 +41,7 @@ struct ClaimedJobs {
 struct SharedJobView {
   JournaledJob job;           // its admission and, if it ended, its end
   bool held = false;          // claimed, and the lease has not run out
+  std::string owner;          // who holds it, if held (host:pid)
   double submittedUnix = 0;
 };
 
@@ -77,6 +78,11 @@ public:
   /// Gives back the unfinished jobs this process holds, for others to claim
   /// at once (a graceful stop).
   llvm::Error release();
+  /// Ends a job nobody holds (not ended; no owner, or its lease ran out)
+  /// as failed with `error`, its end written by the statement that marks it
+  /// ended. False (nothing written): it ended, is held, or is being claimed
+  /// this moment (its row locked: not waited for).
+  llvm::Expected<bool> cancel(JobNumber job, llvm::StringRef error);
   /// The job as the database has it (none: no such job).
   llvm::Expected<std::optional<SharedJobView>> lookup(JobNumber job);
 

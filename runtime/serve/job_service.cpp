@@ -212,6 +212,30 @@ void JobService::jobAction(const Request &req, BoardJob &j, std::shared_ptr<Exch
   cancels[j.id].push_back(std::move(x));
 }
 
+Response JobService::heldElsewhere(const BoardJob &j) const {
+  if (j.heldBy.empty()) // being claimed this moment
+    return jsonError(409, llvm::formatv("job {0} is being claimed by a process sharing the queue: retry", j.id).str());
+  return jsonError(409, llvm::formatv("job {0} is running on process {1}, which shares the queue: its events and "
+                                      "DELETE are there (ask {1}, or wait for its end; GET works here)",
+                                      j.id, j.heldBy)
+                            .str());
+}
+
+Response JobService::cancelElsewhere(const BoardJob &j) {
+  if (!j.heldBy.empty())
+    return heldElsewhere(j);
+  auto c = shared->cancel(j.id, "cancelled by the client (DELETE /v1/jobs/ID) while it waited in the shared queue");
+  if (!c)
+    return jsonError(503, "the journal failed: " + llvm::toString(c.takeError()));
+  if (!c->job) // the database forgot it meanwhile: only by hand
+    return jsonError(404, llvm::formatv("no job {0}", j.id).str());
+  if (c->now)
+    return jsonResponse(200, toJSON(*c->job));
+  if (c->job->ended())
+    return jsonError(409, llvm::formatv("job {0} has already ended ({1})", j.id, toString(c->job->status)).str());
+  return heldElsewhere(*c->job); // claimed meanwhile
+}
+
 /// The route a path belongs to, for the metrics (ids folded).
 static std::string routeOf(llvm::StringRef path) {
   for (llvm::StringRef fixed : {"/healthz", "/metrics", "/v1/jobs", "/v1/models", "/v1/chat/completions"})
@@ -283,11 +307,12 @@ void JobService::route(const Request &req, std::shared_ptr<Exchange> x) {
     BoardJob *j = findJob(id, elsewhere, error);
     if (!j)
       return x->reply(std::move(error));
-    if (elsewhere && !elsewhere->ended() && (events || req.method == "DELETE"))
-      return x->reply(jsonError(409, llvm::formatv("job {0} is {1} on another process sharing the queue: its "
-                                                   "events and DELETE are there (GET works here)",
-                                                   id, toString(elsewhere->status))
-                                         .str()));
+    if (elsewhere && !elsewhere->ended()) {
+      if (!events && req.method == "DELETE")
+        return x->reply(cancelElsewhere(*elsewhere));
+      if (events)
+        return x->reply(heldElsewhere(*elsewhere));
+    }
     if (events)
       return board.listen(*j, std::move(x));
     return jobAction(req, *j, std::move(x));

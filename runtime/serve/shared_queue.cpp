@@ -144,7 +144,19 @@ llvm::Expected<std::optional<BoardJob>> SharedQueue::lookup(rt::JobId id) {
   j.fromJournal = true;
   j.submittedUnix = (*v)->submittedUnix;
   j.status = (*v)->held ? JobStatus::Running : JobStatus::Queued;
+  j.heldBy = (*v)->owner;
   return j;
+}
+
+llvm::Expected<SharedQueue::Cancel> SharedQueue::cancel(rt::JobId id, const std::string &reason) {
+  auto now = queue.cancel(journal::JobNumber(id), reason);
+  count.errors += !now; // the caller answers it
+  if (!now)
+    return now.takeError();
+  auto job = lookup(id);
+  if (!job)
+    return job.takeError();
+  return Cancel{*now, std::move(*job)};
 }
 
 QueueCounts SharedQueue::counts() const {

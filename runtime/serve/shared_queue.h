@@ -62,6 +62,14 @@ public:
   /// A job this process does not run, as the database has it (none: no
   /// such job). Queued, running elsewhere, or ended (its result).
   llvm::Expected<std::optional<BoardJob>> lookup(rt::JobId id);
+  /// Ends a job that nobody holds as cancelled, in the database (every
+  /// process then answers it so). `now`: this call cancelled it; `job`: the
+  /// job as the database has it afterwards (none: no such job).
+  struct Cancel {
+    bool now = false;
+    std::optional<BoardJob> job;
+  };
+  llvm::Expected<Cancel> cancel(rt::JobId id, const std::string &reason);
   /// Stops claiming (a graceful stop; running jobs finish).
   void pause();
   /// Stops claiming and renewing and gives back the unfinished jobs held.
