@@ -58,11 +58,11 @@ llvm::Expected<QueuedJob> PgQueue::enqueue(llvm::StringRef app, const llvm::json
   return QueuedJob{JobNumber(seen->integer(0, 0)), seen->text(0, 1), true};
 }
 
-llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::ArrayRef<std::string> apps,
-                                               llvm::ArrayRef<JobNumber> running) {
+llvm::Expected<ClaimedJobs> PgQueue::claim(unsigned max, llvm::ArrayRef<std::string> apps,
+                                           llvm::ArrayRef<JobNumber> running) {
   if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
     return e;
-  JournalContents out;
+  ClaimedJobs out;
   if (max == 0)
     return out;
   // SKIP LOCKED: processes claiming at once take different jobs instead of
@@ -72,19 +72,22 @@ llvm::Expected<JournalContents> PgQueue::claim(unsigned max, llvm::ArrayRef<std:
                                     "WHERE NOT ended AND app = ANY($4::text[]) AND (owner IS NULL OR lease_until < now()) "
                                     "AND NOT job = ANY($5::bigint[]) ORDER BY job "
                                     "LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ") +
-                        pg::kJobColumns)
+                        pg::kJobColumns + ", claims > 1")
                            .c_str(),
                        {me, lease, std::to_string(max), pg::arrayOf(apps), pg::arrayOf(running)}, "cannot claim jobs");
   if (!rows)
     return rows.takeError();
   if (rows->count() == 0)
     return out;
-  if (llvm::Error e = pg::readJobs(*db, *rows, out))
+  if (llvm::Error e = pg::readJobs(*db, *rows, out.contents))
     return e;
   std::vector<JobNumber> jobs;
-  for (const auto &[n, j] : out.jobs)
-    jobs.push_back(n);
-  if (llvm::Error e = pg::readProgress(*db, out, jobs))
+  for (int i = 0; i < rows->count(); ++i) {
+    jobs.push_back(JobNumber(rows->integer(i, 0)));
+    if (rows->boolean(i, 5))
+      out.takenOver.push_back(jobs.back());
+  }
+  if (llvm::Error e = pg::readProgress(*db, out.contents, jobs))
     return e;
   return out;
 }
@@ -117,11 +120,28 @@ llvm::Error PgQueue::release() {
   return r ? llvm::Error::success() : r.takeError();
 }
 
+llvm::Expected<bool> PgQueue::cancel(JobNumber job, llvm::StringRef error) {
+  if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
+    return e;
+  // One statement: a claim that comes first makes it find no row (SKIP
+  // LOCKED while the claim runs, the owner's lease after), and a claim
+  // after it finds the job ended.
+  auto r = db->exec("WITH c AS (UPDATE llmflow_jobs SET ended = true, owner = NULL, lease_until = NULL "
+                    "WHERE job IN (SELECT job FROM llmflow_jobs WHERE job = $1 AND NOT ended "
+                    "AND (owner IS NULL OR lease_until < now()) FOR UPDATE SKIP LOCKED) RETURNING job) "
+                    "INSERT INTO llmflow_job_ends SELECT job, false, NULL, $2, 0, 0, 0, 0, 0, 0 FROM c "
+                    "ON CONFLICT DO NOTHING RETURNING job",
+                    {std::to_string(job), error.str()}, "cannot cancel a job");
+  if (!r)
+    return r.takeError();
+  return r->count() == 1;
+}
+
 llvm::Expected<std::optional<SharedJobView>> PgQueue::lookup(JobNumber job) {
   if (llvm::Error e = db->reconnectIfLost()) // every statement here is a transaction of its own
     return e;
   auto rows = db->exec((std::string("SELECT ") + pg::kJobColumns +
-                        ", owner IS NOT NULL AND lease_until >= now(), extract(epoch from submitted) "
+                        ", owner IS NOT NULL AND lease_until >= now(), extract(epoch from submitted), owner "
                         "FROM llmflow_jobs WHERE job = $1")
                            .c_str(),
                        {std::to_string(job)}, "cannot read a job");
@@ -138,6 +158,8 @@ llvm::Expected<std::optional<SharedJobView>> PgQueue::lookup(JobNumber job) {
   v.job = std::move(c.jobs.begin()->second);
   v.held = rows->boolean(0, 5);
   v.submittedUnix = rows->real(0, 6);
+  if (v.held)
+    v.owner = rows->text(0, 7);
   return v;
 }
 

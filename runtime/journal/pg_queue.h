@@ -29,10 +29,19 @@ struct QueuedJob {
   bool existed = false; // admitted before under the same idempotency key
 };
 
+/// Jobs claimed at once, with what was journaled of them.
+struct ClaimedJobs {
+  JournalContents contents;
+  /// Of those, the jobs claimed before (by another process, or by this one
+  /// before it gave them back): taken over.
+  std::vector<JobNumber> takenOver;
+};
+
 /// A job as the database has it, for a process that does not run it.
 struct SharedJobView {
   JournaledJob job;           // its admission and, if it ended, its end
   bool held = false;          // claimed, and the lease has not run out
+  std::string owner;          // who holds it, if held (host:pid)
   double submittedUnix = 0;
 };
 
@@ -56,7 +65,7 @@ public:
   /// this process runs: one whose lease ran out is renew()'s to take back);
   /// returns them with what was journaled of them. Jobs of other apps are
   /// left to the processes that run those.
-  llvm::Expected<JournalContents> claim(unsigned max, llvm::ArrayRef<std::string> apps,
+  llvm::Expected<ClaimedJobs> claim(unsigned max, llvm::ArrayRef<std::string> apps,
                                         llvm::ArrayRef<JobNumber> running);
   /// Extends the lease of every job of `running` (the jobs this process
   /// runs) that it holds (an expired lease too, unless another process
@@ -69,6 +78,11 @@ public:
   /// Gives back the unfinished jobs this process holds, for others to claim
   /// at once (a graceful stop).
   llvm::Error release();
+  /// Ends a job nobody holds (not ended; no owner, or its lease ran out)
+  /// as failed with `error`, its end written by the statement that marks it
+  /// ended. False (nothing written): it ended, is held, or is being claimed
+  /// this moment (its row locked: not waited for).
+  llvm::Expected<bool> cancel(JobNumber job, llvm::StringRef error);
   /// The job as the database has it (none: no such job).
   llvm::Expected<std::optional<SharedJobView>> lookup(JobNumber job);
 

@@ -34,6 +34,7 @@ struct BoardJob {
   uint64_t tokensIn = 0, tokensOut = 0;
   unsigned llmCalls = 0, toolCalls = 0;
   bool fromJournal = false;           // ended before this process started: no events
+  std::string heldBy;                 // running on another process sharing the queue (host:pid)
   std::deque<std::string> events;     // JSON texts, oldest first
   bool eventsDropped = false;         // over the cap: the oldest were dropped
   std::vector<std::shared_ptr<Exchange>> listeners;

@@ -165,6 +165,15 @@ BoardJob *JobService::admit(const ServedApp &app, llvm::json::Object inputs, con
     return nullptr;
   }
   if (shared) { // run here: the caller waits for its end on this board
+    if (shared->full()) {
+      // OpenAI's clients retry a 503 (after Retry-After), here or, through
+      // a load balancer, on another process.
+      error = jsonError(503, "this process is at its --max-claimed limit (" + std::to_string(shared->running()) +
+                                 " jobs running here): retry later or on another process, or use POST /v1/jobs "
+                                 "(queued for any process)");
+      error.headers.push_back({"Retry-After", "1"});
+      return nullptr;
+    }
     auto q = shared->admit(app.app->name, inputs, key, /*runHere=*/true);
     if (!q) {
       error = jsonError(503, "the journal failed: " + llvm::toString(q.takeError()));
@@ -203,6 +212,30 @@ void JobService::jobAction(const Request &req, BoardJob &j, std::shared_ptr<Exch
   cancels[j.id].push_back(std::move(x));
 }
 
+Response JobService::heldElsewhere(const BoardJob &j) const {
+  if (j.heldBy.empty()) // being claimed this moment
+    return jsonError(409, llvm::formatv("job {0} is being claimed by a process sharing the queue: retry", j.id).str());
+  return jsonError(409, llvm::formatv("job {0} is running on process {1}, which shares the queue: its events and "
+                                      "DELETE are there (ask {1}, or wait for its end; GET works here)",
+                                      j.id, j.heldBy)
+                            .str());
+}
+
+Response JobService::cancelElsewhere(const BoardJob &j) {
+  if (!j.heldBy.empty())
+    return heldElsewhere(j);
+  auto c = shared->cancel(j.id, "cancelled by the client (DELETE /v1/jobs/ID) while it waited in the shared queue");
+  if (!c)
+    return jsonError(503, "the journal failed: " + llvm::toString(c.takeError()));
+  if (!c->job) // the database forgot it meanwhile: only by hand
+    return jsonError(404, llvm::formatv("no job {0}", j.id).str());
+  if (c->now)
+    return jsonResponse(200, toJSON(*c->job));
+  if (c->job->ended())
+    return jsonError(409, llvm::formatv("job {0} has already ended ({1})", j.id, toString(c->job->status)).str());
+  return heldElsewhere(*c->job); // claimed meanwhile
+}
+
 /// The route a path belongs to, for the metrics (ids folded).
 static std::string routeOf(llvm::StringRef path) {
   for (llvm::StringRef fixed : {"/healthz", "/metrics", "/v1/jobs", "/v1/models", "/v1/chat/completions"})
@@ -239,7 +272,10 @@ void JobService::route(const Request &req, std::shared_ptr<Exchange> x) {
       return methodNotAllowed("GET");
     Response r;
     r.contentType = "text/plain; version=0.0.4";
-    r.body = metrics.text(board, engine);
+    std::optional<QueueCounts> queue;
+    if (shared)
+      queue = shared->counts();
+    r.body = metrics.text(board, engine, queue ? &*queue : nullptr);
     return x->reply(std::move(r));
   }
   if (path == "/v1/models") {
@@ -271,11 +307,12 @@ void JobService::route(const Request &req, std::shared_ptr<Exchange> x) {
     BoardJob *j = findJob(id, elsewhere, error);
     if (!j)
       return x->reply(std::move(error));
-    if (elsewhere && !elsewhere->ended() && (events || req.method == "DELETE"))
-      return x->reply(jsonError(409, llvm::formatv("job {0} is {1} on another process sharing the queue: its "
-                                                   "events and DELETE are there (GET works here)",
-                                                   id, toString(elsewhere->status))
-                                         .str()));
+    if (elsewhere && !elsewhere->ended()) {
+      if (!events && req.method == "DELETE")
+        return x->reply(cancelElsewhere(*elsewhere));
+      if (events)
+        return x->reply(heldElsewhere(*elsewhere));
+    }
     if (events)
       return board.listen(*j, std::move(x));
     return jobAction(req, *j, std::move(x));

@@ -78,6 +78,11 @@ private:
   /// GET or DELETE of one job. A cancelled job is answered once its end is
   /// reported (journaled first), so a GET after the answer agrees with it.
   void jobAction(const Request &req, BoardJob &j, std::shared_ptr<Exchange> x);
+  /// DELETE of a job this process does not run (shared queue): cancelled in
+  /// the database if nobody holds it, else a 409 naming its holder.
+  Response cancelElsewhere(const BoardJob &j);
+  /// The 409 for a job another process runs, naming it.
+  Response heldElsewhere(const BoardJob &j) const;
   /// Parses a JSON object body (content type, size, depth): the object, or
   /// the 4xx to answer.
   std::optional<llvm::json::Object> body(const Request &req, Response &error) const;

@@ -71,7 +71,7 @@ void Metrics::jobEnded(const BoardJob &j) {
       ++jctBuckets[i];
 }
 
-std::string Metrics::text(const JobBoard &board, const engine::Engine &engine) const {
+std::string Metrics::text(const JobBoard &board, const engine::Engine &engine, const QueueCounts *queue) const {
   std::string s;
   auto add = [&](llvm::StringRef name, llvm::StringRef type, llvm::StringRef help) {
     s += llvm::formatv("# HELP {0} {1}\n# TYPE {0} {2}\n", name, help, type).str();
@@ -109,6 +109,21 @@ std::string Metrics::text(const JobBoard &board, const engine::Engine &engine) c
   add("llmflow_http_errors_total", "counter", "HTTP requests answered with a status of 400 or more, by route.");
   for (const auto &[route, r] : routes)
     s += llvm::formatv("llmflow_http_errors_total{{route=\"{0}\"} {1}\n", route, r->errors).str();
+  if (!queue)
+    return s;
+  auto sample = [&](llvm::StringRef name, llvm::StringRef type, llvm::StringRef help, uint64_t value) {
+    add(name, type, help);
+    s += llvm::formatv("{0} {1}\n", name, value).str();
+  };
+  sample("llmflow_queue_claims_total", "counter",
+         "Jobs this process claimed from the shared queue (chat-completion jobs run here included).", queue->claims);
+  sample("llmflow_queue_takeovers_total", "counter",
+         "Of the jobs claimed, those claimed before: taken over from another process (or given back).",
+         queue->takeovers);
+  sample("llmflow_queue_leases_lost_total", "counter",
+         "Renewals that found a job this process runs taken over by another process.", queue->leasesLost);
+  sample("llmflow_queue_errors_total", "counter", "Failed database calls of the shared queue.", queue->errors);
+  sample("llmflow_queue_claimed", "gauge", "Jobs this process holds now (at most --max-claimed).", queue->claimed);
   return s;
 }
 

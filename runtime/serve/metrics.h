@@ -1,7 +1,8 @@
 // The service's metrics in the Prometheus text exposition format (GET
 // /metrics): jobs by state, queue length, job completion times (a
 // histogram), tokens, scheduler decision time, and per HTTP route the
-// requests in flight and the errors answered. Counters live as long as the
+// requests in flight and the errors answered; with a shared queue, its
+// claims, takeovers, lost leases and errors. Counters live as long as the
 // process (a restart starts them at zero, as Prometheus expects). Not for:
 // the event log or traces (engine/events.h, engine/trace.h).
 #pragma once
@@ -9,6 +10,7 @@
 #include "engine/engine.h"
 #include "serve/http_server.h"
 #include "serve/job_board.h"
+#include "serve/shared_queue.h"
 
 #include <map>
 #include <memory>
@@ -22,7 +24,8 @@ public:
   /// counted (in flight until answered; an error when the status is >= 400).
   std::shared_ptr<Exchange> track(const std::string &route, std::shared_ptr<Exchange> x);
   void jobEnded(const BoardJob &j);
-  std::string text(const JobBoard &board, const engine::Engine &engine) const;
+  /// The exposition; `queue`'s lines only with a shared queue (null: none).
+  std::string text(const JobBoard &board, const engine::Engine &engine, const QueueCounts *queue) const;
 
   struct Route {
     int64_t inFlight = 0;

@@ -1,6 +1,10 @@
 #include "serve/shared_queue.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <boost/asio/post.hpp>
+
+#include <cassert>
 
 namespace llmflow::serve {
 
@@ -13,10 +17,14 @@ SharedQueue::SharedQueue(boost::asio::io_context &io, journal::PgQueue &queue, R
 
 SharedQueue::~SharedQueue() = default;
 
-void SharedQueue::report(llvm::Error e) {
-  std::string message = llvm::toString(std::move(e));
+void SharedQueue::tell(const std::string &message) {
   if (onError)
     onError(message);
+}
+
+void SharedQueue::report(llvm::Error e) {
+  ++count.errors;
+  tell(llvm::toString(std::move(e)));
 }
 
 void SharedQueue::start() {
@@ -25,12 +33,14 @@ void SharedQueue::start() {
 }
 
 void SharedQueue::claimNow() {
-  if (paused || claimed.size() >= options.maxClaimed)
+  if (paused || full())
     return;
   auto jobs = queue.claim(unsigned(options.maxClaimed - claimed.size()), options.apps, runningHere());
   if (!jobs)
     return report(jobs.takeError());
-  for (auto &[n, job] : jobs->jobs) {
+  count.claims += jobs->contents.jobs.size();
+  count.takeovers += jobs->takenOver.size();
+  for (auto &[n, job] : jobs->contents.jobs) {
     auto [it, fresh] = claimed.try_emplace(rt::JobId(n), std::move(job));
     if (fresh)
       run(it->second);
@@ -64,11 +74,12 @@ void SharedQueue::renew() {
       // Its lease ran out before this renewal and another process claimed
       // it: it runs there too now (its first end recorded is the job's).
       for (journal::JobNumber id : *lostNow)
-        if (lost.insert(id).second)
-          report(llvm::createStringError(std::errc::timed_out,
-                                         "lost the lease on job %llu (not renewed in time; another process took it "
-                                         "over and runs it too)",
-                                         (unsigned long long)id));
+        if (lost.insert(id).second) {
+          ++count.leasesLost;
+          tell(llvm::formatv("lost the lease on job {0} (not renewed in time; another process took it over and "
+                             "runs it too)",
+                             id));
+        }
   }
   renewLater();
 }
@@ -83,10 +94,13 @@ void SharedQueue::renewLater() {
 
 llvm::Expected<journal::QueuedJob> SharedQueue::admit(const std::string &app, const llvm::json::Object &inputs,
                                                       const std::string &idempotencyKey, bool runHere) {
+  assert((!runHere || !full()) && "running a job here over --max-claimed");
   auto q = queue.enqueue(app, inputs, idempotencyKey, runHere);
+  count.errors += !q; // the caller answers it
   if (!q || q->existed)
     return q;
   if (runHere) {
+    ++count.claims;
     journal::JournaledJob &held = claimed[rt::JobId(q->job)];
     held.admission = {q->job, journal::jobKey(q->job, inputs), app, inputs, idempotencyKey};
     run(held);
@@ -114,6 +128,7 @@ void SharedQueue::ended(rt::JobId id) {
 
 llvm::Expected<std::optional<BoardJob>> SharedQueue::lookup(rt::JobId id) {
   auto v = queue.lookup(journal::JobNumber(id));
+  count.errors += !v; // the caller answers it
   if (!v)
     return v.takeError();
   if (!*v)
@@ -129,7 +144,25 @@ llvm::Expected<std::optional<BoardJob>> SharedQueue::lookup(rt::JobId id) {
   j.fromJournal = true;
   j.submittedUnix = (*v)->submittedUnix;
   j.status = (*v)->held ? JobStatus::Running : JobStatus::Queued;
+  j.heldBy = (*v)->owner;
   return j;
+}
+
+llvm::Expected<SharedQueue::Cancel> SharedQueue::cancel(rt::JobId id, const std::string &reason) {
+  auto now = queue.cancel(journal::JobNumber(id), reason);
+  count.errors += !now; // the caller answers it
+  if (!now)
+    return now.takeError();
+  auto job = lookup(id);
+  if (!job)
+    return job.takeError();
+  return Cancel{*now, std::move(*job)};
+}
+
+QueueCounts SharedQueue::counts() const {
+  QueueCounts c = count;
+  c.claimed = claimed.size();
+  return c;
 }
 
 void SharedQueue::pause() { paused = true; }

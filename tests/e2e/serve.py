@@ -177,6 +177,8 @@ def metrics(s, at_least):
           values['llmflow_http_errors_total{route="/v1/chat/completions"}'] >= 2 and
           values['llmflow_http_requests_in_flight{route="/metrics"}'] == 1 and
           values["llmflow_queue_length"] == 0, text)
+    check("metrics: no shared queue's lines without one", not any(n.startswith("llmflow_queue_") and
+                                                                  n != "llmflow_queue_length" for n in values), text)
 
 
 def group_bad(tmp):

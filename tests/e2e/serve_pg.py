@@ -1,25 +1,30 @@
 #!/usr/bin/env python3
 """Two `llmflow serve` processes sharing one PostgreSQL database (a throwaway server, tests/lib/pg.py)
 over the loopback model server, with a short lease (4 s): jobs submitted to either process, GET and
-idempotency keys answered across processes (events and DELETE of a job another process holds: 409),
-then one process killed with SIGKILL while it runs jobs.
+idempotency keys answered across processes (events and DELETE of a job another process holds: 409
+naming it), then one process killed with SIGKILL while it runs jobs.
 Checked: the other takes over the dead one's jobs once their leases run out and finishes every job;
 every job ended exactly once (one end in the database) and succeeded with the result an uninterrupted
 batch gives; no stage whose result the dead process had journaled was requested from the model
 server again (the server's request log against the database's stages at the kill), and neither
-process requested a stage twice; SIGTERM then gives back nothing and exits 0. Then the OpenAI facade on
-a shared queue (the process the request came to runs the job), a service that goes on after the
-database restarts, and two processes serving different apps on one database: each runs only its own
-apps' jobs (one left waiting in the queue while the other process has room), GET works on both.
+process requested a stage twice; the queue's metrics (claims, takeovers of the dead one's jobs);
+SIGTERM then gives back nothing and exits 0. Then the OpenAI facade on a shared queue (the process the
+request came to runs the job), a service that goes on after the database restarts (its failed calls
+counted), --max-claimed counting the facade's jobs (503 at the limit), DELETE of a queued job, and
+two processes serving different apps on one database: each runs only its own apps' jobs (one left
+waiting in the queue while the other process has room), GET works on both, and DELETEs racing the
+claims of waiting jobs: each job either cancelled before any stage ran or run to its end.
 Skips (exit 77) where the PostgreSQL server binaries are missing.
 
 Usage: serve_pg.py LLMFLOW"""
+import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 import pg  # noqa: E402
@@ -35,6 +40,17 @@ LEASE = 4
 
 def inputs_of(i):
     return {"topic": "t%d" % i, "parts": ["p%d%s" % (i, x) for x in "abc"[: 1 + i % 3]]}
+
+
+QUEUE_METRICS = ("llmflow_queue_claims_total", "llmflow_queue_takeovers_total", "llmflow_queue_leases_lost_total",
+                 "llmflow_queue_errors_total", "llmflow_queue_claimed")
+
+
+def metrics(s):
+    """The samples of a process's /metrics, by name (labels included)."""
+    st, text, _ = s.request("GET", "/metrics")
+    check("GET /metrics", st == 200, (st, text), quiet=True)
+    return {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l and l[0] != "#"}
 
 
 def reference(url, tmp):
@@ -63,7 +79,9 @@ def main():
         try:
             run_test(c, url, tmp)
             facade(c)
+            limit(c)
             apps(c)
+            cancel_race(c)
         finally:
             stop(server)
     return finish()
@@ -107,6 +125,11 @@ def run_test(c, url, tmp):
         st, body, _ = a.request("GET", "/v1/jobs/%d" % other)
         check("GET answers on any process", st == 200 and body["id"] == other and
               body["status"] in ("queued", "running", "succeeded"), (st, body))
+        m = metrics(a)
+        check("A's queue metrics while it runs jobs (it holds 1 or 2 of --max-claimed 2, claimed them)",
+              all(n in m for n in QUEUE_METRICS) and 1 <= m["llmflow_queue_claimed"] <= 2 and
+              m["llmflow_queue_claims_total"] >= m["llmflow_queue_claimed"] and m["llmflow_queue_errors_total"] == 0,
+              m)
         a.proc.send_signal(signal.SIGKILL)
         a.proc.wait(10)
         # What A left, read at once (B takes nothing over before the lease runs out): the stages done
@@ -123,8 +146,8 @@ def run_test(c, url, tmp):
                   st == 200 and body["status"] in ("running", "queued") and body["calls"]["llm"] == 0, (st, body))
             for method, path in (("GET", "/v1/jobs/%d/events"), ("DELETE", "/v1/jobs/%d")):
                 st, body, _ = b.request(method, path % held[0])
-                check("%s %s on B of a job A holds: 409" % (method, path), st == 409 and
-                      "another process" in body["error"]["message"], (st, body))
+                check("%s %s on B of a job A holds: 409 naming A" % (method, path), st == 409 and
+                      ":%d, which shares the queue" % a.proc.pid in body["error"]["message"], (st, body))
 
         def all_ended():
             out = {}
@@ -147,6 +170,12 @@ def run_test(c, url, tmp):
         taken = c.sql("queue", "SELECT job FROM llmflow_jobs WHERE claims >= 2").split()
         check("A's unfinished jobs were taken over", held and set(held) <= set(map(int, taken)),
               (taken, held))
+        m = wait_for(lambda: (lambda m: m if m["llmflow_queue_claimed"] == 0 else None)(metrics(b)), 10, 0.05) or {}
+        check("B's queue metrics: it claimed the jobs it ran, took over each of A's unfinished ones, lost no "
+              "lease, no database call failed, holds none now",
+              m.get("llmflow_queue_claims_total") == m.get('llmflow_jobs{state="succeeded"}') and
+              held and m.get("llmflow_queue_takeovers_total") == len(held) and
+              m.get("llmflow_queue_leases_lost_total") == 0 and m.get("llmflow_queue_errors_total") == 0, (m, held))
         after = requests_of(url)[killed_at:]
         stages = [prompts.get(last_user(r), ("unknown prompt", last_user(r))) for r in after]
         again = [s for s in stages if s in done_at_kill or s[0] == "unknown prompt"]
@@ -203,19 +232,86 @@ def facade(c):
         job = wait_for(lambda: (lambda r: r[1] if r[1].get("status") == "succeeded" else None)(
             s.request("GET", "/v1/jobs/%d" % body.get("id", 0))), 30, 0.05)
         check("and runs", job, s.stderr())
+        m = metrics(s)
+        check("metrics: the queue's calls that failed while the database was down are counted",
+              m["llmflow_queue_errors_total"] >= 1 and m["llmflow_queue_claims_total"] == 2, (m, s.stderr()))
         check("and stops with status 0", s.stop() == 0, s.stderr())
     finally:
         if s.proc.poll() is None:
             s.proc.kill()
 
 
+def limit(c):
+    """--max-claimed counts the chat facade's jobs (run where the request came): at the limit a chat request
+    is answered 503 (Retry-After), and a job the facade runs keeps the queue's jobs from being claimed;
+    meanwhile DELETE of a queued job nobody holds cancels it in the database."""
+    s = Server(BIN, [os.path.join(ROOT, "examples/react"), "--time-scale", "1", "--journal", c.uri("capped"),
+                     "--max-claimed", "1"])
+    # Each job takes about 1.4 s (simulated at time-scale 1): the checks made while one runs take far less.
+    chat = {"model": "react", "messages": [{"role": "user", "content": "Why?"}]}
+    try:
+        st, body, _ = s.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "Why?"}})
+        check("a job is admitted", st == 201, (st, body))
+        held = wait_for(lambda: metrics(s)["llmflow_queue_claimed"] == 1, 10, 0.01)
+        check("and claimed", held, s.stderr())
+        st, body, r = s.request("POST", "/v1/chat/completions", chat)
+        check("a chat request at --max-claimed: 503 with a JSON error, Retry-After", st == 503 and
+              "--max-claimed" in body["error"]["message"] and r.getheader("Retry-After") == "1", (st, body))
+        check("nothing was admitted for it", c.sql("capped", "SELECT count(*) FROM llmflow_jobs").strip() == "1")
+        first = wait_for(lambda: s.request("GET", "/v1/jobs/1")[1]["status"] == "succeeded" and
+                         metrics(s)["llmflow_queue_claimed"] == 0, 60, 0.05)
+        check("the job runs to its end, its claim freed", first, s.stderr())
+        # A streamed chat request holds the process's one claim while it runs: a job posted meanwhile waits.
+        conn = http.client.HTTPConnection(s.host, s.port, timeout=60)
+        conn.request("POST", "/v1/chat/completions", json.dumps(dict(chat, stream=True)),
+                     {"Content-Type": "application/json"})
+        stream = conn.getresponse()
+        check("a chat request under the limit is run here", stream.status == 200, stream.status)
+        st, body, _ = s.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "Why?"}})
+        waiting = c.sql("capped", "SELECT owner IS NULL, ended FROM llmflow_jobs WHERE job = %d" % body["id"]).strip()
+        m = metrics(s)
+        check("a job posted while it runs is not claimed (claimed 1 of 1)",
+              st == 201 and waiting == "t|f" and m["llmflow_queue_claimed"] == 1, (st, body, waiting, m))
+        # DELETE of a job nobody holds: cancelled in the database.
+        gone = s.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "Why?"}})[1]["id"]
+        st, dbody, _ = s.request("DELETE", "/v1/jobs/%d" % gone)
+        check("DELETE of a queued job nobody holds: cancelled", st == 200 and dbody["status"] == "cancelled" and
+              dbody["error"].startswith("cancelled by the client"), (st, dbody))
+        st, gbody, _ = s.request("GET", "/v1/jobs/%d" % gone)
+        check("GET says cancelled", st == 200 and gbody["status"] == "cancelled", (st, gbody))
+        check("its end is in the database", c.sql("capped", "SELECT j.ended, e.ok FROM llmflow_jobs j JOIN "
+                                                           "llmflow_job_ends e USING (job) WHERE job = %d" % gone
+                                                  ).strip() == "t|f")
+        st, again, _ = s.request("DELETE", "/v1/jobs/%d" % gone)
+        check("a second DELETE: 409, it has ended", st == 409 and "already ended (cancelled)" in
+              again["error"]["message"], (st, again))
+        text = stream.read().decode()
+        conn.close()
+        check("the streamed chat answer ends", "data: [DONE]" in text and '"finish_reason":"stop"' in text, text)
+        third = wait_for(lambda: s.request("GET", "/v1/jobs/%d" % body["id"])[1]["status"] == "succeeded", 60, 0.05)
+        check("then the posted job is claimed and runs, the cancelled one never",
+              third and s.request("GET", "/v1/jobs/%d" % gone)[1]["status"] == "cancelled" and
+              c.sql("capped", "SELECT claims FROM llmflow_jobs WHERE job = %d" % gone).strip() == "0", s.stderr())
+        m = wait_for(lambda: (lambda m: m if m["llmflow_queue_claimed"] == 0 else None)(metrics(s)), 10, 0.05) or {}
+        check("metrics: 3 claims (the chat job's included), none taken over",
+              m.get("llmflow_queue_claims_total") == 3 and m.get("llmflow_queue_takeovers_total") == 0, m)
+        check("stops with status 0", s.stop() == 0, s.stderr())
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
+
+
+def react_and_rag(uri):
+    """A serves react and runs one job at a time, slowly; B serves rag and has room."""
+    return (Server(BIN, [os.path.join(ROOT, "examples/react"), "--time-scale", "20", "--journal", uri,
+                         "--max-claimed", "1"]),
+            Server(BIN, [os.path.join(ROOT, "examples/rag"), "--time-scale", "1000", "--journal", uri]))
+
+
 def apps(c):
     """Processes serving different apps on one database: A serves react and runs one job at a time,
     slowly; B serves rag and has room. B never claims the react jobs waiting for A."""
-    uri = c.uri("apps")
-    a = Server(BIN, [os.path.join(ROOT, "examples/react"), "--time-scale", "20", "--journal", uri,
-                     "--max-claimed", "1"])
-    b = Server(BIN, [os.path.join(ROOT, "examples/rag"), "--time-scale", "1000", "--journal", uri])
+    a, b = react_and_rag(c.uri("apps"))
     try:
         react = [a.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "r%d" % i}})[1]["id"]
                  for i in range(3)]
@@ -240,6 +336,43 @@ def apps(c):
         check("A ran the react jobs and B the rag jobs, none of the other's",
               succeeded(a) == ['llmflow_jobs{state="succeeded"} 3'] and
               succeeded(b) == ['llmflow_jobs{state="succeeded"} 2'], (succeeded(a), succeeded(b)))
+        check("both stop with status 0", a.stop() == 0 and b.stop() == 0, a.stderr() + b.stderr())
+    finally:
+        for s in (a, b):
+            if s.proc.poll() is None:
+                s.proc.kill()
+
+
+def cancel_race(c):
+    """DELETEs on B racing A's claims of the jobs they name: each job either cancelled (200) before any
+    process claimed it, or claimed and run to its end (409): never both, one end each."""
+    a, b = react_and_rag(c.uri("race"))
+    try:
+        ids = [a.request("POST", "/v1/jobs", {"app": "react", "inputs": {"question": "x%d" % i}})[1]["id"]
+               for i in range(24)]
+        answers = {}
+
+        def delete(n):
+            st, body, _ = b.request("DELETE", "/v1/jobs/%d" % n)
+            answers[n] = (st, body)
+        threads = [threading.Thread(target=delete, args=(n,)) for n in ids]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        final = wait_for(lambda: (lambda got: got if all(j.get("status") in ("succeeded", "cancelled")
+                                                             for j in got.values()) else None)(
+            {n: b.request("GET", "/v1/jobs/%d" % n)[1] for n in ids}), 60, 0.1) or {}
+        rows = {int(r.split("|")[0]): r.split("|")[1:] for r in c.sql(
+            "race", "SELECT j.job, j.claims, (SELECT count(*) FROM llmflow_stages s WHERE s.job = j.job), "
+                    "(SELECT count(*) FROM llmflow_job_ends e WHERE e.job = j.job) FROM llmflow_jobs j").split()}
+        cancelled = [n for n in ids if answers.get(n, (0,))[0] == 200]
+        wrong = [(n, answers.get(n), final.get(n, {}).get("status"), rows.get(n)) for n in ids
+                 if not (n in cancelled and final.get(n, {}).get("status") == "cancelled" and rows[n] == ["0", "0", "1"]
+                         or answers.get(n, (0,))[0] == 409 and final.get(n, {}).get("status") == "succeeded" and
+                         rows[n][0] == "1" and rows[n][2] == "1")]
+        check("%d DELETEs racing claims: %d cancelled unclaimed, %d run to their end (409), none both" %
+              (len(ids), len(cancelled), len(ids) - len(cancelled)), final and not wrong, (wrong, a.stderr()))
         check("both stop with status 0", a.stop() == 0 and b.stop() == 0, a.stderr() + b.stderr())
     finally:
         for s in (a, b):
