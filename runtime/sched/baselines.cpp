@@ -245,22 +245,29 @@ std::vector<std::string> schedulerNames() {
 }
 
 std::unique_ptr<Scheduler> makeScheduler(llvm::StringRef name, const SchedulerContext &ctx, std::string *why) {
-  auto need = [&](bool ok, const char *what) {
+  auto need = [&](bool ok, const std::string &what) {
     if (!ok && why)
       *why = "scheduler '" + name.str() + "' needs " + what;
     return ok;
   };
-  const char *profiles = "profiles of the application (--profile FILE)";
+  // History-based policies need the history of every application they run.
+  std::string unprofiled;
+  for (const std::string &app : ctx.apps)
+    if (ctx.knowledge && !ctx.knowledge->app(app))
+      unprofiled += (unprofiled.empty() ? "'" : ", '") + app + "'";
+  bool profiled = ctx.knowledge && unprofiled.empty();
+  std::string profiles = !ctx.knowledge ? "profiles of the application (--profile FILE)"
+                                        : "profiles of every application it runs; none of " + unprofiled;
   if (name == "fcfs")
     return makeFCFS();
   if (name == "fair")
     return std::make_unique<Fair>();
   if (name == "sjf")
-    return need(ctx.knowledge, profiles) ? std::make_unique<SJF>(*ctx.knowledge) : nullptr;
+    return need(profiled, profiles) ? std::make_unique<SJF>(*ctx.knowledge) : nullptr;
   if (name == "srtf-mean")
-    return need(ctx.knowledge, profiles) ? std::make_unique<SRTFMean>(*ctx.knowledge) : nullptr;
+    return need(profiled, profiles) ? std::make_unique<SRTFMean>(*ctx.knowledge) : nullptr;
   if (name == "carbyne")
-    return need(ctx.knowledge, profiles) ? std::make_unique<Carbyne>(*ctx.knowledge) : nullptr;
+    return need(profiled, profiles) ? std::make_unique<Carbyne>(*ctx.knowledge) : nullptr;
   if (name == "llmsched" || name == "llmsched-nounc" || name == "llmsched-nobn") {
     const auto &factory = name == "llmsched-nobn" ? ctx.independentEstimator : ctx.bnEstimator;
     if (!need(bool(factory), "a trained Bayesian network of each application (--bn FILE)"))

@@ -144,6 +144,10 @@ struct LLMSchedOptions;
 struct SchedulerContext {
   uint64_t seed = 1;
   const Knowledge *knowledge = nullptr;
+  /// The applications whose jobs it will schedule, when known in advance:
+  /// a history-based policy refuses to start without the history of each
+  /// (it would rank a job of an app it knows nothing of as nearly done).
+  std::vector<std::string> apps;
   const Clairvoyance *truth = nullptr;
   /// llmsched, llmsched-nounc: an estimator on each application's trained
   /// Bayesian network (one per scheduler).

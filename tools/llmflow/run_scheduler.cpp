@@ -49,6 +49,8 @@ bool makeRunScheduler(const Args &args, llvm::ArrayRef<RunApp> apps, uint64_t se
   out.knobs = knobs.llmsched;
   sched::SchedulerContext sctx;
   sctx.seed = seed;
+  for (const RunApp &a : apps)
+    sctx.apps.push_back(a.app->name);
   sctx.llmsched = &out.knobs;
   std::vector<std::pair<const ir::Module *, const ir::App *>> modules;
   for (const RunApp &a : apps)
@@ -126,17 +128,6 @@ bool makeRunScheduler(const Args &args, llvm::ArrayRef<RunApp> apps, uint64_t se
                  << "for " << quotedList(withoutNetwork) << " (--bn FILE, or APP.bn.json beside the program: "
                  << "llmflow profile APP -o p.jsonl && llmflow bn train p.jsonl --program APP)\n";
     return false;
-  }
-  if ((name == "sjf" || name == "srtf-mean" || name == "carbyne") && out.knowledge) {
-    std::vector<std::string> unprofiled;
-    for (const RunApp &a : apps)
-      if (!out.knowledge->app(a.app->name))
-        unprofiled.push_back(a.app->name);
-    if (!unprofiled.empty()) {
-      llvm::errs() << "llmflow: scheduler '" << name << "' needs profiles of every application it runs; "
-                   << args.get("profile") << " has none of " << quotedList(unprofiled) << "\n";
-      return false;
-    }
   }
   std::string why;
   out.scheduler = sched::makeScheduler(name, sctx, &why);

@@ -150,6 +150,22 @@ TEST_CASE("makeScheduler knows every listed name and says what a policy is missi
   CHECK(sched::makeScheduler("fair", empty) != nullptr);
 }
 
+TEST_CASE("a history-based policy needs the history of every application it will run") {
+  sched::Knowledge k;
+  k.apps["rag"].meanJob = 10;
+  sched::SchedulerContext ctx;
+  ctx.knowledge = &k;
+  ctx.apps = {"rag", "react"};
+  for (const char *name : {"sjf", "srtf-mean", "carbyne"}) {
+    CAPTURE(name);
+    std::string why;
+    CHECK(sched::makeScheduler(name, ctx, &why) == nullptr);
+    CHECK(why.find("none of 'react'") != std::string::npos);
+  }
+  ctx.apps = {"rag"};
+  CHECK(sched::makeScheduler("sjf", ctx) != nullptr);
+}
+
 // --- FCFS -------------------------------------------------------------------------------------------
 
 TEST_CASE("fcfs places by arrival then job id and never more of a kind than is free") {
