@@ -74,7 +74,8 @@ private:
   /// The writer wakes for a commit, or for every kWakeEvery records so that
   /// a commit does not find too many to write; waking it more often costs
   /// both threads a system call and a context switch each time (64 gave a
-  /// third more context switches and 5% more CPU than 1,024 on a batch).
+  /// third more context switches and 5% more CPU than 1,024 on a 2,000-job
+  /// batch, by `perf stat -e task-clock,context-switches`).
   template <typename T> void push(T op) {
     bool wakeWriter;
     {
